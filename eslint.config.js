@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tools/bench/results/**', '**/testdata/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            // apps are thin shells over libs; libs never import apps
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: ['@nestjs/*', 'bullmq', 'ioredis', '@prisma/*', 'prisma'],
+            },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util'] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: ['@nestjs/*', 'bullmq', 'ioredis', '@prisma/*', 'net-snmp', 'ldapts'],
+            },
+            // only the probe lib speaks SNMP/LDAP
+            { sourceTag: 'scope:shared', bannedExternalImports: ['net-snmp', 'ldapts'] },
+            { sourceTag: 'type:app', bannedExternalImports: ['net-snmp', 'ldapts'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,4 @@
+export * from './port-state.js';
+export * from './protocol-status.js';
+export * from './protocol-data.js';
+export * from './observation.js';

@@ -1,0 +1,61 @@
+import type { Observation, ProbeStatus, Proto } from '@fleetqry/contracts';
+
+/** The keys of Observation that hold protocol data; a plugin fills only its own. */
+export type ProtocolDataKey = 'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh';
+export type ProtocolData = Partial<Pick<Observation, ProtocolDataKey>>;
+
+/** What the user configured for protocol queries. Secrets live here only, never in results or errors. */
+export interface ProtocolOptions {
+  /** SNMP communities to try, in order. */
+  communities: readonly string[];
+  /** Name asked in DNS queries (default: the root, `.`, type NS, which any server answers somehow). */
+  dnsQueryName?: string;
+  /** Cap on bytes read from a banner or response. */
+  maxResponseBytes: number;
+  /** Try an anonymous FTP logon (PortQry does). */
+  ftpAnonymous: boolean;
+}
+
+export const DEFAULT_PROTOCOL_OPTIONS: ProtocolOptions = {
+  communities: ['public'],
+  maxResponseBytes: 8192,
+  ftpAnonymous: true,
+};
+
+export interface ProtocolContext {
+  /** Name the user gave (or reverse-resolved); used e.g. for HTTP Host and TLS SNI. */
+  host: string;
+  /** The resolved, scope-checked address to talk to. Plugins must never resolve names themselves. */
+  address: string;
+  port: number;
+  proto: Proto;
+  /** Hard deadline for the whole query in ms; the plugin must settle before it (the caller also aborts). */
+  timeoutMs: number;
+  signal: AbortSignal;
+  options: ProtocolOptions;
+}
+
+export interface ProtocolResult {
+  status: ProbeStatus;
+  /** Short human explanation; never contains a community, password or other secret. */
+  detail?: string;
+  /** Printable excerpt of what the peer sent that proves the result, capped. */
+  evidence?: string;
+  data?: ProtocolData;
+}
+
+/**
+ * A protocol query. Adding a protocol is a folder under protocols/ exporting one of these, plus its
+ * line in the registry. For UDP the engine maps the result to a state: an answer (success, rejected
+ * with a reply, application-error, protocol-error) is LISTENING, silence (io-timeout) is FILTERED,
+ * ICMP port unreachable (connection-refused) is NOT LISTENING. `answered` says which applies.
+ */
+export interface ProtocolPlugin {
+  /** Stable name, e.g. `snmp`, `ldap`, `smtp`. */
+  readonly name: string;
+  /** Ports this plugin is tried on by default, per transport. */
+  readonly ports: { readonly tcp?: readonly number[]; readonly udp?: readonly number[] };
+  query(ctx: ProtocolContext): Promise<ProtocolResult & { answered: boolean }>;
+  /** PortQry-style detail lines printed under the port line. */
+  describe(obs: Observation): string[];
+}
