@@ -1,0 +1,201 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+import type { ProtocolPlugin } from '../protocols/plugin.js';
+import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import type { ProbeTarget } from './port-probe.js';
+import { DEFAULT_TIMING } from './rtt-estimator.js';
+import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
+import { tcpConnect, tcpConnectViaNet, SourcePortInUseError } from './tcp-connect.js';
+
+// Everything here talks to in-process servers on 127.0.0.1 only.
+const LOCAL: ProbeTarget = { host: 'localhost-test', address: '127.0.0.1', family: 4 };
+
+function list(ports: number[]) {
+  return Object.assign([...ports], { size: ports.length });
+}
+
+function options(over: Partial<ScanOptions> = {}): ScanOptions {
+  return {
+    ports: { tcp: list([]), udp: list([]) },
+    limits: DEFAULT_LIMITS,
+    timing: { ...DEFAULT_TIMING, minTimeoutMs: 50, initialTimeoutMs: 200 },
+    tcpAttempts: 2,
+    udpAttempts: 2,
+    scopeCheck: (a) => (a.startsWith('127.') ? undefined : 'outside 127.0.0.0/8'),
+    pluginFor: () => undefined,
+    serviceName: (_p, port) => (port === 7 ? 'echo' : undefined),
+    protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
+    tcpQueryTimeoutMs: 1000,
+    udpQueryTimeoutMs: 200,
+    udpMode: 'fast',
+    waitFactor: 1,
+    ...over,
+  };
+}
+
+async function collect(it: AsyncIterable<ScanEvent[]>): Promise<ScanEvent[]> {
+  const out: ScanEvent[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+async function tcpServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function freePort(): Promise<number> {
+  const s = await tcpServer();
+  await s.close();
+  return s.port;
+}
+
+async function udpServer(reply: boolean) {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (_m, rinfo) => reply && socket.send(Buffer.from('pong'), rinfo.port, rinfo.address));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { port: socket.address().port, close: () => new Promise<void>((r) => socket.close(() => r())) };
+}
+
+describe('tcpConnect', () => {
+  it('sees an accepted connection and a reset, through both implementations', async () => {
+    const server = await tcpServer();
+    const closed = await freePort();
+    try {
+      for (const connect of [tcpConnect, tcpConnectViaNet]) {
+        const open = await connect({ address: '127.0.0.1', family: 4, port: server.port, timeoutMs: () => 1000 });
+        expect(open.outcome).toBe('open');
+        expect(open.rttMs).toBeGreaterThanOrEqual(0);
+        const refused = await connect({ address: '127.0.0.1', family: 4, port: closed, timeoutMs: () => 1000 });
+        expect(refused.outcome).toBe('refused');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a fixed source port that is in use as an error, not a port state', async () => {
+    const busy = await tcpServer();
+    const target = await tcpServer();
+    try {
+      await expect(
+        tcpConnect({ address: '127.0.0.1', family: 4, port: target.port, sourcePort: busy.port, timeoutMs: () => 500 }),
+      ).rejects.toBeInstanceOf(SourcePortInUseError);
+    } finally {
+      await busy.close();
+      await target.close();
+    }
+  });
+});
+
+describe('scan', () => {
+  it('decides TCP and UDP states as PortQry does', async () => {
+    const tcpOpen = await tcpServer();
+    const tcpClosed = await freePort();
+    const udpEcho = await udpServer(true);
+    const udpSilent = await udpServer(false);
+    const udpClosed = await freePort(); // nothing bound on UDP either (checked below via the state)
+    try {
+      const events = await collect(
+        scan([LOCAL], options({
+          ports: { tcp: list([tcpOpen.port, tcpClosed]), udp: list([udpEcho.port, udpSilent.port, udpClosed]) },
+        })),
+      );
+      const states = Object.fromEntries(
+        events.flatMap((e) => (e.type === 'observation' ? [[`${e.observation.proto}/${e.observation.port}`, e.observation]] : [])),
+      );
+      expect(states[`tcp/${tcpOpen.port}`]).toMatchObject({ state: 'LISTENING', reason: 'syn-ack', host: 'localhost-test' });
+      expect(states[`tcp/${tcpClosed}`]).toMatchObject({ state: 'NOT LISTENING', reason: 'conn-refused' });
+      expect(states[`udp/${udpEcho.port}`]).toMatchObject({ state: 'LISTENING', reason: 'udp-response' });
+      expect(states[`udp/${udpSilent.port}`]).toMatchObject({ state: 'LISTENING or FILTERED', reason: 'no-response' });
+      expect(states[`udp/${udpClosed}`]).toMatchObject({ state: 'NOT LISTENING', reason: 'icmp-port-unreachable' });
+      expect(events.at(-1)).toEqual({ type: 'host-done', target: LOCAL });
+    } finally {
+      await Promise.all([tcpOpen.close(), udpEcho.close(), udpSilent.close()]);
+    }
+  });
+
+  it('turns silence to a formatted UDP query into FILTERED, never LISTENING', async () => {
+    const silent = await udpServer(false);
+    const echo = await udpServer(true);
+    const silentPlugin: ProtocolPlugin = {
+      name: 'silent',
+      ports: { udp: [silent.port] },
+      query: async () => ({ status: 'io-timeout', answered: false }),
+      describe: () => [],
+    };
+    const answeringPlugin: ProtocolPlugin = {
+      name: 'answers',
+      ports: { udp: [echo.port] },
+      query: async () => ({ status: 'success', answered: true, evidence: 'pong' }),
+      describe: () => [],
+    };
+    try {
+      for (const udpMode of ['fast', 'portqry'] as const) {
+        const events = await collect(
+          scan([LOCAL], options({
+            udpMode,
+            ports: { tcp: list([]), udp: list([silent.port, echo.port]) },
+            pluginFor: (_proto, port) => (port === silent.port ? silentPlugin : port === echo.port ? answeringPlugin : undefined),
+          })),
+        );
+        const obs = events.flatMap((e) => (e.type === 'observation' ? [e.observation] : []));
+        expect(obs.find((o) => o.port === silent.port)).toMatchObject({ state: 'FILTERED', protocol: { name: 'silent', status: 'io-timeout' } });
+        expect(obs.find((o) => o.port === echo.port)).toMatchObject({ state: 'LISTENING', evidence: 'pong' });
+      }
+    } finally {
+      await Promise.all([silent.close(), echo.close()]);
+    }
+  });
+
+  it('refuses out-of-scope addresses without probing them', async () => {
+    const events = await collect(
+      scan([{ host: 'x', address: '192.0.2.1', family: 4 }], options({ ports: { tcp: list([80]), udp: list([]) } })),
+    );
+    expect(events).toEqual([
+      { type: 'host-refused', target: { host: 'x', address: '192.0.2.1', family: 4 }, reason: 'outside 127.0.0.0/8' },
+    ]);
+  });
+
+  it('never lets a hanging plugin hang the scan', async () => {
+    const server = await tcpServer();
+    const hanging: ProtocolPlugin = {
+      name: 'hangs',
+      ports: { tcp: [server.port] },
+      query: () => new Promise(() => {}),
+      describe: () => [],
+    };
+    try {
+      const events = await collect(
+        scan([LOCAL], options({ tcpQueryTimeoutMs: 100, pluginFor: () => hanging, ports: { tcp: list([server.port]), udp: list([]) } })),
+      );
+      const obs = events.find((e) => e.type === 'observation');
+      expect(obs).toMatchObject({ observation: { state: 'LISTENING', protocol: { name: 'hangs', status: 'io-timeout' } } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps at most perHost probes in flight against one host', async () => {
+    let inflight = 0;
+    let peak = 0;
+    const ports = [40001, 40002, 40003, 40004, 40005, 40006];
+    const slow: ProtocolPlugin = {
+      name: 'slow',
+      ports: {},
+      query: async () => {
+        peak = Math.max(peak, ++inflight);
+        await new Promise((r) => setTimeout(r, 30));
+        inflight--;
+        return { status: 'io-timeout', answered: false };
+      },
+      describe: () => [],
+    };
+    await collect(
+      scan([LOCAL], options({ limits: { ...DEFAULT_LIMITS, perHost: 2 }, pluginFor: () => slow, ports: { tcp: list([]), udp: list(ports) } })),
+    );
+    expect(peak).toBe(2);
+  });
+});

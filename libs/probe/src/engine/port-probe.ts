@@ -1,0 +1,103 @@
+import type { Observation, Proto } from '@fleetqry/contracts';
+
+import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import type { EngineContext } from './engine-context.js';
+import { runQuery, type QueryOutcome } from './run-query.js';
+import { probeTcpState, type StateResult } from './tcp-probe.js';
+import { probeUdpState } from './udp-probe.js';
+
+export interface ProbeTarget {
+  /** Name as given, reverse-resolved name, or the address. */
+  host: string;
+  address: string;
+  family: 4 | 6;
+}
+
+export interface PortProbeOptions {
+  /** Look up the plugin for a port, if protocol queries are enabled. */
+  pluginFor: (proto: Proto, port: number) => ProtocolPlugin | undefined;
+  serviceName: (proto: Proto, port: number) => string | undefined;
+  protocolOptions: ProtocolOptions;
+  /** Deadline of a TCP protocol query (banner, LDAP) in ms. */
+  tcpQueryTimeoutMs: number;
+  /** Floor of a UDP protocol query's wait in ms; raised by the measured round trip. */
+  udpQueryTimeoutMs: number;
+  /**
+   * `portqry`: every UDP port first gets the unformatted datagram, and only silence leads to the
+   * formatted query, as PortQry prints it. `fast`: a port with a protocol query gets only the
+   * formatted query; the decision is the same (reply LISTENING, ICMP NOT LISTENING, silence FILTERED).
+   */
+  udpMode: 'portqry' | 'fast';
+  /** Multiplier for every wait (PortQry -sl doubles). */
+  waitFactor: number;
+  signal?: AbortSignal;
+}
+
+function stateFromUdpQuery(q: QueryOutcome): StateResult {
+  if (q.answered) return { state: 'LISTENING', reason: 'protocol-response', rttMs: q.durationMs };
+  if (q.status === 'connection-refused') return { state: 'NOT LISTENING', reason: 'icmp-port-unreachable' };
+  return { state: 'FILTERED', reason: 'no-response' };
+}
+
+function attachQuery(obs: Observation, plugin: ProtocolPlugin, q: QueryOutcome): Observation {
+  obs.protocol = {
+    name: plugin.name,
+    status: q.status,
+    durationMs: Math.round(q.durationMs * 100) / 100,
+    ...(q.detail ? { detail: q.detail } : {}),
+  };
+  if (q.evidence) obs.evidence = q.evidence;
+  if (q.data) Object.assign(obs, q.data);
+  return obs;
+}
+
+/** Probes one port of one (scope-checked) target: the state as PortQry decides it, then its query. */
+export async function probePort(
+  ctx: EngineContext,
+  opts: PortProbeOptions,
+  target: ProbeTarget,
+  proto: Proto,
+  port: number,
+): Promise<Observation> {
+  const plugin = opts.pluginFor(proto, port);
+  const make = (s: StateResult): Observation => {
+    const service = opts.serviceName(proto, port);
+    return {
+      host: target.host,
+      address: target.address,
+      proto,
+      port,
+      ...(service ? { service } : {}),
+      state: s.state,
+      reason: s.reason,
+      ...(s.rttMs !== undefined ? { rttMs: Math.round(s.rttMs * 1000) / 1000 } : {}),
+      observedAt: new Date().toISOString(),
+    };
+  };
+  const query = (timeoutMs: number) =>
+    runQuery(
+      plugin!,
+      { host: target.host, address: target.address, port, proto, timeoutMs, options: opts.protocolOptions },
+      opts.signal,
+    );
+
+  if (proto === 'tcp') {
+    const s = await probeTcpState(ctx, target.address, target.family, port);
+    const obs = make(s);
+    if (s.state === 'LISTENING' && plugin) attachQuery(obs, plugin, await query(opts.tcpQueryTimeoutMs * opts.waitFactor));
+    return obs;
+  }
+
+  const udpQueryTimeout = () =>
+    Math.max(opts.udpQueryTimeoutMs * opts.waitFactor, 3 * ctx.rtt.timeoutFor(target.address));
+  if (plugin && opts.udpMode === 'fast') {
+    const q = await query(udpQueryTimeout());
+    return attachQuery(make(stateFromUdpQuery(q)), plugin, q);
+  }
+  const s = await probeUdpState(ctx, target.address, target.family, port);
+  if (!plugin || s.state === 'NOT LISTENING') return make(s);
+  // Silence (or a reply) to the unformatted datagram: the formatted query decides, as in PortQry.
+  const q = await query(udpQueryTimeout());
+  const decided = s.state === 'LISTENING' ? s : stateFromUdpQuery(q);
+  return attachQuery(make(decided), plugin, q);
+}

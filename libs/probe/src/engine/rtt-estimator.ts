@@ -1,0 +1,72 @@
+/**
+ * Round-trip-time based timeouts, as nmap and TCP do (RFC 6298): srtt + 4·rttvar, clamped.
+ * Each host has its own estimate; a host without samples borrows the global one, and with no
+ * samples at all the initial timeout applies. A filtered port then costs little on a fast network
+ * and stays correct on a slow one.
+ */
+export interface TimingOptions {
+  /** Floor for any timeout (ms). nmap's default floor is 100 ms. */
+  minTimeoutMs: number;
+  /** Ceiling for any timeout (ms). */
+  maxTimeoutMs: number;
+  /** Timeout before anything has been measured (ms). */
+  initialTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING: TimingOptions = { minTimeoutMs: 100, maxTimeoutMs: 10_000, initialTimeoutMs: 1_000 };
+
+class Estimate {
+  srtt = 0;
+  rttvar = 0;
+  samples = 0;
+
+  add(rtt: number): void {
+    if (this.samples === 0) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    this.samples++;
+  }
+
+  timeout(): number {
+    return this.srtt + 4 * this.rttvar;
+  }
+}
+
+export class RttEstimator {
+  private readonly global = new Estimate();
+  private readonly perHost = new Map<string, Estimate>();
+
+  constructor(
+    private readonly timing: TimingOptions = DEFAULT_TIMING,
+    /** Multiplier for slow links (PortQry -sl doubles waits). */
+    private readonly factor = 1,
+  ) {}
+
+  record(host: string, rttMs: number): void {
+    this.global.add(rttMs);
+    let est = this.perHost.get(host);
+    if (!est) this.perHost.set(host, (est = new Estimate()));
+    est.add(rttMs);
+  }
+
+  /** Timeout for the given host's next wait; `attempt` (0-based) backs off exponentially on retries. */
+  timeoutFor(host: string, attempt = 0): number {
+    const est = this.perHost.get(host);
+    const base = est?.samples
+      ? est.timeout()
+      : this.global.samples
+        ? this.global.timeout()
+        : this.timing.initialTimeoutMs;
+    const clamped = Math.min(this.timing.maxTimeoutMs, Math.max(this.timing.minTimeoutMs, base));
+    return Math.min(this.timing.maxTimeoutMs, clamped * 2 ** attempt) * this.factor;
+  }
+
+  /** Drops a finished host's estimate so memory stays bounded over a long sweep. */
+  forget(host: string): void {
+    this.perHost.delete(host);
+  }
+}
