@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+import { UsageError } from './usage-error.js';
+
+/** Option value parsers for commander: each error names the option. */
+export function intOption(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`${name}: "${value}" is not a whole number`);
+    const n = Number(value);
+    if (n < min || n > max) throw new UsageError(`${name}: ${n} is outside ${min}..${max}`);
+    return n;
+  };
+}
+
+export function listOption(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
+}
+
+export function repeatOption(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T => {
+    const v = value.toLowerCase() as T;
+    if (!choices.includes(v)) throw new UsageError(`${name}: "${value}" is not one of ${choices.join(', ')}`);
+    return v;
+  };
+}
+
+/**
+ * Communities from a file, one per line. Lines are taken verbatim (no trimming inside): a community
+ * may contain spaces; blank lines and lines starting with # are skipped.
+ */
+export function readCommunityFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--communities-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+  }
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+}

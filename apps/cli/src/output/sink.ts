@@ -1,0 +1,28 @@
+import type { Observation } from '@fleetqry/contracts';
+import type { ProbeTarget } from '@fleetqry/probe';
+
+/** A target that produced no observations, and why (unresolvable name, refused, local error). */
+export interface TargetFailure {
+  given: string;
+  host: string;
+  address?: string;
+  error: string;
+}
+
+export interface RunSummary {
+  hosts: number;
+  observations: number;
+  byState: Record<string, number>;
+  failures: number;
+  durationMs: number;
+}
+
+/** Where fleet-mode results go, in one of the output formats. */
+export interface ResultSink {
+  observation(obs: Observation): void;
+  hostDone(target: ProbeTarget): void;
+  failure(f: TargetFailure): void;
+  end(summary: RunSummary): void;
+}
+
+export type Write = (text: string) => void;

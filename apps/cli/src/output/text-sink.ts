@@ -1,0 +1,63 @@
+import type { Observation } from '@fleetqry/contracts';
+import type { ProbeTarget } from '@fleetqry/probe';
+
+import { detailLines, portLine } from './portqry-lines.js';
+import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
+
+interface HostBuffer {
+  shown: Observation[];
+  hidden: number;
+}
+
+/**
+ * Human output, grouped by host in PortQry's wording. With many ports per host, NOT LISTENING ports
+ * are counted rather than listed (as nmap's "Not shown"), unless showAll.
+ */
+export class TextSink implements ResultSink {
+  private readonly hosts = new Map<string, HostBuffer>();
+
+  constructor(
+    private readonly write: Write,
+    private readonly opts: { showAll: boolean },
+  ) {}
+
+  private key(t: { host: string; address: string }): string {
+    return `${t.host}\u0000${t.address}`;
+  }
+
+  observation(obs: Observation): void {
+    const k = this.key(obs);
+    let buf = this.hosts.get(k);
+    if (!buf) this.hosts.set(k, (buf = { shown: [], hidden: 0 }));
+    if (obs.state === 'NOT LISTENING' && !this.opts.showAll) buf.hidden++;
+    else buf.shown.push(obs);
+  }
+
+  hostDone(target: ProbeTarget): void {
+    const k = this.key(target);
+    const buf = this.hosts.get(k) ?? { shown: [], hidden: 0 };
+    this.hosts.delete(k);
+    const title = target.host === target.address ? target.address : `${target.host} (${target.address})`;
+    const lines = [`Host ${title}`];
+    buf.shown.sort((a, b) => (a.proto === b.proto ? a.port - b.port : a.proto < b.proto ? -1 : 1));
+    for (const obs of buf.shown) {
+      lines.push(`  ${portLine(obs)}`);
+      for (const d of detailLines(obs)) lines.push(`      ${d}`);
+    }
+    if (buf.hidden) lines.push(`  Not shown: ${buf.hidden} NOT LISTENING port${buf.hidden === 1 ? '' : 's'}`);
+    this.write(`${lines.join('\n')}\n\n`);
+  }
+
+  failure(f: TargetFailure): void {
+    this.write(`Host ${f.host}: ${f.error}\n\n`);
+  }
+
+  end(s: RunSummary): void {
+    const states = Object.entries(s.byState)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
+    const secs = (s.durationMs / 1000).toFixed(2);
+    this.write(`${s.hosts} host(s), ${s.observations} port(s) probed in ${secs} s: ${states || 'nothing probed'}`);
+    this.write(s.failures ? `; ${s.failures} target(s) failed\n` : '\n');
+  }
+}

@@ -1,0 +1,39 @@
+import { parentPort, workerData } from 'node:worker_threads';
+
+import type { ProbeTarget } from './port-probe.js';
+import { createScanOptions } from './scan-config.js';
+import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
+import { scan } from './scanner.js';
+
+/** A worker thread: scans the hosts the pool hands it, streaming event batches back. */
+const port = parentPort!;
+const { config } = workerData as WorkerInit;
+
+const queue: ProbeTarget[] = [];
+let ended = false;
+let wake: (() => void) | undefined;
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'targets') queue.push(...msg.targets);
+  else ended = true;
+  wake?.();
+  wake = undefined;
+});
+
+async function* targets(): AsyncGenerator<ProbeTarget> {
+  for (;;) {
+    if (queue.length) yield queue.shift()!;
+    else if (ended) return;
+    else await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+const send = (msg: FromWorker) => port.postMessage(msg);
+try {
+  for await (const events of scan(targets(), createScanOptions(config))) send({ type: 'events', events });
+  send({ type: 'finished' });
+} catch (e) {
+  const err = e instanceof Error ? e : new Error(String(e));
+  send({ type: 'failed', name: err.name, message: err.message });
+}
+port.close();

@@ -1,0 +1,15 @@
+export * from './targets/index.js';
+export * from './scope/index.js';
+export * from './ports/index.js';
+export * from './protocols/plugin.js';
+export * from './protocols/registry.js';
+export { DEFAULT_TIMING, RttEstimator, type TimingOptions } from './engine/rtt-estimator.js';
+export { RateLimiter } from './engine/rate-limiter.js';
+export { SourcePortInUseError, connectImplementation } from './engine/tcp-connect.js';
+export { LocalProbeError } from './engine/tcp-probe.js';
+export type { ProbeTarget } from './engine/port-probe.js';
+export { DEFAULT_LIMITS, scan, type ScanEvent, type ScanLimits, type ScanOptions } from './engine/scanner.js';
+export { createScanOptions, type ScanConfig } from './engine/scan-config.js';
+export { runScan, type ScanRunOptions } from './engine/scan-pool.js';
+export * from './plan/plan-scan.js';
+export { validateCommunity, validateCommunities } from './protocols/snmp/community.js';

@@ -1,0 +1,141 @@
+import type { ProtocolOptions } from '../protocols/plugin.js';
+import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import { validateCommunities } from '../protocols/snmp/community.js';
+import { PluginRegistry } from '../protocols/registry.js';
+import { GroupCatalog } from '../ports/groups.js';
+import { probeCount, resolveScanPorts, type PortSelection, type ScanPortsResult } from '../ports/scan-ports.js';
+import { Scope, type ScopeConfig } from '../scope/scope.js';
+import { assertMaxHosts } from '../targets/expand.js';
+import { resolveTargets, type ResolvedTarget, type TargetOutcome } from '../targets/resolve.js';
+import { createTargetResolver } from '../targets/resolver.js';
+import { parseTargets, type TargetSpec } from '../targets/spec.js';
+import { readTargetFile } from '../targets/target-file.js';
+import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
+import type { ScanConfig } from '../engine/scan-config.js';
+import { DEFAULT_LIMITS, type ScanLimits } from '../engine/scanner.js';
+
+/** A user's scan request, as the CLI flags, an inventory or the API express it. */
+export interface ScanRequest {
+  targets: readonly string[];
+  targetFiles?: readonly string[];
+  ports: PortSelection;
+  groups?: GroupCatalog;
+  scope: ScopeConfig;
+  maxHosts: number;
+  noReverse?: boolean;
+  dnsServers?: readonly string[];
+  communities?: readonly string[];
+  queries?: readonly string[] | 'all';
+  limits?: Partial<ScanLimits>;
+  timing?: Partial<TimingOptions>;
+  slowLink?: boolean;
+  sourcePort?: number;
+  udpMode?: ScanConfig['udpMode'];
+  tcpAttempts?: number;
+  udpAttempts?: number;
+  tcpQueryTimeoutMs?: number;
+  udpQueryTimeoutMs?: number;
+  protocolOptions?: Partial<Omit<ProtocolOptions, 'communities'>>;
+}
+
+/** Bad input in a request: the message names the field or token; nothing has been probed. */
+export class ScanRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanRequestError';
+  }
+}
+
+export interface ScanPlan {
+  config: ScanConfig;
+  ports: ScanPortsResult;
+  /** Upper bound of hosts (overlaps counted twice). */
+  hostCount: number;
+  probesPerHost: number;
+  /** Targets in request order; hostnames were resolved and scope-checked at plan time. */
+  targets: () => AsyncGenerator<TargetOutcome>;
+}
+
+async function readTargets(file: string): Promise<TargetSpec[]> {
+  try {
+    return await readTargetFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new ScanRequestError(`targets file ${file}: cannot read it (${code})`);
+    throw e;
+  }
+}
+
+/**
+ * The plan stage: parse and bound the targets, refuse anything out of scope (literals by range math,
+ * hostnames after resolving them), expand ports and groups, validate credentials, and produce the
+ * serialisable scan configuration. Throws before anything is probed.
+ */
+export async function planScan(req: ScanRequest): Promise<ScanPlan> {
+  const specs: TargetSpec[] = parseTargets(req.targets);
+  for (const file of req.targetFiles ?? []) specs.push(...(await readTargets(file)));
+  if (specs.length === 0) throw new ScanRequestError('targets: no target given');
+  const hostCount = Number(assertMaxHosts(specs, req.maxHosts));
+
+  const scope = new Scope(req.scope);
+  scope.assertTargetsInScope(specs);
+
+  const ports = resolveScanPorts(req.ports, req.groups ?? GroupCatalog.builtin());
+  const communities = req.communities ?? DEFAULT_PROTOCOL_OPTIONS.communities;
+  const problem = validateCommunities(communities);
+  if (problem) throw new ScanRequestError(`communities: ${problem}`);
+  const queries = req.queries ?? 'all';
+  new PluginRegistry(queries); // validates the names now, not in a worker thread
+
+  const resolver = createTargetResolver({ dnsServers: req.dnsServers });
+  const resolveOptions = { resolver, noReverse: req.noReverse };
+  // Hostnames are few and decide scope: resolve them now, so an out-of-scope name stops the run
+  // before any probe. Literals were checked above; their reverse lookups happen while streaming.
+  const named = specs.filter((s) => s.kind === 'hostname');
+  const resolvedNames = new Map<TargetSpec, TargetOutcome>();
+  for await (const outcome of resolveTargets(named, resolveOptions)) {
+    const spec = named[resolvedNames.size]!;
+    if (outcome.ok) {
+      const violation = scope.checkResolved(outcome.target);
+      if (violation) throw violation;
+    }
+    resolvedNames.set(spec, outcome);
+  }
+
+  async function* targets(): AsyncGenerator<TargetOutcome> {
+    for (const spec of specs) {
+      if (spec.kind === 'hostname') yield resolvedNames.get(spec)!;
+      else yield* resolveTargets([spec], resolveOptions);
+    }
+  }
+
+  const timing = { ...DEFAULT_TIMING, ...req.timing };
+  const config: ScanConfig = {
+    ports: { tcp: ports.tcp.ranges(), udp: ports.udp.ranges() },
+    limits: { ...DEFAULT_LIMITS, ...req.limits },
+    timing,
+    tcpAttempts: req.tcpAttempts ?? 2,
+    udpAttempts: req.udpAttempts ?? 3,
+    ...(req.sourcePort !== undefined ? { sourcePort: req.sourcePort } : {}),
+    scope: req.scope,
+    queries,
+    protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, ...req.protocolOptions, communities: [...communities] },
+    tcpQueryTimeoutMs: req.tcpQueryTimeoutMs ?? 5000,
+    udpQueryTimeoutMs: req.udpQueryTimeoutMs ?? 1000,
+    udpMode: req.udpMode ?? 'fast',
+    waitFactor: req.slowLink ? 2 : 1,
+  };
+  return { config, ports, hostCount, probesPerHost: probeCount(ports), targets };
+}
+
+/** Only the resolved targets of a plan, for the probe stage; failures go to `onFailure`. */
+export async function* probeTargets(
+  outcomes: AsyncIterable<TargetOutcome>,
+  onFailure: (failure: Extract<TargetOutcome, { ok: false }>) => void,
+): AsyncGenerator<ResolvedTarget> {
+  for await (const o of outcomes) {
+    if (o.ok) yield o.target;
+    else onFailure(o);
+  }
+}
+

@@ -1,0 +1,59 @@
+import type { Proto } from '@fleetqry/contracts';
+
+import { dnsPlugin } from './dns/index.js';
+import { ftpPlugin } from './ftp/index.js';
+import { httpPlugin } from './http/index.js';
+import { imapPlugin } from './imap/index.js';
+import { ldapPlugin } from './ldap/index.js';
+import type { ProtocolPlugin } from './plugin.js';
+import { pop3Plugin } from './pop3/index.js';
+import { smtpPlugin } from './smtp/index.js';
+import { snmpPlugin } from './snmp/index.js';
+import { sshPlugin } from './ssh/index.js';
+
+/** Every protocol query, by name. A new protocol is a folder under protocols/ and one line here. */
+export const PROTOCOL_PLUGINS: readonly ProtocolPlugin[] = [
+  snmpPlugin,
+  ldapPlugin,
+  dnsPlugin,
+  smtpPlugin,
+  pop3Plugin,
+  imapPlugin,
+  ftpPlugin,
+  sshPlugin,
+  httpPlugin,
+];
+
+export class UnknownProtocolError extends Error {
+  constructor(readonly protocol: string) {
+    super(`unknown protocol query "${protocol}" (known: ${PROTOCOL_PLUGINS.map((p) => p.name).join(', ')})`);
+    this.name = 'UnknownProtocolError';
+  }
+}
+
+/** Maps (proto, port) to the plugin that queries it; built once per scan from the enabled names. */
+export class PluginRegistry {
+  private readonly byPort = new Map<string, ProtocolPlugin>();
+
+  constructor(enabled: readonly string[] | 'all' = 'all') {
+    const names = enabled === 'all' ? PROTOCOL_PLUGINS.map((p) => p.name) : enabled;
+    for (const name of names) {
+      const plugin = PROTOCOL_PLUGINS.find((p) => p.name === name);
+      if (!plugin) throw new UnknownProtocolError(name);
+      for (const proto of ['tcp', 'udp'] as const)
+        for (const port of plugin.ports[proto] ?? []) this.byPort.set(`${proto}/${port}`, plugin);
+    }
+  }
+
+  static none(): PluginRegistry {
+    return new PluginRegistry([]);
+  }
+
+  pluginFor(proto: Proto, port: number): ProtocolPlugin | undefined {
+    return this.byPort.get(`${proto}/${port}`);
+  }
+
+  byName(name: string): ProtocolPlugin | undefined {
+    return PROTOCOL_PLUGINS.find((p) => p.name === name);
+  }
+}
