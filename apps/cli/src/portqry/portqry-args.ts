@@ -1,3 +1,5 @@
+import { parsePortNumber, parsePortQryEndpoint, parsePortQryList, parsePortQryRange, PortParseError } from '@fleetqry/probe';
+
 import { UsageError } from '../usage-error.js';
 
 /** PortQry's command line, parsed. PortQry's single-dash, multi-letter switches need their own grammar. */
@@ -29,11 +31,14 @@ export function isPortqryArgv(argv: readonly string[]): boolean {
   return first !== undefined && (VALUE_SWITCHES.has(first) || FLAG_SWITCHES.has(first) || LOCAL_SWITCHES.has(first)) && first.startsWith('-') && !first.startsWith('--');
 }
 
-function portNumber(switchName: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${switchName}: "${text}" is not a port number`);
-  const n = Number(text);
-  if (n < 1 || n > 65535) throw new UsageError(`${switchName}: port ${n} is outside 1..65535`);
-  return n;
+/** Runs a probe-lib port parser, prefixing its error with the switch that carried the value. */
+function viaSwitch<T>(switchName: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof PortParseError) throw new UsageError(`${switchName}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -65,19 +70,12 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   const portSwitches = ['-e', '-r', '-o'].filter((k) => seen.has(k));
   if (portSwitches.length > 1) throw new UsageError(`${portSwitches.join(' and ')}: use only one of -e, -r and -o`);
   let ports = '80'; // PortQry's default endpoint
-  if (get('-e') !== undefined) ports = String(portNumber('-e', get('-e')!));
-  if (get('-r') !== undefined) {
-    const m = /^(\d+):(\d+)$/.exec(get('-r')!);
-    if (!m) throw new UsageError(`-r: "${get('-r')}" is not a range like 1:1024`);
-    const [from, to] = [portNumber('-r', m[1]!), portNumber('-r', m[2]!)];
-    if (from > to) throw new UsageError(`-r: range ${from}:${to} is reversed`);
-    ports = `${from}-${to}`;
-  }
-  if (get('-o') !== undefined) {
-    const list = get('-o')!.split(',');
-    if (list.some((p) => p === '')) throw new UsageError(`-o: "${get('-o')}" has an empty entry`);
-    ports = list.map((p) => portNumber('-o', p)).join(',');
-  }
+  const e = get('-e');
+  const r = get('-r');
+  const o = get('-o');
+  if (e !== undefined) ports = viaSwitch('-e', () => parsePortQryEndpoint(e)).toString();
+  if (r !== undefined) ports = viaSwitch('-r', () => parsePortQryRange(r)).toString();
+  if (o !== undefined) ports = viaSwitch('-o', () => parsePortQryList(o)).toString();
   const protocol = (get('-p') ?? 'tcp').toLowerCase();
   if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'both')
     throw new UsageError(`-p: "${get('-p')}" is not one of tcp, udp, both`);
@@ -87,7 +85,7 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   if (cn !== undefined) {
     // PortQry requires the community between bangs; the message must not echo the community.
     if (cn.length < 3 || !cn.startsWith('!') || !cn.endsWith('!'))
-      throw new UsageError('-cn: the community must be enclosed in ! characters, e.g. -cn !public!');
+      throw new UsageError('-cn: the community must be enclosed in ! characters, e.g. -cn !NAME!');
     community = cn.slice(1, -1);
   }
   const sp = get('-sp');
@@ -96,7 +94,7 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
     host,
     ports,
     protocol,
-    ...(sp !== undefined ? { sourcePort: portNumber('-sp', sp) } : {}),
+    ...(sp !== undefined ? { sourcePort: viaSwitch('-sp', () => parsePortNumber(sp)) } : {}),
     slowLink: seen.has('-sl'),
     ...(community !== undefined ? { community } : {}),
     noReverse: seen.has('-nr'),

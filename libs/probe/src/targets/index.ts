@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './ip.js';
+export * from './spec.js';
+export * from './target-file.js';
+export * from './expand.js';
+export * from './resolver.js';
+export * from './resolve.js';

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: build, static checks, unit tests, then integration tests against the fleet lab
+# (brought up here and always taken down again). Run as root: the lab binds daemons and adds nft rules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false
+
+npm run build
+npm run typecheck
+npm run lint
+npm run test:unit -- --ci
+
+bash tools/lab/lab.sh up
+trap 'bash tools/lab/lab.sh down' EXIT
+npm run test:int -- --ci
