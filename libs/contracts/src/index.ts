@@ -2,3 +2,5 @@ export * from './port-state.js';
 export * from './protocol-status.js';
 export * from './protocol-data.js';
 export * from './observation.js';
+export * from './inventory.js';
+export * from './finding.js';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+import { ProtoSchema } from './port-state.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** Lower is more severe; for sorting and --fail-on thresholds. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export const FINDING_STATUSES = ['new', 'persisting', 'resolved', 'waived'] as const;
+export const FindingStatusSchema = z.enum(FINDING_STATUSES);
+export type FindingStatus = z.infer<typeof FindingStatusSchema>;
+
+/** What the policy engine concludes about one host (and port, where it applies). */
+export const FindingSchema = z.object({
+  /** Stable rule id, e.g. `snmp.community.public`. */
+  rule: z.string().min(1),
+  severity: SeveritySchema,
+  host: z.string(),
+  address: z.string(),
+  proto: ProtoSchema.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  title: z.string(),
+  /** The observed fields/bytes that prove it (never a secret other than the finding's own subject). */
+  evidence: z.record(z.string(), z.unknown()),
+  /** Identity across runs: same rule, host, port and subject → same key. */
+  key: z.string(),
+  status: FindingStatusSchema,
+  tags: z.array(z.string()).default([]),
+  owner: z.string().optional(),
+  references: z.array(z.string()).optional(),
+  firstSeen: z.string().datetime().optional(),
+  lastSeen: z.string().datetime().optional(),
+  waiver: z.object({ id: z.string(), owner: z.string(), reason: z.string(), expiresAt: z.string().datetime() }).optional(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
