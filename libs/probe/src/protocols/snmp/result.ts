@@ -1,0 +1,117 @@
+/**
+ * Turns a sweep outcome into the plugin result. Pure, so every branch is unit-tested without sockets.
+ * Communities appear only in `data.snmp.communities`/`versions`; detail and evidence carry counts and
+ * agent data only.
+ */
+import type { SnmpData } from '@fleetqry/contracts';
+
+import type { ProtocolResult } from '../plugin.js';
+import { errorStatusName, SYSTEM_OIDS, type SnmpResponse, type SnmpVersion } from './message.js';
+import type { SweepOutcome, SweepRequest } from './sweep.js';
+
+export type SnmpQueryResult = ProtocolResult & { answered: boolean };
+
+const EVIDENCE_MAX = 200;
+
+/** Printable, single-line, capped excerpt of agent text. */
+export function printable(value: string, max = EVIDENCE_MAX): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+function systemValues(
+  answers: readonly SnmpResponse[],
+): Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> {
+  const out: Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> = {};
+  for (const m of answers) {
+    for (const vb of m.varbinds) {
+      if (vb.value === undefined) continue;
+      const text = Buffer.isBuffer(vb.value) ? vb.value.toString('utf8') : vb.value;
+      if (vb.oid === SYSTEM_OIDS.sysDescr && vb.type === 'OctetString')
+        out.sysDescr ??= printable(text, 1024);
+      if (vb.oid === SYSTEM_OIDS.sysName && vb.type === 'OctetString') out.sysName ??= printable(text, 255);
+      if (vb.oid === SYSTEM_OIDS.sysObjectID && vb.type === 'OID') out.sysObjectID ??= text;
+    }
+  }
+  return out;
+}
+
+function evidenceOf(data: SnmpData, answers: readonly SnmpResponse[]): string {
+  if (data.sysDescr) return printable(`sysDescr=${data.sysDescr}`);
+  if (data.sysName) return printable(`sysName=${data.sysName}`);
+  if (data.sysObjectID) return `sysObjectID=${data.sysObjectID}`;
+  const err = answers.find((m) => m.errorStatus !== 0);
+  return err ? `SNMP response, error-status ${errorStatusName(err.errorStatus)}` : 'SNMP response';
+}
+
+export function buildResult(
+  communities: readonly string[],
+  requests: readonly SweepRequest[],
+  outcome: SweepOutcome,
+  windowMs: number,
+): SnmpQueryResult {
+  const versions = new Map<string, Set<SnmpVersion>>();
+  const answered: SnmpResponse[] = [];
+  for (const req of requests) {
+    const answer = outcome.answers.get(req.requestId);
+    if (!answer) continue;
+    answered.push(answer);
+    const set = versions.get(req.community) ?? new Set<SnmpVersion>();
+    set.add(req.version);
+    versions.set(req.community, set);
+  }
+  const accepted = communities.filter((c) => versions.has(c));
+  const snmp: SnmpData = {
+    communities: accepted,
+    versions: Object.fromEntries(
+      accepted.map((c) => [c, (['v1', 'v2c'] as const).filter((v) => versions.get(c)!.has(v))]),
+    ),
+    rejectedCount: communities.length - accepted.length,
+    ...systemValues(answered),
+  };
+
+  if (accepted.length > 0) {
+    return {
+      status: 'success',
+      answered: true,
+      detail: `${accepted.length} of ${communities.length} communities accepted`,
+      evidence: evidenceOf(snmp, answered),
+      data: { snmp },
+    };
+  }
+  if (outcome.malformed > 0 || outcome.unmatched > 0) {
+    return {
+      status: 'protocol-error',
+      answered: true,
+      detail:
+        outcome.malformed > 0
+          ? `reply is not a valid SNMP response: ${outcome.malformedReason ?? 'malformed'}`
+          : 'SNMP reply matched none of the requests sent',
+      data: { snmp },
+    };
+  }
+  switch (outcome.end) {
+    case 'refused':
+      return { status: 'connection-refused', answered: false, detail: 'ICMP port unreachable' };
+    case 'aborted':
+      return {
+        status: 'io-timeout',
+        answered: false,
+        detail: 'SNMP query aborted before any community was accepted',
+      };
+    case 'socket-error':
+      return {
+        status: 'io-timeout',
+        answered: false,
+        detail: `no SNMP answer (socket error ${outcome.errorCode ?? 'unknown'})`,
+      };
+    default:
+      return {
+        status: 'rejected',
+        answered: false,
+        detail: `no community accepted: no SNMP answer within ${Math.round(windowMs)} ms`,
+        data: { snmp },
+      };
+  }
+}

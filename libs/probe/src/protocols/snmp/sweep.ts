@@ -1,0 +1,140 @@
+/**
+ * One connected UDP socket per host: every community×version request leaves at once with its own
+ * request-id, answers are matched by request-id (and version and community), unanswered requests are
+ * resent once, and the sweep ends when all are answered or the window closes. A connected socket is
+ * what makes Linux report ICMP port unreachable as ECONNREFUSED (NOT LISTENING) instead of silence.
+ */
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+
+import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
+
+export interface SweepRequest {
+  requestId: number;
+  version: SnmpVersion;
+  community: string;
+  packet: Buffer;
+}
+
+export interface SweepInput {
+  address: string;
+  port: number;
+  requests: readonly SweepRequest[];
+  /** How long to listen, from the first send. */
+  windowMs: number;
+  /** Offsets (ms from start) at which still-unanswered requests are resent; keep it short. */
+  resendAtMs: readonly number[];
+  signal?: AbortSignal;
+}
+
+export type SweepEnd = 'all-answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
+
+export interface SweepOutcome {
+  end: SweepEnd;
+  /** Answers keyed by request-id. */
+  answers: Map<number, SnmpResponse>;
+  /** Datagrams that did not decode as an SNMP Response, and the first reason. */
+  malformed: number;
+  malformedReason?: string;
+  /** Well-formed responses that matched no request. */
+  unmatched: number;
+  /** errno code for `socket-error` / `refused`. */
+  errorCode?: string;
+  datagrams: number;
+}
+
+/** A flood of junk must not cost unbounded CPU: stop decoding after this many datagrams per request. */
+const DATAGRAMS_PER_REQUEST = 4;
+
+/** dgram's lookup hook: addresses only. The caller resolved and scope-checked; we never ask a resolver. */
+function addressOnlyLookup(
+  host: string,
+  _opts: unknown,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(host);
+  if (family === 0) cb(Object.assign(new Error('not an IP address'), { code: 'EINVAL' }), '', 0);
+  else cb(null, host, family);
+}
+
+export function runSweep(input: SweepInput): Promise<SweepOutcome> {
+  const outcome: SweepOutcome = {
+    end: 'window-closed',
+    answers: new Map(),
+    malformed: 0,
+    unmatched: 0,
+    datagrams: 0,
+  };
+  const byId = new Map(input.requests.map((r) => [r.requestId, r]));
+  const maxDatagrams = input.requests.length * DATAGRAMS_PER_REQUEST + 16;
+
+  return new Promise<SweepOutcome>((resolve) => {
+    const family = isIP(input.address);
+    if (family === 0) {
+      resolve({ ...outcome, end: 'socket-error', errorCode: 'EINVAL' });
+      return;
+    }
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: addressOnlyLookup });
+    const timers: NodeJS.Timeout[] = [];
+    let settled = false;
+
+    const finish = (end: SweepEnd, errorCode?: string): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      input.signal?.removeEventListener('abort', onAbort);
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+      resolve({ ...outcome, end, ...(errorCode ? { errorCode } : {}) });
+    };
+    const onAbort = (): void => finish('aborted');
+    const onError = (err: NodeJS.ErrnoException): void => {
+      finish(err.code === 'ECONNREFUSED' ? 'refused' : 'socket-error', err.code ?? 'EUNKNOWN');
+    };
+
+    const sendUnanswered = (): void => {
+      for (const req of input.requests) {
+        if (settled) return;
+        if (outcome.answers.has(req.requestId)) continue;
+        // On a connected socket an earlier ICMP unreachable surfaces here as ECONNREFUSED.
+        socket.send(req.packet, (err) => {
+          if (err) onError(err as NodeJS.ErrnoException);
+        });
+      }
+    };
+
+    socket.on('error', onError);
+    socket.on('message', (msg: Buffer) => {
+      if (settled || ++outcome.datagrams > maxDatagrams) return;
+      const decoded = decodeResponse(msg);
+      if (!decoded.ok) {
+        outcome.malformed++;
+        outcome.malformedReason ??= decoded.error;
+        return;
+      }
+      const m = decoded.message;
+      const req = byId.get(m.requestId);
+      if (!req || req.version !== m.version || !m.community.equals(Buffer.from(req.community, 'utf8'))) {
+        outcome.unmatched++;
+        return;
+      }
+      if (!outcome.answers.has(m.requestId)) outcome.answers.set(m.requestId, m);
+      if (outcome.answers.size === input.requests.length) finish('all-answered');
+    });
+
+    if (input.signal?.aborted) {
+      finish('aborted');
+      return;
+    }
+    input.signal?.addEventListener('abort', onAbort, { once: true });
+    timers.push(setTimeout(() => finish('window-closed'), Math.max(0, input.windowMs)));
+    socket.connect(input.port, input.address, () => {
+      if (settled) return;
+      sendUnanswered();
+      for (const at of input.resendAtMs) if (at < input.windowMs) timers.push(setTimeout(sendUnanswered, at));
+    });
+  });
+}
