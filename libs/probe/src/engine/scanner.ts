@@ -3,7 +3,7 @@ import type { Observation, Proto } from '@fleetqry/contracts';
 import type { EngineContext } from './engine-context.js';
 import { probePort, type PortProbeOptions, type ProbeTarget } from './port-probe.js';
 import { RateLimiter } from './rate-limiter.js';
-import { DEFAULT_TIMING, RttEstimator, type TimingOptions } from './rtt-estimator.js';
+import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
 
 /** Anything that iterates ports in order and knows its size (PortSet, arrays). */
 export interface PortList {

@@ -1,0 +1,131 @@
+/**
+ * Test helper (integration specs only): runs real Debian daemons as child processes on 127.42.0.x,
+ * each with a config written to a temporary directory, and stops them. Nothing here resolves names.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface RunningDaemon {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  /** Everything the daemon printed (for failure messages). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 3 s; waits for the exit. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  address: string;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the port to accept connections (default 10 s). */
+  readyTimeoutMs?: number;
+}
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), `fleetqry-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function haveBinaries(...paths: string[]): boolean {
+  return paths.every((p) => existsSync(p));
+}
+
+/** Whether a TCP connect to address:port succeeds (bounded by `timeoutMs`). */
+function canConnect(address: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: address, port });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts `spec.command` and waits until its port accepts connections (polled every 100 ms, bounded).
+ * Throws, with the daemon's output, if it exits or never listens.
+ */
+export async function startDaemon(spec: DaemonSpec): Promise<RunningDaemon> {
+  let out = '';
+  const child = spawn(spec.command, spec.args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...spec.env },
+  });
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+  const daemon: RunningDaemon = {
+    name: spec.name,
+    address: spec.address,
+    port: spec.port,
+    output: () => out,
+    stop: () => stopChild(child),
+  };
+  const deadline = Date.now() + (spec.readyTimeoutMs ?? 10_000);
+  while (Date.now() < deadline) {
+    if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
+    if (await canConnect(spec.address, spec.port, 500)) return daemon;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await daemon.stop();
+  throw new Error(
+    `${spec.name} did not start on ${spec.address}:${spec.port}: ${spawnError?.message ?? ''}\n${out}`,
+  );
+}
+
+/** Runs a short command to completion (key generation and the like); throws on failure. */
+export function run(command: string, args: string[], timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`));
+    });
+  });
+}
+
+/**
+ * Whether a real-daemon suite should run: true when every binary is installed; when one is missing it
+ * warns and returns false (the suite is skipped), unless FLEETQRY_REQUIRE_DAEMONS=1, which returns true
+ * so that the suite fails loudly.
+ */
+export function daemonsInstalled(title: string, binaries: string[]): boolean {
+  const missing = binaries.filter((b) => !existsSync(b));
+  if (missing.length === 0 || process.env.FLEETQRY_REQUIRE_DAEMONS === '1') return true;
+  console.warn(`${title}: skipped, not installed: ${missing.join(', ')}`);
+  return false;
+}
