@@ -15,6 +15,8 @@ const shared = {
 };
 
 export default {
+  // Integration specs drive real daemons and whole CLI runs.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['**/*.int-spec.ts'], slowTestThreshold: 30 },

@@ -39,7 +39,15 @@ export function readCommunityFile(path: string): string[] {
   } catch (e) {
     throw new UsageError(`--communities-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
   }
-  return text
-    .split(/\r?\n/)
-    .filter((line) => line.length > 0 && !line.startsWith('#'));
+  const communities = text.split(/\r?\n/).filter((line) => line.length > 0 && !line.startsWith('#'));
+  if (communities.length === 0) throw new UsageError(`--communities-file ${path}: no community in it`);
+  return communities;
+}
+
+/** `--communities a,b`: an empty entry is an error (it would be an empty community), never skipped. */
+export function communityListOption(value: string, previous: string[] = []): string[] {
+  const list = value.split(',');
+  const empty = list.findIndex((c) => c.length === 0);
+  if (empty >= 0) throw new UsageError(`--communities: community #${previous.length + empty + 1} is empty`);
+  return [...previous, ...list];
 }

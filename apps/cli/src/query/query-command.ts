@@ -4,7 +4,7 @@ import { PORT_STATES, type PortState } from '@fleetqry/contracts';
 import { planScan } from '@fleetqry/probe';
 import { Command, Option } from 'commander';
 
-import { choiceOption, intOption, listOption, readCommunityFile, repeatOption } from '../cli-values.js';
+import { choiceOption, communityListOption, intOption, listOption, readCommunityFile, repeatOption } from '../cli-values.js';
 import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { CsvSink } from '../output/csv-sink.js';
@@ -153,7 +153,7 @@ export function queryCommand(): Command {
     .option('-g, --groups <names>', 'service groups (domains-and-trusts, web, sql, …)', listOption)
     .addOption(new Option('-p, --protocol <proto>', 'tcp, udp or both').argParser(choiceOption('--protocol', ['tcp', 'udp', 'both'] as const)))
     .option('--exclude-ports <spec>', 'ports never probed')
-    .option('--communities <list>', 'SNMP communities to try, comma-separated', listOption)
+    .option('--communities <list>', 'SNMP communities to try, comma-separated', communityListOption)
     .option('--communities-file <file>', 'SNMP communities, one per line')
     .option('--no-reverse', 'no reverse (PTR) lookups; also -nr')
     .option('--dns-server <addr>', 'DNS server for name resolution (addr or addr:port); repeatable', repeatOption)

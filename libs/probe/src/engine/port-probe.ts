@@ -88,8 +88,9 @@ export async function probePort(
     return obs;
   }
 
+  // The floor covers agents that answer slowly; a host measured as slow raises it.
   const udpQueryTimeout = () =>
-    Math.max(opts.udpQueryTimeoutMs * opts.waitFactor, 3 * ctx.rtt.timeoutFor(target.address));
+    Math.max(opts.udpQueryTimeoutMs * opts.waitFactor, 3 * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0));
   if (plugin && opts.udpMode === 'fast') {
     const q = await query(udpQueryTimeout());
     return attachQuery(make(stateFromUdpQuery(q)), plugin, q);

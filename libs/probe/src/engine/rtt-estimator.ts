@@ -65,6 +65,11 @@ export class RttEstimator {
     return Math.min(this.timing.maxTimeoutMs, clamped * 2 ** attempt) * this.factor;
   }
 
+  /** The host's timeout from its own measurements only, or undefined before any sample. */
+  measuredTimeoutFor(host: string): number | undefined {
+    return this.perHost.get(host)?.samples ? this.timeoutFor(host) : undefined;
+  }
+
   /** Drops a finished host's estimate so memory stays bounded over a long sweep. */
   forget(host: string): void {
     this.perHost.delete(host);

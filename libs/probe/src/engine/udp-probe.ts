@@ -53,7 +53,8 @@ export function probeUdpState(
       if (settled) return;
       sentAt = performance.now();
       socket.send(payload);
-      timer = setTimeout(() => void send(attempt + 1), ctx.rtt.timeoutFor(address, attempt));
+      // No exponential backoff: the retries cover lost datagrams and rate-limited ICMP, not congestion.
+      timer = setTimeout(() => void send(attempt + 1), ctx.rtt.timeoutFor(address));
     };
     const connect = () => socket.connect(port, address, () => void send(0));
     if (ctx.sourcePort !== undefined) socket.bind(ctx.sourcePort, connect);
