@@ -1,10 +1,21 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tools/bench/results/**', '**/testdata/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.nx/**',
+      'tools/bench/results/**',
+      '**/testdata/**',
+      '**/generated/**',
+    ],
+  },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +31,10 @@ export default tseslint.config(
           banTransitiveDependencies: false,
           depConstraints: [
             // apps are thin shells over libs; libs never import apps
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'],
+            },
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:util'],

@@ -13,7 +13,10 @@ import { UsageError } from './usage-error.js';
  */
 export const CliConfigSchema = z.strictObject({
   scope: z
-    .strictObject({ allow: z.array(z.string()).default(['127.0.0.0/8', '::1/128']), deny: z.array(z.string()).default([]) })
+    .strictObject({
+      allow: z.array(z.string()).default(['127.0.0.0/8', '::1/128']),
+      deny: z.array(z.string()).default([]),
+    })
     .default({ allow: ['127.0.0.0/8', '::1/128'], deny: [] }),
   /** Ports never probed unless named explicitly elsewhere, e.g. a foreign service on this machine. */
   excludePorts: z.string().default(''),
@@ -35,7 +38,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function loadCliConfig(explicit?: string): CliConfig {
-  const path = explicit ?? process.env.FLEETQRY_CONFIG ?? (existsSync('fleetqry.config.yaml') ? 'fleetqry.config.yaml' : undefined);
+  const path =
+    explicit ??
+    process.env.FLEETQRY_CONFIG ??
+    (existsSync('fleetqry.config.yaml') ? 'fleetqry.config.yaml' : undefined);
   if (!path) return CliConfigSchema.parse({});
   let raw: unknown;
   try {
@@ -44,7 +50,8 @@ export function loadCliConfig(explicit?: string): CliConfig {
     throw new UsageError(`config ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const parsed = CliConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`config ${path}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+  if (!parsed.success)
+    throw new UsageError(`config ${path}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   const config: CliConfig = { ...parsed.data, source: resolve(path) };
   return config;
 }

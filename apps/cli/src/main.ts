@@ -7,11 +7,17 @@ import { queryCommand } from './query/query-command.js';
 import { isInputError } from './usage-error.js';
 
 /** PortQry's two-letter switches, spelled the long way for commander in fleet mode. */
-const ALIASES: Record<string, string> = { '-nr': '--no-reverse', '-sl': '--slow-link', '-sp': '--source-port' };
+const ALIASES: Record<string, string> = {
+  '-nr': '--no-reverse',
+  '-sl': '--slow-link',
+  '-sp': '--source-port',
+};
 
 function program(): Command {
   return new Command('fleetqry')
-    .description('PortQry for whole fleets.\n\nPortQry mode: fleetqry -n HOST [-p tcp|udp|both] [-e PORT | -r FROM:TO | -o LIST] [-sp PORT] [-sl] [-cn !COMMUNITY!] [-nr] [-q] [-l FILE [-y]]')
+    .description(
+      'PortQry for whole fleets.\n\nPortQry mode: fleetqry -n HOST [-p tcp|udp|both] [-e PORT | -r FROM:TO | -o LIST] [-sp PORT] [-sl] [-cn !COMMUNITY!] [-nr] [-q] [-l FILE [-y]]',
+    )
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -23,7 +29,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isPortqryArgv(argv)) return await runPortqry(argv);
     const cmd = program();
     for (const sub of cmd.commands) sub.exitOverride();
-    await cmd.parseAsync(argv.map((a) => ALIASES[a] ?? a), { from: 'user' });
+    await cmd.parseAsync(
+      argv.map((a) => ALIASES[a] ?? a),
+      { from: 'user' },
+    );
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -35,6 +35,8 @@ export const FindingSchema = z.object({
   references: z.array(z.string()).optional(),
   firstSeen: z.string().datetime().optional(),
   lastSeen: z.string().datetime().optional(),
-  waiver: z.object({ id: z.string(), owner: z.string(), reason: z.string(), expiresAt: z.string().datetime() }).optional(),
+  waiver: z
+    .object({ id: z.string(), owner: z.string(), reason: z.string(), expiresAt: z.string().datetime() })
+    .optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;

@@ -4,7 +4,9 @@ import { z } from 'zod';
  * Inventory files (YAML) and the API's inventory documents: which hosts a sweep covers, with tags and
  * owners the policy and reports use. The minimal form is a list of target strings plus ports.
  */
-export const TagSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'tags are 1-63 letters, digits, . _ -');
+export const TagSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'tags are 1-63 letters, digits, . _ -');
 
 export const InventoryHostSchema = z.strictObject({
   /** Address, CIDR, range or hostname, as on the command line. */

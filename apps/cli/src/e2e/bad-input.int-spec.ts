@@ -20,15 +20,39 @@ describe.each([
   ['port 65536', q('-t', '127.0.0.1', '--tcp', '65536'), /"65536"/],
   ['reversed ports', q('-t', '127.0.0.1', '--tcp', '100-10'), /"100-10"/],
   ['unknown group', q('-t', '127.0.0.1', '-g', 'no-such-group'), /no-such-group/],
-  ['empty communities file', q('-t', '127.0.0.1', '--udp', '161', '--communities-file', '/dev/null'), /--communities-file \/dev\/null: no community in it/],
-  ['empty community', q('-t', '127.0.0.1', '--udp', '161', '--communities', 'public,'), /--communities: community #2 is empty/],
-  ['unreadable file', q('--targets-file', join(dir, 'missing.txt'), '--tcp', '80'), /targets file .*missing\.txt: cannot read it \(ENOENT\)/],
-  ['bad line in targets file', q('--targets-file', targetsFile, '--tcp', '80'), /targets\.txt:3: invalid target "127\.0\.0\.300"/],
+  [
+    'empty communities file',
+    q('-t', '127.0.0.1', '--udp', '161', '--communities-file', '/dev/null'),
+    /--communities-file \/dev\/null: no community in it/,
+  ],
+  [
+    'empty community',
+    q('-t', '127.0.0.1', '--udp', '161', '--communities', 'public,'),
+    /--communities: community #2 is empty/,
+  ],
+  [
+    'unreadable file',
+    q('--targets-file', join(dir, 'missing.txt'), '--tcp', '80'),
+    /targets file .*missing\.txt: cannot read it \(ENOENT\)/,
+  ],
+  [
+    'bad line in targets file',
+    q('--targets-file', targetsFile, '--tcp', '80'),
+    /targets\.txt:3: invalid target "127\.0\.0\.300"/,
+  ],
   ['out of scope', q('-t', '192.0.2.1', '--tcp', '80'), /192\.0\.2\.1.*outside the scope allowlist/],
-  ['too many hosts', q('-t', '127.0.0.0/8', '--tcp', '80', '--max-hosts', '256'), /16777216.*256|256.*16777216/],
+  [
+    'too many hosts',
+    q('-t', '127.0.0.0/8', '--tcp', '80', '--max-hosts', '256'),
+    /16777216.*256|256.*16777216/,
+  ],
   ['bad format', q('-t', '127.0.0.1', '--tcp', '80', '--format', 'xml'), /--format: "xml" is not one of/],
   ['PortQry: port 0', ['-n', '127.0.0.1', '-e', '0'], /^fleetqry: -e: /],
-  ['PortQry: out of scope', ['-n', '198.51.100.7', '-e', '80', '-nr'], /198\.51\.100\.7.*outside the scope allowlist/],
+  [
+    'PortQry: out of scope',
+    ['-n', '198.51.100.7', '-e', '80', '-nr'],
+    /198\.51\.100\.7.*outside the scope allowlist/,
+  ],
 ])('%s', (_name, args, message) => {
   it('fails with a usage error naming the problem, having probed nothing', async () => {
     const r = await runCli(args);

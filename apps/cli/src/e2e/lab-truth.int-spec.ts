@@ -35,30 +35,54 @@ describe('fleet mode against the fleet lab ground truth', () => {
   beforeAll(async () => {
     expect(truth.errors).toEqual([]);
     const targets = truth.hosts.map((h) => h.address).join(',');
-    const r = await runCli([
-      'query', '-t', targets, '--tcp', '1-1024', '--udp', UDP_PORTS.join(','), '--communities', COMMUNITIES.join(','),
-      '-nr', '--format', 'jsonl', '--no-progress',
-    ], { timeoutMs: 300_000 });
+    const r = await runCli(
+      [
+        'query',
+        '-t',
+        targets,
+        '--tcp',
+        '1-1024',
+        '--udp',
+        UDP_PORTS.join(','),
+        '--communities',
+        COMMUNITIES.join(','),
+        '-nr',
+        '--format',
+        'jsonl',
+        '--no-progress',
+      ],
+      { timeoutMs: 300_000 },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    observations = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Observation);
+    observations = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Observation);
   }, 320_000);
 
   it('reports exactly one observation per host × port × protocol', () => {
     expect(observations).toHaveLength(truth.hosts.length * (1024 + UDP_PORTS.length));
-    expect(new Set(observations.map((o) => `${o.address}/${o.proto}/${o.port}`)).size).toBe(observations.length);
+    expect(new Set(observations.map((o) => `${o.address}/${o.proto}/${o.port}`)).size).toBe(
+      observations.length,
+    );
   });
 
   it('gets every port state right (no false LISTENING, no missed FILTERED)', () => {
     const byHost = new Map(truth.hosts.map((h) => [h.address, h]));
     const wrong = observations
       .filter((o) => o.state !== expectedState(byHost.get(o.address)!, o.proto, o.port))
-      .map((o) => `${o.address} ${o.proto}/${o.port}: ${o.state}, expected ${expectedState(byHost.get(o.address)!, o.proto, o.port)}`);
+      .map(
+        (o) =>
+          `${o.address} ${o.proto}/${o.port}: ${o.state}, expected ${expectedState(byHost.get(o.address)!, o.proto, o.port)}`,
+      );
     expect(wrong).toEqual([]);
   });
 
   it('reports exactly the accepted communities of every SNMP agent, v1-only agents included', () => {
-    const snmp = new Map(observations.filter((o) => o.proto === 'udp' && o.port === 161).map((o) => [o.address, o]));
+    const snmp = new Map(
+      observations.filter((o) => o.proto === 'udp' && o.port === 161).map((o) => [o.address, o]),
+    );
     for (const h of truth.hosts) {
       const obs = snmp.get(h.address)!;
       expect({ host: h.address, communities: [...(obs.snmp?.communities ?? [])].sort() }).toEqual({
@@ -73,13 +97,17 @@ describe('fleet mode against the fleet lab ground truth', () => {
   });
 
   it('reads every SSH banner, HTTP Server header and FTP anonymous-logon result', () => {
-    const at = (a: string, proto: string, port: number) => observations.find((o) => o.address === a && o.proto === proto && o.port === port)!;
+    const at = (a: string, proto: string, port: number) =>
+      observations.find((o) => o.address === a && o.proto === proto && o.port === port)!;
     let checked = 0;
     for (const h of truth.hosts) {
       for (const [key, banner] of Object.entries(h.banners)) {
         const [proto, port] = key.split('/') as ['tcp', string];
         if (Number(port) > 1024 || !['22', '21', '25', '110', '143'].includes(port)) continue;
-        expect({ key: `${h.address} ${key}`, banner: at(h.address, proto, Number(port)).banner?.split('\n')[0] }).toEqual({
+        expect({
+          key: `${h.address} ${key}`,
+          banner: at(h.address, proto, Number(port)).banner?.split('\n')[0],
+        }).toEqual({
           key: `${h.address} ${key}`,
           banner: banner.split('\n')[0],
         });
@@ -88,11 +116,17 @@ describe('fleet mode against the fleet lab ground truth', () => {
       for (const [key, http] of Object.entries(h.http)) {
         const port = Number(key.split('/')[1]);
         if (port > 1024) continue;
-        expect({ key: `${h.address} ${key}`, server: at(h.address, 'tcp', port).http?.server }).toEqual({ key: `${h.address} ${key}`, server: http.server });
+        expect({ key: `${h.address} ${key}`, server: at(h.address, 'tcp', port).http?.server }).toEqual({
+          key: `${h.address} ${key}`,
+          server: http.server,
+        });
         checked++;
       }
       for (const [key, ftp] of Object.entries(h.ftp)) {
-        expect({ key: `${h.address} ${key}`, anon: at(h.address, 'tcp', Number(key.split('/')[1])).ftp?.anonymousLogin }).toEqual({
+        expect({
+          key: `${h.address} ${key}`,
+          anon: at(h.address, 'tcp', Number(key.split('/')[1])).ftp?.anonymousLogin,
+        }).toEqual({
           key: `${h.address} ${key}`,
           anon: ftp.anonymous,
         });

@@ -12,7 +12,10 @@ const find = (what: string, pred: (h: HostTruth) => boolean): HostTruth => {
   return h;
 };
 const ssh = find('runs OpenSSH', (h) => (h.banners['tcp/22'] ?? '').includes('OpenSSH'));
-const publicAgent = find('answers SNMP public', (h) => h.snmp?.versions.includes('v2c') === true && 'public' in h.snmp.communities);
+const publicAgent = find(
+  'answers SNMP public',
+  (h) => h.snmp?.versions.includes('v2c') === true && 'public' in h.snmp.communities,
+);
 const dropped = find('drops TCP 21', (h) => h.filteredTcp.includes(21));
 const closed23 = find('has TCP 23 closed', (h) => !h.openTcp.includes(23) && !h.filteredTcp.includes(23));
 const ldap = find('runs slapd', (h) => h.openTcp.includes(389));
@@ -36,8 +39,20 @@ describe('fleetqry -n (PortQry mode) on the fleet lab', () => {
 
   it('shows the SNMP sequence: LISTENING or FILTERED, the query, then LISTENING; a wrong community reads FILTERED', async () => {
     const ok = await runCli(['-n', publicAgent.address, '-p', 'udp', '-e', '161', '-cn', '!public!', '-nr']);
-    expect(ok.stdout).toMatch(/UDP port 161 \(snmp service\): LISTENING or FILTERED\n\nSending SNMP query to UDP port 161\.\.\.\n\n[\s\S]*community name: public[\s\S]*UDP port 161 \(snmp service\): LISTENING\n/);
-    const wrong = await runCli(['-n', publicAgent.address, '-p', 'udp', '-e', '161', '-cn', '!not-the-community!', '-nr']);
+    expect(ok.stdout).toMatch(
+      /UDP port 161 \(snmp service\): LISTENING or FILTERED\n\nSending SNMP query to UDP port 161\.\.\.\n\n[\s\S]*community name: public[\s\S]*UDP port 161 \(snmp service\): LISTENING\n/,
+    );
+    const wrong = await runCli([
+      '-n',
+      publicAgent.address,
+      '-p',
+      'udp',
+      '-e',
+      '161',
+      '-cn',
+      '!not-the-community!',
+      '-nr',
+    ]);
     expect(wrong.stdout).toMatch(/UDP port 161 \(snmp service\): FILTERED\n/);
     expect(wrong.stdout).not.toContain('not-the-community');
   });
@@ -60,7 +75,19 @@ describe('fleetqry -n (PortQry mode) on the fleet lab', () => {
   it('writes a PortQry log with -l, refuses to overwrite it without -y, and masks the community', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetqry-log-'));
     const log = join(dir, 'portqry.log');
-    const first = await runCli(['-n', publicAgent.address, '-p', 'udp', '-e', '161', '-cn', '!public!', '-nr', '-l', log]);
+    const first = await runCli([
+      '-n',
+      publicAgent.address,
+      '-p',
+      'udp',
+      '-e',
+      '161',
+      '-cn',
+      '!public!',
+      '-nr',
+      '-l',
+      log,
+    ]);
     expect(first.code).toBe(0);
     const text = readFileSync(log, 'utf8');
     expect(text).toMatch(/^PortQry Version 2\.0 Log File/);

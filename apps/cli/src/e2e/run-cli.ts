@@ -12,7 +12,10 @@ export interface CliResult {
 export const REPO_ROOT = process.cwd();
 const BIN = resolve(REPO_ROOT, 'apps/cli/bin/fleetqry.js');
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO_ROOT,
@@ -59,6 +62,8 @@ export function loadGroundTruth(): GroundTruth {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as GroundTruth;
   } catch (e) {
-    throw new Error(`fleet lab ground truth not readable at ${path} (is the lab up? bash tools/lab/lab.sh up): ${String(e)}`);
+    throw new Error(
+      `fleet lab ground truth not readable at ${path} (is the lab up? bash tools/lab/lab.sh up): ${String(e)}`,
+    );
   }
 }

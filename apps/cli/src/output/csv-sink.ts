@@ -2,7 +2,21 @@ import type { Observation } from '@fleetqry/contracts';
 
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
-const COLUMNS = ['host', 'address', 'proto', 'port', 'service', 'state', 'reason', 'rttMs', 'protocol', 'status', 'banner', 'detail', 'error'] as const;
+const COLUMNS = [
+  'host',
+  'address',
+  'proto',
+  'port',
+  'service',
+  'state',
+  'reason',
+  'rttMs',
+  'protocol',
+  'status',
+  'banner',
+  'detail',
+  'error',
+] as const;
 
 /** RFC 4180 quoting, plus a leading quote mark against spreadsheet formula injection from banners. */
 export function csvField(value: unknown): string {
@@ -14,7 +28,8 @@ export function csvField(value: unknown): string {
 
 /** A summary cell per protocol: what a spreadsheet user needs to filter on. */
 function protocolSummary(obs: Observation): string | undefined {
-  if (obs.snmp) return obs.snmp.communities.length ? `communities accepted: ${obs.snmp.communities.length}` : undefined;
+  if (obs.snmp)
+    return obs.snmp.communities.length ? `communities accepted: ${obs.snmp.communities.length}` : undefined;
   if (obs.ldap) return `rootDSE attributes: ${Object.keys(obs.ldap.rootDSE).length}`;
   if (obs.dns) return `rcode ${obs.dns.rcode}`;
   if (obs.ftp) return `anonymous login ${obs.ftp.anonymousLogin ? 'allowed' : 'refused'}`;
@@ -51,7 +66,10 @@ export class CsvSink implements ResultSink {
   hostDone(): void {}
 
   failure(f: TargetFailure): void {
-    this.row({ host: f.host, address: f.address, error: f.error } as Record<(typeof COLUMNS)[number], unknown>);
+    this.row({ host: f.host, address: f.address, error: f.error } as Record<
+      (typeof COLUMNS)[number],
+      unknown
+    >);
   }
 
   end(_summary: RunSummary): void {}

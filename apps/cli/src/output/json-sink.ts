@@ -20,6 +20,8 @@ export class JsonSink implements ResultSink {
   }
 
   end(summary: RunSummary): void {
-    this.write(`${JSON.stringify({ summary, observations: this.observations, failures: this.failures }, null, 2)}\n`);
+    this.write(
+      `${JSON.stringify({ summary, observations: this.observations, failures: this.failures }, null, 2)}\n`,
+    );
   }
 }

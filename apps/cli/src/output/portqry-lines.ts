@@ -4,7 +4,10 @@ import { describePort, PluginRegistry } from '@fleetqry/probe';
 const registry = PluginRegistry.none();
 
 /** `TCP port 80 (http service): LISTENING`, exactly as PortQry prints it. */
-export function portLine(obs: Pick<Observation, 'proto' | 'port' | 'state'>, state: string = obs.state): string {
+export function portLine(
+  obs: Pick<Observation, 'proto' | 'port' | 'state'>,
+  state: string = obs.state,
+): string {
   return `${describePort(obs.port, obs.proto)}: ${state}`;
 }
 

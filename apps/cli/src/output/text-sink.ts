@@ -57,7 +57,9 @@ export class TextSink implements ResultSink {
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
     const secs = (s.durationMs / 1000).toFixed(2);
-    this.write(`${s.hosts} host(s), ${s.observations} port(s) probed in ${secs} s: ${states || 'nothing probed'}`);
+    this.write(
+      `${s.hosts} host(s), ${s.observations} port(s) probed in ${secs} s: ${states || 'nothing probed'}`,
+    );
     this.write(s.failures ? `; ${s.failures} target(s) failed\n` : '\n');
   }
 }

@@ -14,11 +14,33 @@ describe('isPortqryArgv', () => {
 
 describe('parsePortqryArgs', () => {
   it('defaults to TCP port 80, as PortQry', () => {
-    expect(parsePortqryArgs(['-n', '127.0.0.1'])).toMatchObject({ host: '127.0.0.1', ports: '80', protocol: 'tcp', quiet: false });
+    expect(parsePortqryArgs(['-n', '127.0.0.1'])).toMatchObject({
+      host: '127.0.0.1',
+      ports: '80',
+      protocol: 'tcp',
+      quiet: false,
+    });
   });
 
   it('reads every PortQry switch', () => {
-    const a = parsePortqryArgs(['-n', 'h', '-p', 'BOTH', '-r', '10:20', '-sp', '5000', '-sl', '-cn', '!pub lic!', '-nr', '-q', '-l', 'x.log', '-y']);
+    const a = parsePortqryArgs([
+      '-n',
+      'h',
+      '-p',
+      'BOTH',
+      '-r',
+      '10:20',
+      '-sp',
+      '5000',
+      '-sl',
+      '-cn',
+      '!pub lic!',
+      '-nr',
+      '-q',
+      '-l',
+      'x.log',
+      '-y',
+    ]);
     expect(a).toEqual({
       host: 'h',
       ports: '10-20',
@@ -33,7 +55,9 @@ describe('parsePortqryArgs', () => {
       dnsServers: [],
     });
     expect(parsePortqryArgs(['-n', 'h', '-o', '53,80,443']).ports).toBe('53,80,443');
-    expect(parsePortqryArgs(['-n', 'h', '-e', '389', '--dns-server', '127.0.0.1']).dnsServers).toEqual(['127.0.0.1']);
+    expect(parsePortqryArgs(['-n', 'h', '-e', '389', '--dns-server', '127.0.0.1']).dnsServers).toEqual([
+      '127.0.0.1',
+    ]);
   });
 
   it.each([

@@ -1,4 +1,10 @@
-import { parsePortNumber, parsePortQryEndpoint, parsePortQryList, parsePortQryRange, PortParseError } from '@fleetqry/probe';
+import {
+  parsePortNumber,
+  parsePortQryEndpoint,
+  parsePortQryList,
+  parsePortQryRange,
+  PortParseError,
+} from '@fleetqry/probe';
 
 import { UsageError } from '../usage-error.js';
 
@@ -21,14 +27,31 @@ export interface PortqryArgs {
   config?: string;
 }
 
-const VALUE_SWITCHES = new Set(['-n', '-e', '-r', '-o', '-p', '-sp', '-cn', '-l', '--dns-server', '--exclude-ports', '--config']);
+const VALUE_SWITCHES = new Set([
+  '-n',
+  '-e',
+  '-r',
+  '-o',
+  '-p',
+  '-sp',
+  '-cn',
+  '-l',
+  '--dns-server',
+  '--exclude-ports',
+  '--config',
+]);
 const FLAG_SWITCHES = new Set(['-sl', '-nr', '-q', '-y']);
 const LOCAL_SWITCHES = new Set(['-local', '-v', '-wport', '-wpid', '-wt']);
 
 /** Is this argv PortQry-style (`fleetqry -n host …`) rather than a fleetqry subcommand? */
 export function isPortqryArgv(argv: readonly string[]): boolean {
   const first = argv[0]?.toLowerCase();
-  return first !== undefined && (VALUE_SWITCHES.has(first) || FLAG_SWITCHES.has(first) || LOCAL_SWITCHES.has(first)) && first.startsWith('-') && !first.startsWith('--');
+  return (
+    first !== undefined &&
+    (VALUE_SWITCHES.has(first) || FLAG_SWITCHES.has(first) || LOCAL_SWITCHES.has(first)) &&
+    first.startsWith('-') &&
+    !first.startsWith('--')
+  );
 }
 
 /** Runs a probe-lib port parser, prefixing its error with the switch that carried the value. */
@@ -51,14 +74,17 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const sw = raw.toLowerCase();
-    if (LOCAL_SWITCHES.has(sw)) throw new UsageError(`${raw}: local mode is not available yet in this version of fleetqry`);
+    if (LOCAL_SWITCHES.has(sw))
+      throw new UsageError(`${raw}: local mode is not available yet in this version of fleetqry`);
     if (FLAG_SWITCHES.has(sw)) {
       seen.set(sw, true);
       continue;
     }
-    if (!VALUE_SWITCHES.has(sw)) throw new UsageError(`unknown switch "${raw}" (PortQry mode: -n -e -r -o -p -sp -sl -cn -nr -q -l -y)`);
+    if (!VALUE_SWITCHES.has(sw))
+      throw new UsageError(`unknown switch "${raw}" (PortQry mode: -n -e -r -o -p -sp -sl -cn -nr -q -l -y)`);
     const value = argv[++i];
-    if (value === undefined || (value.startsWith('-') && sw !== '-cn')) throw new UsageError(`${raw}: a value is required`);
+    if (value === undefined || (value.startsWith('-') && sw !== '-cn'))
+      throw new UsageError(`${raw}: a value is required`);
     if (sw === '--dns-server') dnsServers.push(value);
     else if (seen.has(sw)) throw new UsageError(`${raw}: given more than once`);
     else seen.set(sw, value);
@@ -66,9 +92,13 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   const get = (k: string) => seen.get(k) as string | undefined;
 
   const host = get('-n');
-  if (!host) throw new UsageError('-n: the host to query is required (fleetqry -n HOST [-e PORT | -r FROM:TO | -o LIST])');
+  if (!host)
+    throw new UsageError(
+      '-n: the host to query is required (fleetqry -n HOST [-e PORT | -r FROM:TO | -o LIST])',
+    );
   const portSwitches = ['-e', '-r', '-o'].filter((k) => seen.has(k));
-  if (portSwitches.length > 1) throw new UsageError(`${portSwitches.join(' and ')}: use only one of -e, -r and -o`);
+  if (portSwitches.length > 1)
+    throw new UsageError(`${portSwitches.join(' and ')}: use only one of -e, -r and -o`);
   let ports = '80'; // PortQry's default endpoint
   const e = get('-e');
   const r = get('-r');

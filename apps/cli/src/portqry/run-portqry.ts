@@ -73,7 +73,8 @@ export async function runPortqry(argv: readonly string[]): Promise<number> {
       for (const e of batch) {
         if (e.type === 'observation') observations.push(e.observation);
         else if (e.type === 'host-refused') throw new UsageError(`-n: ${e.reason}`);
-        else if (e.type === 'probe-error') lines.push(`${e.proto.toUpperCase()} port ${e.port}: ${e.error}`, '');
+        else if (e.type === 'probe-error')
+          lines.push(`${e.proto.toUpperCase()} port ${e.port}: ${e.error}`, '');
       }
     }
     for (const obs of sortForPortqry(observations)) lines.push(...portBlock(obs), '');

@@ -33,7 +33,9 @@ function loadGroups(config: CliConfig): GroupCatalog | undefined {
   try {
     text = readFileSync(config.serviceGroupsFile, 'utf8');
   } catch (e) {
-    throw new UsageError(`serviceGroupsFile ${config.serviceGroupsFile}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+    throw new UsageError(
+      `serviceGroupsFile ${config.serviceGroupsFile}: cannot read it (${(e as NodeJS.ErrnoException).code})`,
+    );
   }
   return GroupCatalog.fromYaml(text, config.serviceGroupsFile);
 }
@@ -68,6 +70,8 @@ export function buildScanRequest(flags: CommonFlags, config: CliConfig): ScanReq
     sourcePort: flags.sourcePort,
     udpMode: flags.udpMode,
     ...(attempts !== undefined ? { tcpAttempts: attempts, udpAttempts: attempts } : {}),
-    ...(flags.queryTimeoutMs !== undefined ? { tcpQueryTimeoutMs: flags.queryTimeoutMs, udpQueryTimeoutMs: flags.queryTimeoutMs } : {}),
+    ...(flags.queryTimeoutMs !== undefined
+      ? { tcpQueryTimeoutMs: flags.queryTimeoutMs, udpQueryTimeoutMs: flags.queryTimeoutMs }
+      : {}),
   };
 }

@@ -13,7 +13,11 @@ export interface ExecuteOptions {
 }
 
 /** The probe stage of a plan, feeding one sink; returns the summary (failures make it incomplete). */
-export async function executePlan(plan: ScanPlan, sink: ResultSink, opts: ExecuteOptions): Promise<RunSummary> {
+export async function executePlan(
+  plan: ScanPlan,
+  sink: ResultSink,
+  opts: ExecuteOptions,
+): Promise<RunSummary> {
   const started = performance.now();
   const summary: RunSummary = { hosts: 0, observations: 0, byState: {}, failures: 0, durationMs: 0 };
   const targets = probeTargets(plan.targets(), (f) => {
@@ -43,7 +47,12 @@ export async function executePlan(plan: ScanPlan, sink: ResultSink, opts: Execut
         case 'host-refused':
           summary.failures++;
           probes += plan.probesPerHost;
-          sink.failure({ given: e.target.host, host: e.target.host, address: e.target.address, error: `refused: ${e.reason}` });
+          sink.failure({
+            given: e.target.host,
+            host: e.target.host,
+            address: e.target.address,
+            error: `refused: ${e.reason}`,
+          });
           break;
         case 'probe-error':
           summary.failures++;

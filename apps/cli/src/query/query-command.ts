@@ -4,7 +4,14 @@ import { PORT_STATES, type PortState } from '@fleetqry/contracts';
 import { planScan } from '@fleetqry/probe';
 import { Command, Option } from 'commander';
 
-import { choiceOption, communityListOption, intOption, listOption, readCommunityFile, repeatOption } from '../cli-values.js';
+import {
+  choiceOption,
+  communityListOption,
+  intOption,
+  listOption,
+  readCommunityFile,
+  repeatOption,
+} from '../cli-values.js';
 import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { CsvSink } from '../output/csv-sink.js';
@@ -58,7 +65,11 @@ interface QueryOpts {
 function parseStates(values: string[] | undefined): Set<PortState> | undefined {
   if (!values) return undefined;
   const out = new Set<PortState>();
-  for (const v of values.join(',').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const v of values
+    .join(',')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const state = PORT_STATES.find((s) => s.toLowerCase() === v.toLowerCase().replace(/[-_]/g, ' '));
     if (!state) throw new UsageError(`--states: "${v}" is not one of ${PORT_STATES.join(', ')}`);
     out.add(state);
@@ -121,7 +132,10 @@ async function runQuery(opts: QueryOpts): Promise<number> {
   const out = opts.output ? createWriteStream(opts.output) : undefined;
   const write: Write = out ? (t) => void out.write(t) : (t) => void process.stdout.write(t);
   const sink = sinkFor(opts.format, write, opts.all === true);
-  const progress = createProgress(plan.hostCount * plan.probesPerHost, opts.progress && process.stderr.isTTY === true);
+  const progress = createProgress(
+    plan.hostCount * plan.probesPerHost,
+    opts.progress && process.stderr.isTTY === true,
+  );
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -134,7 +148,10 @@ async function runQuery(opts: QueryOpts): Promise<number> {
     });
     progress.stop();
     sink.end(summary);
-    if (out) await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    if (out)
+      await new Promise<void>((resolve, reject) =>
+        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
     return summary.failures > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   } finally {
     progress.stop();
@@ -145,36 +162,77 @@ async function runQuery(opts: QueryOpts): Promise<number> {
 export function queryCommand(): Command {
   return new Command('query')
     .description('probe many hosts and ports (fleet mode)')
-    .option('-t, --targets <list>', 'targets: addresses, CIDRs, ranges (10.0.0.1-20), hostnames; comma-separated, repeatable', listOption)
+    .option(
+      '-t, --targets <list>',
+      'targets: addresses, CIDRs, ranges (10.0.0.1-20), hostnames; comma-separated, repeatable',
+      listOption,
+    )
     .option('--targets-file <file>', 'file with one target per line (# comments); repeatable', repeatOption)
     .option('--ports <spec>', 'ports for the selected protocol(s): 1-1024,3389,ldap')
     .option('--tcp <spec>', 'TCP ports')
     .option('--udp <spec>', 'UDP ports')
     .option('-g, --groups <names>', 'service groups (domains-and-trusts, web, sql, …)', listOption)
-    .addOption(new Option('-p, --protocol <proto>', 'tcp, udp or both').argParser(choiceOption('--protocol', ['tcp', 'udp', 'both'] as const)))
+    .addOption(
+      new Option('-p, --protocol <proto>', 'tcp, udp or both').argParser(
+        choiceOption('--protocol', ['tcp', 'udp', 'both'] as const),
+      ),
+    )
     .option('--exclude-ports <spec>', 'ports never probed')
     .option('--communities <list>', 'SNMP communities to try, comma-separated', communityListOption)
     .option('--communities-file <file>', 'SNMP communities, one per line')
     .option('--no-reverse', 'no reverse (PTR) lookups; also -nr')
-    .option('--dns-server <addr>', 'DNS server for name resolution (addr or addr:port); repeatable', repeatOption)
-    .option('--max-hosts <n>', 'refuse requests with more hosts than this', intOption('--max-hosts', 1, 2 ** 32))
-    .addOption(new Option('-f, --format <format>', 'output format').default('text').argParser(choiceOption('--format', FORMATS)))
+    .option(
+      '--dns-server <addr>',
+      'DNS server for name resolution (addr or addr:port); repeatable',
+      repeatOption,
+    )
+    .option(
+      '--max-hosts <n>',
+      'refuse requests with more hosts than this',
+      intOption('--max-hosts', 1, 2 ** 32),
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .default('text')
+        .argParser(choiceOption('--format', FORMATS)),
+    )
     .option('-o, --output <file>', 'write results to a file instead of stdout')
     .option('--states <list>', 'only output these states (e.g. LISTENING,FILTERED)', listOption)
     .option('--all', 'text format: list NOT LISTENING ports too')
     .option('--no-queries', 'port states only, no protocol queries')
     .option('--query <names>', 'only these protocol queries (snmp, ldap, dns, ssh, http, …)', listOption)
     .option('--slow-link', 'double every wait (PortQry -sl); also -sl')
-    .option('--source-port <port>', 'fixed source port (PortQry -sp); probes run one at a time', intOption('--source-port', 1, 65535))
-    .addOption(new Option('--udp-mode <mode>', 'portqry: unformatted datagram first; fast: formatted query only where one exists').argParser(choiceOption('--udp-mode', ['fast', 'portqry'] as const)))
+    .option(
+      '--source-port <port>',
+      'fixed source port (PortQry -sp); probes run one at a time',
+      intOption('--source-port', 1, 65535),
+    )
+    .addOption(
+      new Option(
+        '--udp-mode <mode>',
+        'portqry: unformatted datagram first; fast: formatted query only where one exists',
+      ).argParser(choiceOption('--udp-mode', ['fast', 'portqry'] as const)),
+    )
     .option('--concurrency <n>', 'probes in flight at once', intOption('--concurrency', 1, 65536))
     .option('--per-host <n>', 'probes in flight per host', intOption('--per-host', 1, 65536))
-    .option('--rate <n>', 'max new connections/datagrams per second (0 = unlimited)', intOption('--rate', 0, 10_000_000))
+    .option(
+      '--rate <n>',
+      'max new connections/datagrams per second (0 = unlimited)',
+      intOption('--rate', 0, 10_000_000),
+    )
     .option('--min-timeout <ms>', 'floor of the adaptive timeout', intOption('--min-timeout', 1, 600_000))
     .option('--max-timeout <ms>', 'ceiling of the adaptive timeout', intOption('--max-timeout', 1, 600_000))
     .option('--retries <n>', 'retries on silence', intOption('--retries', 0, 10))
-    .option('--query-timeout <ms>', 'deadline of one protocol query', intOption('--query-timeout', 1, 600_000))
-    .option('--workers <n>', 'scanner threads (default: one per core for big scans)', intOption('--workers', 1, 64))
+    .option(
+      '--query-timeout <ms>',
+      'deadline of one protocol query',
+      intOption('--query-timeout', 1, 600_000),
+    )
+    .option(
+      '--workers <n>',
+      'scanner threads (default: one per core for big scans)',
+      intOption('--workers', 1, 64),
+    )
     .option('--config <file>', 'fleetqry.config.yaml to use')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: QueryOpts) => {

@@ -43,7 +43,10 @@ async function collect(it: AsyncIterable<ScanEvent[]>): Promise<ScanEvent[]> {
 async function tcpServer(): Promise<{ port: number; close: () => Promise<void> }> {
   const server = net.createServer((s) => s.destroy());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -65,10 +68,20 @@ describe('tcpConnect', () => {
     const closed = await freePort();
     try {
       for (const connect of [tcpConnect, tcpConnectViaNet]) {
-        const open = await connect({ address: '127.0.0.1', family: 4, port: server.port, timeoutMs: () => 1000 });
+        const open = await connect({
+          address: '127.0.0.1',
+          family: 4,
+          port: server.port,
+          timeoutMs: () => 1000,
+        });
         expect(open.outcome).toBe('open');
         expect(open.rttMs).toBeGreaterThanOrEqual(0);
-        const refused = await connect({ address: '127.0.0.1', family: 4, port: closed, timeoutMs: () => 1000 });
+        const refused = await connect({
+          address: '127.0.0.1',
+          family: 4,
+          port: closed,
+          timeoutMs: () => 1000,
+        });
         expect(refused.outcome).toBe('refused');
       }
     } finally {
@@ -81,7 +94,13 @@ describe('tcpConnect', () => {
     const target = await tcpServer();
     try {
       await expect(
-        tcpConnect({ address: '127.0.0.1', family: 4, port: target.port, sourcePort: busy.port, timeoutMs: () => 500 }),
+        tcpConnect({
+          address: '127.0.0.1',
+          family: 4,
+          port: target.port,
+          sourcePort: busy.port,
+          timeoutMs: () => 500,
+        }),
       ).rejects.toBeInstanceOf(SourcePortInUseError);
     } finally {
       await busy.close();
@@ -99,18 +118,36 @@ describe('scan', () => {
     const udpClosed = await freePort(); // nothing bound on UDP either (checked below via the state)
     try {
       const events = await collect(
-        scan([LOCAL], options({
-          ports: { tcp: list([tcpOpen.port, tcpClosed]), udp: list([udpEcho.port, udpSilent.port, udpClosed]) },
-        })),
+        scan(
+          [LOCAL],
+          options({
+            ports: {
+              tcp: list([tcpOpen.port, tcpClosed]),
+              udp: list([udpEcho.port, udpSilent.port, udpClosed]),
+            },
+          }),
+        ),
       );
       const states = Object.fromEntries(
-        events.flatMap((e) => (e.type === 'observation' ? [[`${e.observation.proto}/${e.observation.port}`, e.observation]] : [])),
+        events.flatMap((e) =>
+          e.type === 'observation' ? [[`${e.observation.proto}/${e.observation.port}`, e.observation]] : [],
+        ),
       );
-      expect(states[`tcp/${tcpOpen.port}`]).toMatchObject({ state: 'LISTENING', reason: 'syn-ack', host: 'localhost-test' });
+      expect(states[`tcp/${tcpOpen.port}`]).toMatchObject({
+        state: 'LISTENING',
+        reason: 'syn-ack',
+        host: 'localhost-test',
+      });
       expect(states[`tcp/${tcpClosed}`]).toMatchObject({ state: 'NOT LISTENING', reason: 'conn-refused' });
       expect(states[`udp/${udpEcho.port}`]).toMatchObject({ state: 'LISTENING', reason: 'udp-response' });
-      expect(states[`udp/${udpSilent.port}`]).toMatchObject({ state: 'LISTENING or FILTERED', reason: 'no-response' });
-      expect(states[`udp/${udpClosed}`]).toMatchObject({ state: 'NOT LISTENING', reason: 'icmp-port-unreachable' });
+      expect(states[`udp/${udpSilent.port}`]).toMatchObject({
+        state: 'LISTENING or FILTERED',
+        reason: 'no-response',
+      });
+      expect(states[`udp/${udpClosed}`]).toMatchObject({
+        state: 'NOT LISTENING',
+        reason: 'icmp-port-unreachable',
+      });
       expect(events.at(-1)).toEqual({ type: 'host-done', target: LOCAL });
     } finally {
       await Promise.all([tcpOpen.close(), udpEcho.close(), udpSilent.close()]);
@@ -135,14 +172,21 @@ describe('scan', () => {
     try {
       for (const udpMode of ['fast', 'portqry'] as const) {
         const events = await collect(
-          scan([LOCAL], options({
-            udpMode,
-            ports: { tcp: list([]), udp: list([silent.port, echo.port]) },
-            pluginFor: (_proto, port) => (port === silent.port ? silentPlugin : port === echo.port ? answeringPlugin : undefined),
-          })),
+          scan(
+            [LOCAL],
+            options({
+              udpMode,
+              ports: { tcp: list([]), udp: list([silent.port, echo.port]) },
+              pluginFor: (_proto, port) =>
+                port === silent.port ? silentPlugin : port === echo.port ? answeringPlugin : undefined,
+            }),
+          ),
         );
         const obs = events.flatMap((e) => (e.type === 'observation' ? [e.observation] : []));
-        expect(obs.find((o) => o.port === silent.port)).toMatchObject({ state: 'FILTERED', protocol: { name: 'silent', status: 'io-timeout' } });
+        expect(obs.find((o) => o.port === silent.port)).toMatchObject({
+          state: 'FILTERED',
+          protocol: { name: 'silent', status: 'io-timeout' },
+        });
         expect(obs.find((o) => o.port === echo.port)).toMatchObject({ state: 'LISTENING', evidence: 'pong' });
       }
     } finally {
@@ -152,10 +196,17 @@ describe('scan', () => {
 
   it('refuses out-of-scope addresses without probing them', async () => {
     const events = await collect(
-      scan([{ host: 'x', address: '192.0.2.1', family: 4 }], options({ ports: { tcp: list([80]), udp: list([]) } })),
+      scan(
+        [{ host: 'x', address: '192.0.2.1', family: 4 }],
+        options({ ports: { tcp: list([80]), udp: list([]) } }),
+      ),
     );
     expect(events).toEqual([
-      { type: 'host-refused', target: { host: 'x', address: '192.0.2.1', family: 4 }, reason: 'outside 127.0.0.0/8' },
+      {
+        type: 'host-refused',
+        target: { host: 'x', address: '192.0.2.1', family: 4 },
+        reason: 'outside 127.0.0.0/8',
+      },
     ]);
   });
 
@@ -169,10 +220,19 @@ describe('scan', () => {
     };
     try {
       const events = await collect(
-        scan([LOCAL], options({ tcpQueryTimeoutMs: 100, pluginFor: () => hanging, ports: { tcp: list([server.port]), udp: list([]) } })),
+        scan(
+          [LOCAL],
+          options({
+            tcpQueryTimeoutMs: 100,
+            pluginFor: () => hanging,
+            ports: { tcp: list([server.port]), udp: list([]) },
+          }),
+        ),
       );
       const obs = events.find((e) => e.type === 'observation');
-      expect(obs).toMatchObject({ observation: { state: 'LISTENING', protocol: { name: 'hangs', status: 'io-timeout' } } });
+      expect(obs).toMatchObject({
+        observation: { state: 'LISTENING', protocol: { name: 'hangs', status: 'io-timeout' } },
+      });
     } finally {
       await server.close();
     }
@@ -194,7 +254,14 @@ describe('scan', () => {
       describe: () => [],
     };
     await collect(
-      scan([LOCAL], options({ limits: { ...DEFAULT_LIMITS, perHost: 2 }, pluginFor: () => slow, ports: { tcp: list([]), udp: list(ports) } })),
+      scan(
+        [LOCAL],
+        options({
+          limits: { ...DEFAULT_LIMITS, perHost: 2 },
+          pluginFor: () => slow,
+          ports: { tcp: list([]), udp: list(ports) },
+        }),
+      ),
     );
     expect(peak).toBe(2);
   });

@@ -84,7 +84,8 @@ export async function probePort(
   if (proto === 'tcp') {
     const s = await probeTcpState(ctx, target.address, target.family, port);
     const obs = make(s);
-    if (s.state === 'LISTENING' && plugin) attachQuery(obs, plugin, await query(opts.tcpQueryTimeoutMs * opts.waitFactor));
+    if (s.state === 'LISTENING' && plugin)
+      attachQuery(obs, plugin, await query(opts.tcpQueryTimeoutMs * opts.waitFactor));
     return obs;
   }
 

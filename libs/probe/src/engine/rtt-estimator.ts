@@ -13,7 +13,11 @@ export interface TimingOptions {
   initialTimeoutMs: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { minTimeoutMs: 100, maxTimeoutMs: 10_000, initialTimeoutMs: 1_000 };
+export const DEFAULT_TIMING: TimingOptions = {
+  minTimeoutMs: 100,
+  maxTimeoutMs: 10_000,
+  initialTimeoutMs: 1_000,
+};
 
 class Estimate {
   srtt = 0;

@@ -21,18 +21,22 @@ export async function runQuery(
     // A little grace over the plugin's own deadline, so its own (more precise) status wins.
     timer = setTimeout(() => {
       controller.abort(new Error('deadline'));
-      resolve({ status: 'io-timeout', answered: false, detail: `no complete answer within ${ctx.timeoutMs} ms` });
+      resolve({
+        status: 'io-timeout',
+        answered: false,
+        detail: `no complete answer within ${ctx.timeoutMs} ms`,
+      });
     }, ctx.timeoutMs + 250);
   });
   try {
     const result = await Promise.race([
-      plugin.query({ ...ctx, signal: controller.signal }).catch(
-        (e: unknown): ProtocolResult & { answered: boolean } => ({
+      plugin
+        .query({ ...ctx, signal: controller.signal })
+        .catch((e: unknown): ProtocolResult & { answered: boolean } => ({
           status: 'protocol-error',
           answered: false,
           detail: `query failed: ${e instanceof Error ? e.message : String(e)}`,
-        }),
-      ),
+        })),
       backstop,
     ]);
     return { ...result, durationMs: performance.now() - start };

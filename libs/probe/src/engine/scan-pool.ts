@@ -70,11 +70,15 @@ async function* pooled(
   n: number,
   signal?: AbortSignal,
 ): AsyncGenerator<ScanEvent[]> {
-  const source = (Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()) as
-    | AsyncIterator<ProbeTarget>
-    | Iterator<ProbeTarget>;
+  const source = (
+    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
+  ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
   const init: WorkerInit = { config };
-  const workers = Array.from({ length: n }, () => ({ thread: new Worker(workerUrl, { workerData: init }), outstanding: 0, done: false }));
+  const workers = Array.from({ length: n }, () => ({
+    thread: new Worker(workerUrl, { workerData: init }),
+    outstanding: 0,
+    done: false,
+  }));
   const batches: ScanEvent[][] = [];
   let failure: Error | undefined;
   let sourceDone = false;
@@ -119,7 +123,10 @@ async function* pooled(
         batches.push(msg.events);
         void feed();
       } else if (msg.type === 'failed') {
-        failure = msg.name === 'SourcePortInUseError' ? new SourcePortInUseError(config.sourcePort ?? 0) : new Error(msg.message);
+        failure =
+          msg.name === 'SourcePortInUseError'
+            ? new SourcePortInUseError(config.sourcePort ?? 0)
+            : new Error(msg.message);
       } else w.done = true;
       notify();
     });

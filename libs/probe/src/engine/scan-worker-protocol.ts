@@ -3,9 +3,7 @@ import type { ScanConfig } from './scan-config.js';
 import type { ScanEvent } from './scanner.js';
 
 /** Messages between the scan pool (main thread) and its worker threads. */
-export type ToWorker =
-  | { type: 'targets'; targets: ProbeTarget[] }
-  | { type: 'end' };
+export type ToWorker = { type: 'targets'; targets: ProbeTarget[] } | { type: 'end' };
 
 export type FromWorker =
   | { type: 'events'; events: ScanEvent[] }

@@ -22,7 +22,12 @@ export interface ScanLimits {
   hostGroupSize: number;
 }
 
-export const DEFAULT_LIMITS: ScanLimits = { concurrency: 256, perHost: 64, ratePerSecond: 0, hostGroupSize: 256 };
+export const DEFAULT_LIMITS: ScanLimits = {
+  concurrency: 256,
+  perHost: 64,
+  ratePerSecond: 0,
+  hostGroupSize: 256,
+};
 
 export interface ScanOptions extends Omit<PortProbeOptions, 'signal'> {
   ports: { tcp: PortList; udp: PortList };
@@ -54,7 +59,9 @@ function* portsOf(ports: ScanOptions['ports']): Generator<[Proto, number]> {
   for (const p of ports.udp) yield ['udp', p];
 }
 
-export function createEngineContext(opts: Pick<ScanOptions, 'timing' | 'waitFactor' | 'limits' | 'tcpAttempts' | 'udpAttempts' | 'sourcePort'>): EngineContext {
+export function createEngineContext(
+  opts: Pick<ScanOptions, 'timing' | 'waitFactor' | 'limits' | 'tcpAttempts' | 'udpAttempts' | 'sourcePort'>,
+): EngineContext {
   return {
     rtt: new RttEstimator(opts.timing, opts.waitFactor),
     rate: new RateLimiter(opts.limits.ratePerSecond),
@@ -77,9 +84,9 @@ export async function* scan(
 ): AsyncGenerator<ScanEvent[]> {
   const ctx = createEngineContext(opts);
   const probeOpts: PortProbeOptions = { ...opts, signal: opts.signal };
-  const source = (Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()) as
-    | AsyncIterator<ProbeTarget>
-    | Iterator<ProbeTarget>;
+  const source = (
+    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
+  ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
   const limits = opts.sourcePort !== undefined ? { ...opts.limits, concurrency: 1, perHost: 1 } : opts.limits;
 
   const active: HostCursor[] = [];

@@ -75,8 +75,12 @@ interface TcpWrapBinding {
  */
 function loadTcpWrap(): TcpWrapBinding | undefined {
   try {
-    const binding = (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap') as TcpWrapBinding;
-    return typeof binding?.TCP === 'function' && typeof binding.TCPConnectWrap === 'function' ? binding : undefined;
+    const binding = (process as unknown as { binding(name: string): unknown }).binding(
+      'tcp_wrap',
+    ) as TcpWrapBinding;
+    return typeof binding?.TCP === 'function' && typeof binding.TCPConnectWrap === 'function'
+      ? binding
+      : undefined;
   } catch {
     return undefined;
   }
@@ -132,7 +136,9 @@ function connectRaw(binding: TcpWrapBinding, req: ConnectRequest): Promise<Conne
       finish({ outcome: self ? 'self-connect' : 'open', rttMs }, true);
     };
     const err =
-      req.family === 6 ? handle.connect6(wrap, req.address, req.port) : handle.connect(wrap, req.address, req.port);
+      req.family === 6
+        ? handle.connect6(wrap, req.address, req.port)
+        : handle.connect(wrap, req.address, req.port);
     if (err) return failed(err);
     disarm = armTimeout(start, req.timeoutMs, () => finish({ outcome: 'timeout' }));
   });

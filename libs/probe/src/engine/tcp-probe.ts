@@ -25,9 +25,14 @@ export class LocalProbeError extends Error {
  * (after retrying) is FILTERED. ICMP unreachable is FILTERED too: something on the path refused for
  * the host. Self-connects (Linux simultaneous open onto our own ephemeral port) mean nothing listens.
  */
-export async function probeTcpState(ctx: EngineContext, address: string, family: 4 | 6, port: number): Promise<StateResult> {
+export async function probeTcpState(
+  ctx: EngineContext,
+  address: string,
+  family: 4 | 6,
+  port: number,
+): Promise<StateResult> {
   let localRetries = 0;
-  for (let attempt = 0; attempt < ctx.tcpAttempts; ) {
+  for (let attempt = 0; attempt < ctx.tcpAttempts;) {
     if (!ctx.rate.tryTake()) await ctx.rate.take();
     const r = await tcpConnect({
       address,

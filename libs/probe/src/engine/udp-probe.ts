@@ -41,14 +41,16 @@ export function probeUdpState(
         ctx.rtt.record(address, rttMs);
         return finish({ state: 'NOT LISTENING', reason: 'icmp-port-unreachable', rttMs });
       }
-      if (e.code === 'EADDRINUSE' && ctx.sourcePort !== undefined) return finish(new SourcePortInUseError(ctx.sourcePort));
+      if (e.code === 'EADDRINUSE' && ctx.sourcePort !== undefined)
+        return finish(new SourcePortInUseError(ctx.sourcePort));
       if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH')
         return finish({ state: 'FILTERED', reason: 'host-unreachable' });
       finish(new Error(`UDP probe of ${address}:${port} failed locally: ${e.code ?? e.message}`));
     });
     const send = async (attempt: number) => {
       if (settled) return;
-      if (attempt >= ctx.udpAttempts) return finish({ state: 'LISTENING or FILTERED', reason: 'no-response' });
+      if (attempt >= ctx.udpAttempts)
+        return finish({ state: 'LISTENING or FILTERED', reason: 'no-response' });
       if (!ctx.rate.tryTake()) await ctx.rate.take();
       if (settled) return;
       sentAt = performance.now();

@@ -3,7 +3,12 @@ import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { validateCommunities } from '../protocols/snmp/community.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
-import { probeCount, resolveScanPorts, type PortSelection, type ScanPortsResult } from '../ports/scan-ports.js';
+import {
+  probeCount,
+  resolveScanPorts,
+  type PortSelection,
+  type ScanPortsResult,
+} from '../ports/scan-ports.js';
 import { Scope, type ScopeConfig } from '../scope/scope.js';
 import { assertMaxHosts } from '../targets/expand.js';
 import { resolveTargets, type ResolvedTarget, type TargetOutcome } from '../targets/resolve.js';
@@ -138,4 +143,3 @@ export async function* probeTargets(
     else onFailure(o);
   }
 }
-

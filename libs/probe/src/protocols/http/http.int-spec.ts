@@ -5,7 +5,13 @@ import path from 'node:path';
 import { jest } from '@jest/globals';
 
 import { labContext } from '../../testing/lab-ctx.js';
-import { daemonsInstalled, run, type RunningDaemon, startDaemon, tempDir } from '../../testing/lab-daemons.js';
+import {
+  daemonsInstalled,
+  run,
+  type RunningDaemon,
+  startDaemon,
+  tempDir,
+} from '../../testing/lab-daemons.js';
 import { createHttpPlugin, httpPlugin } from './index.js';
 
 jest.setTimeout(30_000);
