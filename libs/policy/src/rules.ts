@@ -1,0 +1,196 @@
+import type { Observation } from '@fleetqry/contracts';
+
+import type { CompiledRule } from './compile.js';
+
+/**
+ * One evaluator per rule type. Each looks at one observation (one port of one host) and returns the
+ * violations it proves: a subject (part of the finding key; empty when the port itself is the
+ * subject) and evidence made only of observed fields. An evaluator never fires on data that was not
+ * observed: no SNMP data → no SNMP finding, no `Server:` → no banner finding.
+ */
+export interface Violation {
+  subject: string;
+  evidence: Record<string, unknown>;
+}
+
+type Evaluator = (rule: CompiledRule, obs: Observation) => Violation[];
+
+/** The fields that place evidence: where it was seen and in which state. */
+function where(obs: Observation): Record<string, unknown> {
+  return {
+    port: obs.port,
+    proto: obs.proto,
+    state: obs.state,
+    ...(obs.service !== undefined ? { service: obs.service } : {}),
+  };
+}
+
+function withCheck(rule: CompiledRule, evidence: Record<string, unknown>): Record<string, unknown> {
+  return rule.rule.check === undefined ? evidence : { ...evidence, check: rule.rule.check };
+}
+
+function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+const snmpCommunity: Evaluator = ({ rule }, obs) => {
+  if (rule.type !== 'snmp-community' || !obs.snmp) return [];
+  const wanted = new Set(rule.communities ?? []);
+  const out: Violation[] = [];
+  for (const community of new Set(obs.snmp.communities)) {
+    const hit = community === '' ? rule.empty === true : wanted.has(community);
+    if (!hit) continue;
+    out.push({
+      subject: `community=${community}`,
+      evidence: definedOnly({
+        ...where(obs),
+        // Only the subject community: other accepted communities may be secrets.
+        communities: [community],
+        versions: obs.snmp.versions?.[community],
+        sysDescr: obs.snmp.sysDescr,
+        sysName: obs.snmp.sysName,
+        sysObjectID: obs.snmp.sysObjectID,
+      }),
+    });
+  }
+  return out;
+};
+
+const snmpVersion: Evaluator = ({ rule }, obs) => {
+  if (rule.type !== 'snmp-version-requires-v3' || !obs.snmp || obs.snmp.communities.length === 0) return [];
+  const forbidden = new Set(rule.versions);
+  const recorded = obs.snmp.versions;
+  let answered: string[];
+  if (recorded) {
+    const all = new Set(obs.snmp.communities.flatMap((c) => recorded[c] ?? []));
+    answered = [...all].filter((v) => forbidden.has(v as 'v1' | 'v2c')).sort();
+    if (answered.length === 0) return [];
+  } else {
+    // fleetqry speaks only v1 and v2c, so an answer proves one of them; which one was not recorded.
+    if (!(forbidden.has('v1') && forbidden.has('v2c'))) return [];
+    answered = ['v1-or-v2c'];
+  }
+  return [
+    {
+      subject: '',
+      evidence: definedOnly({
+        ...where(obs),
+        versions: answered,
+        // A count, not the names: the communities are credentials and not this rule's subject.
+        acceptedCommunities: obs.snmp.communities.length,
+        sysDescr: obs.snmp.sysDescr,
+        sysName: obs.snmp.sysName,
+      }),
+    },
+  ];
+};
+
+const portForbidden: Evaluator = (compiled, obs) => {
+  const { rule, ports } = compiled;
+  if (rule.type !== 'port-forbidden' || !ports?.matches(obs.proto, obs.port)) return [];
+  if (!rule.states.includes(obs.state)) return [];
+  return [
+    {
+      subject: '',
+      evidence: withCheck(
+        compiled,
+        definedOnly({ ...where(obs), reason: obs.reason, forbidden: ports.text, banner: obs.banner }),
+      ),
+    },
+  ];
+};
+
+const portRequired: Evaluator = (compiled, obs) => {
+  const { rule, ports } = compiled;
+  // Only ports that were probed have an observation, so "required but not probed" never fires.
+  if (rule.type !== 'port-required' || !ports?.matches(obs.proto, obs.port)) return [];
+  if (rule.acceptStates.includes(obs.state)) return [];
+  return [
+    {
+      subject: '',
+      evidence: withCheck(compiled, { ...where(obs), reason: obs.reason, required: ports.text }),
+    },
+  ];
+};
+
+const bannerMatch: Evaluator = (compiled, obs) => {
+  const { rule, ports, pattern } = compiled;
+  if (rule.type !== 'banner-match' || !pattern) return [];
+  if (ports && !ports.matches(obs.proto, obs.port)) return [];
+  const server = obs.http?.server;
+  let source: 'http-server' | 'banner';
+  let value: string | undefined;
+  if (rule.source === 'http-server' || (rule.source === 'any' && server !== undefined)) {
+    source = 'http-server';
+    value = server;
+  } else {
+    source = 'banner';
+    value = obs.banner;
+  }
+  if (value === undefined) return [];
+  const must = rule.mustMatch !== undefined;
+  if (pattern.test(value) === must) return [];
+  const patternField = must ? 'mustMatch' : 'mustNotMatch';
+  return [
+    {
+      subject: rule.check ?? `${patternField}=${pattern.source}`,
+      evidence: withCheck(compiled, {
+        ...where(obs),
+        source,
+        value,
+        [patternField]: pattern.source,
+        ...(pattern.ignoreCase ? { ignoreCase: true } : {}),
+      }),
+    },
+  ];
+};
+
+const ftpAnonymous: Evaluator = ({ rule }, obs) => {
+  if (rule.type !== 'ftp-anonymous' || obs.ftp?.anonymousLogin !== true) return [];
+  return [
+    {
+      subject: '',
+      evidence: definedOnly({
+        ...where(obs),
+        anonymousLogin: true,
+        loginReply: obs.ftp.loginReply,
+        banner: obs.banner,
+      }),
+    },
+  ];
+};
+
+/** rootDSE attributes worth showing; the attribute names prove the read, these values identify the server. */
+const ROOTDSE_SHOWN = [
+  'defaultNamingContext',
+  'dnsHostName',
+  'namingContexts',
+  'serverName',
+  'supportedLDAPVersion',
+  'vendorName',
+  'vendorVersion',
+];
+const MAX_VALUES_PER_ATTRIBUTE = 5;
+
+const ldapAnonymousRootDse: Evaluator = ({ rule }, obs) => {
+  if (rule.type !== 'ldap-anonymous-rootdse' || !obs.ldap) return [];
+  const attrs = obs.ldap.rootDSE;
+  const names = Object.keys(attrs).sort();
+  if (names.length === 0) return [];
+  const shown: Record<string, string[]> = {};
+  for (const name of ROOTDSE_SHOWN) {
+    const values = attrs[name];
+    if (values && values.length > 0) shown[name] = values.slice(0, MAX_VALUES_PER_ATTRIBUTE);
+  }
+  return [{ subject: '', evidence: { ...where(obs), attributes: names, rootDSE: shown } }];
+};
+
+export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator>> = {
+  'snmp-community': snmpCommunity,
+  'snmp-version-requires-v3': snmpVersion,
+  'port-forbidden': portForbidden,
+  'port-required': portRequired,
+  'banner-match': bannerMatch,
+  'ftp-anonymous': ftpAnonymous,
+  'ldap-anonymous-rootdse': ldapAnonymousRootDse,
+};
