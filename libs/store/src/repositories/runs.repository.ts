@@ -1,0 +1,137 @@
+import type { Prisma, Run, RunStatus, RunTrigger } from '../generated/prisma/client.js';
+import { type Db, isUniqueViolation } from './db.js';
+
+/** A run with its BigInt counters as numbers (2^53 probes is beyond any sweep). */
+export type RunRecord = Omit<Run, 'totalProbes' | 'doneProbes'> & { totalProbes: number; doneProbes: number };
+
+export function toRunRecord(run: Run): RunRecord {
+  return { ...run, totalProbes: Number(run.totalProbes), doneProbes: Number(run.doneProbes) };
+}
+
+export interface CreateRunInput {
+  trigger: RunTrigger;
+  scanDefinitionId?: string;
+  /** Same key → same run: a retried "start scan" request or schedule tick on another replica is a no-op. */
+  idempotencyKey?: string;
+  policyName?: string;
+  policyVersion?: number;
+  plan?: Prisma.InputJsonValue;
+  totalProbes?: number;
+  hosts?: number;
+}
+
+export async function createRun(
+  db: Db,
+  input: CreateRunInput,
+): Promise<{ run: RunRecord; created: boolean }> {
+  const data: Prisma.RunUncheckedCreateInput = {
+    trigger: input.trigger,
+    scanDefinitionId: input.scanDefinitionId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    policyName: input.policyName ?? null,
+    policyVersion: input.policyVersion ?? null,
+    totalProbes: BigInt(input.totalProbes ?? 0),
+    hosts: input.hosts ?? 0,
+    ...(input.plan !== undefined ? { plan: input.plan } : {}),
+  };
+  try {
+    return { run: toRunRecord(await db.run.create({ data })), created: true };
+  } catch (error) {
+    if (!input.idempotencyKey || !isUniqueViolation(error)) throw error;
+    const existing = await db.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+    return { run: toRunRecord(existing), created: false };
+  }
+}
+
+export async function startRun(db: Db, id: string, at = new Date()): Promise<RunRecord> {
+  return toRunRecord(
+    await db.run.update({ where: { id }, data: { status: 'running', startedAt: at, heartbeatAt: at } }),
+  );
+}
+
+export interface RunProgress {
+  /** Probes finished since the last update (added atomically: several ingesters may report at once). */
+  doneProbesDelta?: number;
+  totalProbes?: number;
+  hosts?: number;
+}
+
+/** Also refreshes the heartbeat, which is how a killed run is recognised later. */
+export async function updateRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
+  await db.run.update({
+    where: { id },
+    data: {
+      heartbeatAt: new Date(),
+      ...(progress.doneProbesDelta ? { doneProbes: { increment: BigInt(progress.doneProbesDelta) } } : {}),
+      ...(progress.totalProbes !== undefined ? { totalProbes: BigInt(progress.totalProbes) } : {}),
+      ...(progress.hosts !== undefined ? { hosts: progress.hosts } : {}),
+    },
+  });
+}
+
+export type FinalRunStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
+
+/** Finishes a queued or running run; false if it had already finished (first outcome wins). */
+export async function finishRun(
+  db: Db,
+  id: string,
+  outcome: { status: FinalRunStatus; error?: string },
+  at = new Date(),
+): Promise<boolean> {
+  const { count } = await db.run.updateMany({
+    where: { id, status: { in: ['queued', 'running'] } },
+    data: { status: outcome.status, finishedAt: at, error: outcome.error ?? null },
+  });
+  return count === 1;
+}
+
+/**
+ * Marks runs whose process died as failed. Embedded mode calls it with `before: new Date()` on open (the
+ * data-dir lock proves no other process is running); the controller with a heartbeat horizon.
+ */
+export async function failStaleRuns(
+  db: Db,
+  before: Date,
+  reason = 'interrupted: the process running it stopped',
+): Promise<number> {
+  const { count } = await db.run.updateMany({
+    where: {
+      status: { in: ['queued', 'running'] },
+      OR: [{ heartbeatAt: { lt: before } }, { heartbeatAt: null, createdAt: { lt: before } }],
+    },
+    data: { status: 'failed', finishedAt: new Date(), error: reason },
+  });
+  return count;
+}
+
+/** By uuid or by the human run number ("7"). */
+export async function getRun(db: Db, idOrNumber: string): Promise<RunRecord | null> {
+  const where = /^\d+$/.test(idOrNumber) ? { number: Number(idOrNumber) } : { id: idOrNumber };
+  const run = await db.run.findUnique({ where });
+  return run ? toRunRecord(run) : null;
+}
+
+export async function listRuns(
+  db: Db,
+  filter: { scanDefinitionId?: string; limit?: number } = {},
+): Promise<RunRecord[]> {
+  const runs = await db.run.findMany({
+    where: filter.scanDefinitionId ? { scanDefinitionId: filter.scanDefinitionId } : {},
+    orderBy: { number: 'desc' },
+    take: filter.limit ?? 50,
+  });
+  return runs.map(toRunRecord);
+}
+
+/** The latest succeeded run of the same scan definition before this one: the baseline for the delta. */
+export async function previousRun(
+  db: Db,
+  run: Pick<Run, 'scanDefinitionId' | 'number'>,
+): Promise<RunRecord | null> {
+  if (!run.scanDefinitionId) return null;
+  const prev = await db.run.findFirst({
+    where: { scanDefinitionId: run.scanDefinitionId, status: 'succeeded', number: { lt: run.number } },
+    orderBy: { number: 'desc' },
+  });
+  return prev ? toRunRecord(prev) : null;
+}

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+
+import type { Finding, Observation } from '@fleetqry/contracts';
+
+import { createStore, StoreConnectError, type Store } from '../client/create-store.js';
+import { CREDENTIAL_KEY_ENV, loadCredentialKey } from '../credentials/credential-key.js';
+import { createTempDir, createTempPostgres } from '../testing/temp-databases.js';
+import { createApiToken, hashApiToken, revokeApiToken, verifyApiToken } from './api-tokens.repository.js';
+import { appendAudit, listAudit } from './audit-log.repository.js';
+import { createCredential, listCredentials, readCredentialSecret } from './credentials.repository.js';
+import { queryFindings, replaceRunFindings, summarizeFindings } from './findings.repository.js';
+import { observationToRow, type ObservationRow } from './observation-row.js';
+import { countObservations, ingestObservations, iterateObservations } from './observations.repository.js';
+import {
+  createRun,
+  failStaleRuns,
+  finishRun,
+  getRun,
+  previousRun,
+  startRun,
+  updateRunProgress,
+} from './runs.repository.js';
+import { ensureScanDefinition } from './scan-definitions.repository.js';
+import { activeWaivers, createWaiver, revokeWaiver } from './waivers.repository.js';
+
+function rows(n: number, offset = 0): ObservationRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    host: `h${i + offset}`,
+    address: `10.0.${((i + offset) >> 8) & 255}.${(i + offset) & 255}`,
+    proto: 'tcp',
+    port: 80,
+    check: 'port',
+    state: 'LISTENING',
+    reason: 'syn-ack',
+    data: { rttMs: 1.5 },
+    observedAt: new Date(),
+  }));
+}
+
+describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') {
+      const db = await createTempPostgres();
+      store = await createStore({ databaseUrl: db.url, migrate: true, poolSize: 4, connectTimeoutMs: 5000 });
+      cleanup = db.drop;
+    } else {
+      const tmp = await createTempDir();
+      store = await createStore({ dataDir: tmp.dir });
+      cleanup = tmp.remove;
+    }
+    expect(store.kind).toBe(kind);
+    expect(store.migrations?.applied.length).toBeGreaterThan(0);
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('creates a run once per idempotency key, tracks progress and finishes once', async () => {
+    const a = await createRun(store.prisma, {
+      trigger: 'manual',
+      idempotencyKey: 'req-1',
+      totalProbes: 3_000_000_000,
+    });
+    const b = await createRun(store.prisma, { trigger: 'manual', idempotencyKey: 'req-1' });
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.run.id).toBe(a.run.id);
+    expect(a.run.totalProbes).toBe(3_000_000_000);
+    await startRun(store.prisma, a.run.id);
+    await Promise.all(
+      [1, 2, 3].map(() => updateRunProgress(store.prisma, a.run.id, { doneProbesDelta: 10 })),
+    );
+    expect((await getRun(store.prisma, a.run.id))!.doneProbes).toBe(30);
+    expect(await finishRun(store.prisma, a.run.id, { status: 'succeeded' })).toBe(true);
+    expect(await finishRun(store.prisma, a.run.id, { status: 'failed', error: 'late' })).toBe(false);
+    const byNumber = await getRun(store.prisma, String(a.run.number));
+    expect(byNumber!.status).toBe('succeeded');
+  });
+
+  it('finds the previous succeeded run of the same scan and fails stale runs', async () => {
+    const scan = await ensureScanDefinition(store.prisma, 'cli:examples/inventory.yaml');
+    expect((await ensureScanDefinition(store.prisma, 'cli:examples/inventory.yaml')).id).toBe(scan.id);
+    const r1 = (await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan.id })).run;
+    await finishRun(store.prisma, r1.id, { status: 'succeeded' });
+    const r2 = (await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan.id })).run;
+    await finishRun(store.prisma, r2.id, { status: 'failed' });
+    const r3 = (await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan.id })).run;
+    expect((await previousRun(store.prisma, r3))!.id).toBe(r1.id);
+    expect(await previousRun(store.prisma, r1)).toBeNull();
+
+    await startRun(store.prisma, r3.id, new Date(Date.now() - 60_000));
+    expect(await failStaleRuns(store.prisma, new Date())).toBeGreaterThanOrEqual(1);
+    const stale = await getRun(store.prisma, r3.id);
+    expect(stale!.status).toBe('failed');
+    expect(stale!.error).toMatch(/interrupted/);
+  });
+
+  it('ingests observations idempotently: a retried batch adds nothing', async () => {
+    const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
+    const batch = rows(2500);
+    expect(await ingestObservations(store.prisma, run.id, batch, 1000)).toEqual({
+      inserted: 2500,
+      duplicates: 0,
+    });
+    expect(await ingestObservations(store.prisma, run.id, batch, 1000)).toEqual({
+      inserted: 0,
+      duplicates: 2500,
+    });
+    // Overlapping retry plus duplicates inside one batch.
+    const overlap = [...rows(100, 2450), ...rows(10, 2540)];
+    expect(await ingestObservations(store.prisma, run.id, overlap)).toEqual({ inserted: 50, duplicates: 60 });
+    expect(await countObservations(store.prisma, run.id)).toBe(2550);
+  });
+
+  it('round-trips a contract observation through a row', async () => {
+    const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
+    const obs: Observation = {
+      host: 'snmp1.lab',
+      address: '127.20.0.5',
+      proto: 'udp',
+      port: 161,
+      service: 'snmp',
+      state: 'LISTENING',
+      reason: 'protocol-response',
+      rttMs: 0.4,
+      observedAt: new Date().toISOString(),
+      protocol: { name: 'snmp', status: 'success', durationMs: 12 },
+      snmp: { communities: ['public'], rejectedCount: 0 },
+      evidence: 'sysDescr=Linux',
+    };
+    await ingestObservations(store.prisma, run.id, [observationToRow(obs)]);
+    const pages = [];
+    for await (const page of iterateObservations(store.prisma, run.id)) pages.push(...page);
+    expect(pages).toEqual([obs]);
+  });
+
+  it('replaces a run’s findings atomically and queries them with filters', async () => {
+    const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
+    const base = { host: 'h', title: 't', evidence: { community: 'public' }, status: 'new' as const };
+    const findings: Finding[] = [
+      {
+        ...base,
+        key: 'k1',
+        rule: 'snmp.community.public',
+        severity: 'critical',
+        address: '10.0.0.1',
+        proto: 'udp',
+        port: 161,
+        tags: ['dc'],
+      },
+      {
+        ...base,
+        key: 'k2',
+        rule: 'telnet.listening',
+        severity: 'high',
+        address: '10.0.0.2',
+        proto: 'tcp',
+        port: 23,
+        tags: ['web'],
+      },
+      {
+        ...base,
+        key: 'k3',
+        rule: 'ldap.anonymous-rootdse',
+        severity: 'info',
+        address: '10.0.0.3',
+        tags: [],
+        status: 'persisting',
+      },
+    ];
+    expect(await replaceRunFindings(store.prisma, run.id, findings)).toBe(3);
+    expect(await replaceRunFindings(store.prisma, run.id, findings)).toBe(3);
+    const all = await queryFindings(store.prisma, { runId: run.id });
+    expect(all.total).toBe(3);
+    expect(all.items.map((f) => f.severity)).toEqual(['critical', 'high', 'info']);
+    expect(
+      (await queryFindings(store.prisma, { runId: run.id, tag: ['web'] })).items.map((f) => f.key),
+    ).toEqual(['k2']);
+    expect((await queryFindings(store.prisma, { runId: run.id, host: ['10.0.0.3'] })).items[0]!.status).toBe(
+      'persisting',
+    );
+    expect(
+      (
+        await queryFindings(
+          store.prisma,
+          { runId: run.id, severity: ['critical', 'high'] },
+          { limit: 1, offset: 1 },
+        )
+      ).items.map((f) => f.key),
+    ).toEqual(['k2']);
+    const summary = await summarizeFindings(store.prisma, { runId: run.id });
+    expect(summary[0]).toEqual({
+      severity: 'critical',
+      rule: 'snmp.community.public',
+      status: 'new',
+      count: 1,
+    });
+  });
+
+  it('lists waivers active at a time', async () => {
+    const w = await createWaiver(store.prisma, {
+      rule: 'telnet.listening',
+      owner: 'ops',
+      reason: 'legacy switch',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      createdBy: 'admin',
+    });
+    expect((await activeWaivers(store.prisma)).map((x) => x.id)).toContain(w.id);
+    expect(
+      (await activeWaivers(store.prisma, new Date(Date.now() + 7_200_000))).map((x) => x.id),
+    ).not.toContain(w.id);
+    await revokeWaiver(store.prisma, w.id);
+    expect((await activeWaivers(store.prisma)).map((x) => x.id)).not.toContain(w.id);
+    await expect(
+      createWaiver(store.prisma, {
+        owner: 'o',
+        reason: 'r',
+        expiresAt: new Date(Date.now() + 1000),
+        createdBy: 'a',
+      }),
+    ).rejects.toThrow(/needs a rule/);
+  });
+
+  it('appends to the audit log', async () => {
+    await appendAudit(store.prisma, {
+      actor: 'token:fq_abc',
+      action: 'scan.start',
+      target: 'scan:x',
+      outcome: 'denied',
+      ip: '10.1.1.1',
+      details: { reason: 'viewer' },
+    });
+    const [entry] = await listAudit(store.prisma, { actor: 'token:fq_abc' });
+    expect(entry).toMatchObject({
+      action: 'scan.start',
+      outcome: 'denied',
+      ip: '10.1.1.1',
+      details: { reason: 'viewer' },
+    });
+  });
+
+  it('stores only the hash of an API token', async () => {
+    const { token, info } = await createApiToken(store.prisma, { name: 'ci', role: 'operator' });
+    expect(token).toMatch(/^fq_[A-Za-z0-9_-]{43}$/);
+    expect(info).not.toHaveProperty('tokenHash');
+    const stored = await store.prisma.apiToken.findUniqueOrThrow({ where: { id: info.id } });
+    expect(stored.tokenHash).toBe(hashApiToken(token));
+    expect(JSON.stringify(stored)).not.toContain(token.slice(3));
+    expect((await verifyApiToken(store.prisma, token))!.role).toBe('operator');
+    expect(await verifyApiToken(store.prisma, token + 'x')).toBeNull();
+    await revokeApiToken(store.prisma, info.id);
+    expect(await verifyApiToken(store.prisma, token)).toBeNull();
+  });
+
+  it('keeps credentials encrypted at rest and refuses the wrong key', async () => {
+    const key = loadCredentialKey({ [CREDENTIAL_KEY_ENV]: randomBytes(32).toString('base64') });
+    const secret = `community-${randomBytes(6).toString('hex')}`;
+    const info = await createCredential(store.prisma, key, {
+      kind: 'snmp_community',
+      name: `lab-${kind}`,
+      secret,
+    });
+    expect(info).not.toHaveProperty('ciphertext');
+    const raw = await store.prisma.credential.findUniqueOrThrow({ where: { id: info.id } });
+    expect(Buffer.from(raw.ciphertext).includes(Buffer.from(secret))).toBe(false);
+    const dump = await store.prisma.$queryRawUnsafe<unknown[]>('SELECT * FROM credentials');
+    expect(JSON.stringify(dump, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(secret);
+    expect(await readCredentialSecret(store.prisma, key, info.id)).toBe(secret);
+    expect((await listCredentials(store.prisma)).map((c) => c.name)).toContain(`lab-${kind}`);
+    const wrong = loadCredentialKey({ [CREDENTIAL_KEY_ENV]: randomBytes(32).toString('hex') });
+    const failure = readCredentialSecret(store.prisma, wrong, info.id);
+    await expect(failure).rejects.toThrow(/FLEETQRY_CREDENTIAL_KEY/);
+    await expect(readCredentialSecret(store.prisma, wrong, info.id)).rejects.not.toThrow(secret);
+  });
+});
+
+describe('createStore errors', () => {
+  it('names an unreachable database without its password', async () => {
+    const started = Date.now();
+    const error = await createStore({
+      databaseUrl: 'postgres://app:hunter2@127.0.0.1:1/nope',
+      connectTimeoutMs: 2000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreConnectError);
+    expect((error as Error).message).toMatch(
+      /cannot open the database postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/nope/,
+    );
+    expect((error as Error).message).not.toContain('hunter2');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a second process on the same embedded data dir', async () => {
+    const tmp = await createTempDir();
+    const { writeFileSync } = await import('node:fs');
+    // PID 1 is always alive: the store must not take over its lock.
+    writeFileSync(`${tmp.dir}/pglite.lock`, '1');
+    await expect(createStore({ dataDir: tmp.dir })).rejects.toThrow(/in use by process 1/);
+    await tmp.remove();
+  });
+});
