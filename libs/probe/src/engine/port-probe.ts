@@ -11,6 +11,8 @@ export interface ProbeTarget {
   host: string;
   address: string;
   family: 4 | 6;
+  /** Ports never probed on this host (an inventory's per-host exclusions), as port ranges. */
+  exclude?: { tcp: readonly (readonly [number, number])[]; udp: readonly (readonly [number, number])[] };
 }
 
 export interface PortProbeOptions {

@@ -54,9 +54,13 @@ interface HostCursor {
   inflight: number;
 }
 
-function* portsOf(ports: ScanOptions['ports']): Generator<[Proto, number]> {
-  for (const p of ports.tcp) yield ['tcp', p];
-  for (const p of ports.udp) yield ['udp', p];
+function excluded(ranges: readonly (readonly [number, number])[] | undefined, port: number): boolean {
+  return ranges !== undefined && ranges.some(([lo, hi]) => port >= lo && port <= hi);
+}
+
+function* portsOf(ports: ScanOptions['ports'], exclude: ProbeTarget['exclude']): Generator<[Proto, number]> {
+  for (const p of ports.tcp) if (!excluded(exclude?.tcp, p)) yield ['tcp', p];
+  for (const p of ports.udp) if (!excluded(exclude?.udp, p)) yield ['udp', p];
 }
 
 export function createEngineContext(
@@ -114,7 +118,7 @@ export async function* scan(
       ready.push({ type: 'host-refused', target, reason: refusal });
       return true;
     }
-    const ports = portsOf(opts.ports);
+    const ports = portsOf(opts.ports, target.exclude);
     const cursor: HostCursor = { target, ports, next: ports.next(), inflight: 0 };
     if (cursor.next.done) ready.push({ type: 'host-done', target });
     else active.push(cursor);
