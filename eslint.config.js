@@ -33,14 +33,32 @@ export default tseslint.config(
             // apps are thin shells over libs; libs never import apps
             {
               sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:util'],
+            },
+            // the pipeline stages: compose the domain libs and the store, no framework
+            {
+              sourceTag: 'type:feature',
               onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'],
+              bannedExternalImports: [
+                '@nestjs/*',
+                'bullmq',
+                'ioredis',
+                '@prisma/*',
+                'prisma',
+                'net-snmp',
+                'ldapts',
+              ],
             },
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:util'],
               bannedExternalImports: ['@nestjs/*', 'bullmq', 'ioredis', '@prisma/*', 'prisma'],
             },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util'] },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: ['@nestjs/*', 'bullmq', 'net-snmp', 'ldapts'],
+            },
             {
               sourceTag: 'type:util',
               onlyDependOnLibsWithTags: ['type:util'],
@@ -48,7 +66,8 @@ export default tseslint.config(
             },
             // only the probe lib speaks SNMP/LDAP
             { sourceTag: 'scope:shared', bannedExternalImports: ['net-snmp', 'ldapts'] },
-            { sourceTag: 'type:app', bannedExternalImports: ['net-snmp', 'ldapts'] },
+            // only the store lib speaks Prisma
+            { sourceTag: 'type:app', bannedExternalImports: ['net-snmp', 'ldapts', '@prisma/*', 'prisma'] },
           ],
         },
       ],

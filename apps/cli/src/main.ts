@@ -2,9 +2,21 @@ import { Command, CommanderError } from 'commander';
 
 import { EXIT } from './exit-codes.js';
 import { isPortqryArgv } from './portqry/portqry-args.js';
-import { runPortqry } from './portqry/run-portqry.js';
-import { queryCommand } from './query/query-command.js';
 import { isInputError } from './usage-error.js';
+import { VERSION } from './version.js';
+
+/**
+ * Subcommands load only when invoked: `query` should not pay for Prisma's start-up, nor `sweep` for
+ * what it does not use. Help lists them all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  query: async () => (await import('./query/query-command.js')).queryCommand(),
+  sweep: async () => (await import('./sweep/sweep-command.js')).sweepCommand(),
+  runs: async () => (await import('./sweep/runs-command.js')).runsCommand(),
+  report: async () => (await import('./sweep/report-command.js')).reportCommand(),
+  diff: async () => (await import('./sweep/diff-command.js')).diffCommand(),
+  local: async () => (await import('./local/local-command.js')).localCommand(),
+};
 
 /** PortQry's two-letter switches, spelled the long way for commander in fleet mode. */
 const ALIASES: Record<string, string> = {
@@ -13,22 +25,23 @@ const ALIASES: Record<string, string> = {
   '-sp': '--source-port',
 };
 
-function program(): Command {
-  return new Command('fleetqry')
+async function program(invoked: string | undefined): Promise<Command> {
+  const names = invoked && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
+  const cmd = new Command('fleetqry')
     .description(
       'PortQry for whole fleets.\n\nPortQry mode: fleetqry -n HOST [-p tcp|udp|both] [-e PORT | -r FROM:TO | -o LIST] [-sp PORT] [-sl] [-cn !COMMUNITY!] [-nr] [-q] [-l FILE [-y]]',
     )
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addCommand(queryCommand());
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const name of names) cmd.addCommand((await COMMANDS[name]!()).exitOverride());
+  return cmd;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    if (isPortqryArgv(argv)) return await runPortqry(argv);
-    const cmd = program();
-    for (const sub of cmd.commands) sub.exitOverride();
+    if (isPortqryArgv(argv)) return await (await import('./portqry/run-portqry.js')).runPortqry(argv);
+    const cmd = await program(argv[0]);
     await cmd.parseAsync(
       argv.map((a) => ALIASES[a] ?? a),
       { from: 'user' },

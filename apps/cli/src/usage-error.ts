@@ -37,7 +37,12 @@ const INPUT_ERRORS = [
   SourcePortInUseError,
 ];
 
+/** Input errors of libs that only some commands load; matched by name to keep start-up light. */
+const INPUT_ERROR_NAMES = new Set(['InventoryError', 'PolicyError']);
+
 /** Errors that mean "the request was wrong", as opposed to "something broke while running". */
 export function isInputError(e: unknown): e is Error {
-  return INPUT_ERRORS.some((cls) => e instanceof cls);
+  return (
+    INPUT_ERRORS.some((cls) => e instanceof cls) || (e instanceof Error && INPUT_ERROR_NAMES.has(e.name))
+  );
 }

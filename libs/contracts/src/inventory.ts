@@ -14,6 +14,8 @@ export const InventoryHostSchema = z.strictObject({
   name: z.string().min(1).optional(),
   tags: z.array(TagSchema).default([]),
   owner: z.string().min(1).optional(),
+  /** Host groups a policy's `appliesTo.groups` can select. */
+  groups: z.array(z.string().min(1)).optional(),
   /** Ports never probed on this host (e.g. a fragile device's management port). */
   excludePorts: z.string().optional(),
 });

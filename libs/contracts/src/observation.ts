@@ -7,6 +7,10 @@ import {
   FtpDataSchema,
   HttpDataSchema,
   LdapDataSchema,
+  MssqlDataSchema,
+  NetbiosDataSchema,
+  NtpDataSchema,
+  RpcDataSchema,
   SnmpDataSchema,
   SshDataSchema,
 } from './protocol-data.js';
@@ -49,5 +53,10 @@ export const ObservationSchema = z.object({
   ftp: FtpDataSchema.optional(),
   http: HttpDataSchema.optional(),
   ssh: SshDataSchema.optional(),
+  netbios: NetbiosDataSchema.optional(),
+  mssql: MssqlDataSchema.optional(),
+  ntp: NtpDataSchema.optional(),
+  /** RPC endpoint mapper (TCP 135). CLDAP (UDP 389) fills `ldap`, like TCP 389: the proto tells them apart. */
+  rpc: RpcDataSchema.optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;

@@ -128,6 +128,13 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
         issues.push({ path: `${path}.${field}`, message: (err as Error).message });
       }
     }
+    if (rule.type === 'rpc-interface-exposed' && rule.annotationPattern !== undefined) {
+      try {
+        pattern = compileSafePattern(rule.annotationPattern, { ignoreCase: rule.ignoreCase });
+      } catch (err) {
+        issues.push({ path: `${path}.annotationPattern`, message: (err as Error).message });
+      }
+    }
     rules.push({
       rule,
       index,

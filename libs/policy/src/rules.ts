@@ -185,6 +185,46 @@ const ldapAnonymousRootDse: Evaluator = ({ rule }, obs) => {
   return [{ subject: '', evidence: { ...where(obs), attributes: names, rootDSE: shown } }];
 };
 
+/** Bindings listed per finding: enough to act on, bounded for a server that registers thousands. */
+const MAX_BINDINGS = 20;
+
+/**
+ * One finding per listed interface per endpoint mapper (subject `uuid=<uuid>`), however many
+ * bindings it has; evidence lists them. A walk that stopped early (`complete: false`) still proves
+ * what it listed; it is marked so absence elsewhere is not read as proof.
+ */
+const rpcInterfaceExposed: Evaluator = (compiled, obs) => {
+  const { rule, pattern } = compiled;
+  if (rule.type !== 'rpc-interface-exposed' || !obs.rpc) return [];
+  const uuids = rule.uuids ? new Set(rule.uuids) : undefined;
+  const protocols = rule.protocols ? new Set(rule.protocols) : undefined;
+  const byUuid = new Map<string, typeof obs.rpc.endpoints>();
+  for (const e of obs.rpc.endpoints) {
+    const uuid = e.uuid.toLowerCase();
+    if (uuids && !uuids.has(uuid)) continue;
+    if (protocols && !protocols.has(e.protocol)) continue;
+    if (pattern && !pattern.test(e.annotation)) continue;
+    byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), e]);
+  }
+  return [...byUuid.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([uuid, endpoints]) => ({
+      subject: `uuid=${uuid}`,
+      evidence: withCheck(
+        compiled,
+        definedOnly({
+          ...where(obs),
+          uuid,
+          annotation: endpoints.find((e) => e.annotation)?.annotation,
+          bindings: endpoints.slice(0, MAX_BINDINGS).map((e) => e.binding),
+          endpointCount: endpoints.length,
+          ...(obs.rpc!.complete ? {} : { complete: false }),
+          ...(pattern ? { annotationPattern: pattern.source } : {}),
+        }),
+      ),
+    }));
+};
+
 export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator>> = {
   'snmp-community': snmpCommunity,
   'snmp-version-requires-v3': snmpVersion,
@@ -193,4 +233,5 @@ export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator
   'banner-match': bannerMatch,
   'ftp-anonymous': ftpAnonymous,
   'ldap-anonymous-rootdse': ldapAnonymousRootDse,
+  'rpc-interface-exposed': rpcInterfaceExposed,
 };

@@ -203,6 +203,45 @@ export const LdapAnonymousRootDseRuleSchema = z.strictObject({
     .describe('The LDAP server returned its rootDSE to an anonymous search'),
 });
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export const RpcInterfaceExposedRuleSchema = z
+  .strictObject({
+    ...ruleBase,
+    type: z
+      .literal('rpc-interface-exposed')
+      .describe(
+        'The RPC endpoint mapper lists an endpoint of a listed interface (or one whose annotation matches)',
+      ),
+    /** Interface UUIDs (tower floor 1), any case; compared lower-cased. */
+    uuids: z
+      .array(
+        z
+          .string()
+          .regex(UUID, 'an interface UUID like 12345778-1234-abcd-ef00-0123456789ac')
+          .transform((u) => u.toLowerCase()),
+      )
+      .min(1)
+      .optional(),
+    /** The endpoint's annotation must match (linear-time JavaScript-syntax subset); with `uuids`, both must hold. */
+    annotationPattern: PatternSchema.optional(),
+    ignoreCase: z.boolean().default(false),
+    /** Only endpoints on these protocol sequences count (default: all, e.g. ncacn_ip_tcp, ncacn_np, ncalrpc). */
+    protocols: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.uuids === undefined && r.annotationPattern === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'set uuids, annotationPattern or both', path: ['uuids'] });
+    }
+    if (r.annotationPattern !== undefined) {
+      try {
+        compileSafePattern(r.annotationPattern, { ignoreCase: r.ignoreCase });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message, path: ['annotationPattern'] });
+      }
+    }
+  });
+
 export const RULE_TYPES = [
   'snmp-community',
   'snmp-version-requires-v3',
@@ -211,6 +250,7 @@ export const RULE_TYPES = [
   'banner-match',
   'ftp-anonymous',
   'ldap-anonymous-rootdse',
+  'rpc-interface-exposed',
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
@@ -222,6 +262,7 @@ export const RuleSchema = z.discriminatedUnion('type', [
   BannerMatchRuleSchema,
   FtpAnonymousRuleSchema,
   LdapAnonymousRootDseRuleSchema,
+  RpcInterfaceExposedRuleSchema,
 ]);
 export type Rule = z.infer<typeof RuleSchema>;
 export type RuleInput = z.input<typeof RuleSchema>;

@@ -54,6 +54,11 @@ export function isPortqryArgv(argv: readonly string[]): boolean {
   );
 }
 
+/** Does this PortQry argv ask for local mode (-local, -v, -wport, -wpid, -wt)? Handled by local/. */
+export function hasLocalSwitch(argv: readonly string[]): boolean {
+  return argv.some((a) => LOCAL_SWITCHES.has(a.toLowerCase()));
+}
+
 /** Runs a probe-lib port parser, prefixing its error with the switch that carried the value. */
 function viaSwitch<T>(switchName: string, parse: () => T): T {
   try {

@@ -1,5 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { writeFileSync } from 'node:fs';
 
 import { quietExitCode, type Observation, type PortState } from '@fleetqry/contracts';
 import { isLiteral, parseTarget, planScan, runScan, type ResolvedTarget } from '@fleetqry/probe';
@@ -8,7 +7,8 @@ import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { buildScanRequest } from '../query/build-request.js';
 import { UsageError } from '../usage-error.js';
-import { parsePortqryArgs } from './portqry-args.js';
+import { hasLocalSwitch, parsePortqryArgs } from './portqry-args.js';
+import { checkLogFile, logLayout } from './portqry-log.js';
 import { portBlock, preamble, sortForPortqry } from './portqry-report.js';
 
 /** -q with several ports: 0 only if all are LISTENING, 1 if any is NOT LISTENING, else 2. */
@@ -17,34 +17,12 @@ function quietCode(states: PortState[]): number {
   return codes.includes(1) ? 1 : codes.includes(2) ? 2 : 0;
 }
 
-/** The command line as PortQry logs it, with the community masked. */
-function loggedCommand(argv: readonly string[]): string {
-  const out = argv.map((a, i) => (argv[i - 1]?.toLowerCase() === '-cn' ? '!*****!' : a));
-  return `fleetqry ${out.join(' ')}`;
-}
-
-function logLayout(argv: readonly string[], body: string): string {
-  const head = [
-    'PortQry Version 2.0 Log File (fleetqry)',
-    '',
-    `System Date: ${new Date().toString()}`,
-    '',
-    'Command run:',
-    ` ${loggedCommand(argv)}`,
-    '',
-    'Local computer name:',
-    '',
-    ` ${hostname()}`,
-    '',
-  ];
-  return `${head.join('\n')}\n${body}\n======== end of log file ========\n`;
-}
-
 /** `fleetqry -n HOST …`: PortQry's command line, output and exit codes. */
 export async function runPortqry(argv: readonly string[]): Promise<number> {
+  // local mode is loaded on demand: query mode never needs @fleetqry/local
+  if (hasLocalSwitch(argv)) return (await import('../local/run-local.js')).runPortqryLocal(argv);
   const args = parsePortqryArgs(argv);
-  if (args.logFile && existsSync(args.logFile) && !args.overwriteLog)
-    throw new UsageError(`-l: log file ${args.logFile} already exists; add -y to overwrite it`);
+  checkLogFile(args.logFile, args.overwriteLog);
   const config = loadCliConfig(args.config);
   const plan = await planScan({
     ...buildScanRequest(

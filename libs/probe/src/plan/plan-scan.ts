@@ -3,6 +3,7 @@ import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { validateCommunities } from '../protocols/snmp/community.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
+import { parsePortSpec } from '../ports/parse.js';
 import {
   probeCount,
   resolveScanPorts,
@@ -13,15 +14,23 @@ import { Scope, type ScopeConfig } from '../scope/scope.js';
 import { assertMaxHosts } from '../targets/expand.js';
 import { resolveTargets, type ResolvedTarget, type TargetOutcome } from '../targets/resolve.js';
 import { createTargetResolver } from '../targets/resolver.js';
-import { parseTargets, type TargetSpec } from '../targets/spec.js';
+import { parseTarget, type TargetSpec } from '../targets/spec.js';
 import { readTargetFile } from '../targets/target-file.js';
 import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
+import type { ProbeTarget } from '../engine/port-probe.js';
 import type { ScanConfig } from '../engine/scan-config.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../engine/scanner.js';
 
+/** A target with per-target settings (an inventory host). */
+export interface TargetRequest {
+  target: string;
+  /** Ports never probed on this target, same syntax as port specs. */
+  excludePorts?: string;
+}
+
 /** A user's scan request, as the CLI flags, an inventory or the API express it. */
 export interface ScanRequest {
-  targets: readonly string[];
+  targets: readonly (string | TargetRequest)[];
   targetFiles?: readonly string[];
   ports: PortSelection;
   groups?: GroupCatalog;
@@ -61,6 +70,18 @@ export interface ScanPlan {
   targets: () => AsyncGenerator<TargetOutcome>;
 }
 
+/** A target's own port exclusions, for both protocols (a name like `snmp` excludes it where it exists). */
+function exclusionOf(target: string, spec: string): NonNullable<ProbeTarget['exclude']> {
+  try {
+    const parsed = parsePortSpec(spec);
+    return { tcp: parsed.forProto('tcp', true).ranges(), udp: parsed.forProto('udp', true).ranges() };
+  } catch (e) {
+    throw new ScanRequestError(
+      `targets[${target}].excludePorts: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
 async function readTargets(file: string): Promise<TargetSpec[]> {
   try {
     return await readTargetFile(file);
@@ -77,7 +98,14 @@ async function readTargets(file: string): Promise<TargetSpec[]> {
  * serialisable scan configuration. Throws before anything is probed.
  */
 export async function planScan(req: ScanRequest): Promise<ScanPlan> {
-  const specs: TargetSpec[] = parseTargets(req.targets);
+  const specs: TargetSpec[] = [];
+  const exclusions = new Map<TargetSpec, NonNullable<ProbeTarget['exclude']>>();
+  for (const entry of req.targets) {
+    const spec = parseTarget(typeof entry === 'string' ? entry : entry.target);
+    specs.push(spec);
+    if (typeof entry !== 'string' && entry.excludePorts)
+      exclusions.set(spec, exclusionOf(spec.given, entry.excludePorts));
+  }
   for (const file of req.targetFiles ?? []) specs.push(...(await readTargets(file)));
   if (specs.length === 0) throw new ScanRequestError('targets: no target given');
   const hostCount = Number(assertMaxHosts(specs, req.maxHosts));
@@ -109,8 +137,11 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
 
   async function* targets(): AsyncGenerator<TargetOutcome> {
     for (const spec of specs) {
-      if (spec.kind === 'hostname') yield resolvedNames.get(spec)!;
-      else yield* resolveTargets([spec], resolveOptions);
+      const exclude = exclusions.get(spec);
+      const outcomes =
+        spec.kind === 'hostname' ? [resolvedNames.get(spec)!] : resolveTargets([spec], resolveOptions);
+      for await (const o of outcomes)
+        yield exclude && o.ok ? { ok: true, target: { ...o.target, exclude } } : o;
     }
   }
 

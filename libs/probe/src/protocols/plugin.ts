@@ -1,7 +1,8 @@
 import type { Observation, ProbeStatus, Proto } from '@fleetqry/contracts';
 
 /** The keys of Observation that hold protocol data; a plugin fills only its own. */
-export type ProtocolDataKey = 'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh';
+export type ProtocolDataKey =
+  'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh' | 'netbios' | 'mssql' | 'ntp' | 'rpc';
 export type ProtocolData = Partial<Pick<Observation, ProtocolDataKey>>;
 
 /** What the user configured for protocol queries. Secrets live here only, never in results or errors. */
@@ -14,6 +15,8 @@ export interface ProtocolOptions {
   maxResponseBytes: number;
   /** Try an anonymous FTP logon (PortQry does). */
   ftpAnonymous: boolean;
+  /** Send an SNMPv3 engine-discovery request in the same burst as the community sweep (no extra wait). */
+  snmpV3Discovery?: boolean;
 }
 
 export const DEFAULT_PROTOCOL_OPTIONS: ProtocolOptions = {

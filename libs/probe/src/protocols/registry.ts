@@ -1,15 +1,23 @@
 import type { Proto } from '@fleetqry/contracts';
 
+import { cldapPlugin } from './cldap/index.js';
 import { dnsPlugin } from './dns/index.js';
 import { ftpPlugin } from './ftp/index.js';
 import { httpPlugin } from './http/index.js';
 import { imapPlugin } from './imap/index.js';
+import { isakmpPlugin } from './isakmp/index.js';
+import { l2tpPlugin } from './l2tp/index.js';
 import { ldapPlugin } from './ldap/index.js';
+import { mssqlPlugin } from './mssql/index.js';
+import { netbiosPlugin } from './netbios/index.js';
+import { ntpPlugin } from './ntp/index.js';
 import type { ProtocolPlugin } from './plugin.js';
 import { pop3Plugin } from './pop3/index.js';
+import { rpcPlugin } from './rpc/index.js';
 import { smtpPlugin } from './smtp/index.js';
 import { snmpPlugin } from './snmp/index.js';
 import { sshPlugin } from './ssh/index.js';
+import { tftpPlugin } from './tftp/index.js';
 
 /** Every protocol query, by name. A new protocol is a folder under protocols/ and one line here. */
 export const PROTOCOL_PLUGINS: readonly ProtocolPlugin[] = [
@@ -22,6 +30,14 @@ export const PROTOCOL_PLUGINS: readonly ProtocolPlugin[] = [
   ftpPlugin,
   sshPlugin,
   httpPlugin,
+  netbiosPlugin,
+  mssqlPlugin,
+  ntpPlugin,
+  tftpPlugin,
+  l2tpPlugin,
+  isakmpPlugin,
+  rpcPlugin,
+  cldapPlugin,
 ];
 
 export class UnknownProtocolError extends Error {

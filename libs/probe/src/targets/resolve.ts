@@ -15,6 +15,8 @@ export interface ResolvedTarget {
   source?: TargetSource;
   /** Only for literals when reverse lookup ran; PortQry prints "Failed to resolve IP address to name". */
   reverseLookup?: 'resolved' | 'not-found' | 'failed';
+  /** Ports never probed on this host (an inventory host's own exclusions), as ranges per protocol. */
+  exclude?: { tcp: readonly (readonly [number, number])[]; udp: readonly (readonly [number, number])[] };
 }
 
 /** Per-target result of resolution; failures are data, so one bad name never stops a sweep. */

@@ -12,3 +12,7 @@ export async function ensureScanDefinition(
 ): Promise<ScanDefinition> {
   return db.scanDefinition.upsert({ where: { name }, create: { ...defaults, name }, update: {} });
 }
+
+export async function getScanDefinition(db: Db, id: string): Promise<ScanDefinition | null> {
+  return db.scanDefinition.findUnique({ where: { id } });
+}

@@ -22,6 +22,7 @@ async function fakeAgent(opts: {
   const seen = new Set<string>();
   const agent: FakeAgent = { port: 0, received: 0, close: () => new Promise((r) => sock.close(() => r())) };
   sock.on('message', (msg, rinfo) => {
+    if (msg[4] === 3) return; // the SNMPv3 discovery that rides along; this fake speaks v1/v2c only
     agent.received++;
     if (opts.garbage) return void sock.send(Buffer.from('\x30\x03\x02\x01'), rinfo.port, rinfo.address);
     const version: SnmpVersion = msg[4] === 0 ? 'v1' : 'v2c';

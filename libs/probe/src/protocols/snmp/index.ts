@@ -12,8 +12,10 @@ import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
 import { buildResult, type SnmpQueryResult } from './result.js';
 import { runSweep, type SweepRequest } from './sweep.js';
+import { encodeDiscoveryRequest } from './v3.js';
 
 export { MAX_COMMUNITIES, MAX_COMMUNITY_BYTES, validateCommunities, validateCommunity } from './community.js';
+export { decodeV3Report, describeEngineId, encodeDiscoveryRequest, toEngineData } from './v3.js';
 
 /** What the engine should pass as ctx.timeoutMs by default (×2 for PortQry's -sl slow link). */
 export const SNMP_DEFAULT_TIMEOUT_MS = 1000;
@@ -52,6 +54,7 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
   try {
     const requests = buildRequests(communities);
     const { windowMs, resendAtMs } = snmpTiming(ctx.timeoutMs);
+    const msgId = randomInt(1, 0x7fff_ffff);
     const outcome = await runSweep({
       address: ctx.address,
       port: ctx.port,
@@ -59,6 +62,9 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
       windowMs,
       resendAtMs,
       signal: ctx.signal,
+      ...(ctx.options.snmpV3Discovery !== false
+        ? { v3: { msgId, packet: encodeDiscoveryRequest({ msgId, requestId: msgId }) } }
+        : {}),
     });
     return buildResult(communities, requests, outcome, windowMs);
   } catch {
@@ -84,6 +90,16 @@ function describe(obs: Observation): string[] {
   if (snmp.sysDescr !== undefined) lines.push(`sysDescr: ${snmp.sysDescr}`);
   if (snmp.sysName !== undefined) lines.push(`sysName: ${snmp.sysName}`);
   if (snmp.sysObjectID !== undefined) lines.push(`sysObjectID: ${snmp.sysObjectID}`);
+  const e = snmp.engine;
+  if (e) {
+    const how = [
+      e.enterprise !== undefined ? `enterprise ${e.enterprise}` : undefined,
+      e.format ? `format ${e.format}` : undefined,
+      e.data ? `data ${e.data}` : undefined,
+    ].filter(Boolean);
+    lines.push(`SNMPv3 engine ID: ${e.engineId}${how.length ? ` (${how.join(', ')})` : ''}`);
+    lines.push(`SNMPv3 engine boots: ${e.boots}, engine time: ${e.time} s`);
+  }
   return lines;
 }
 

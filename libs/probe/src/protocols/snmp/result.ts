@@ -8,6 +8,7 @@ import type { SnmpData } from '@fleetqry/contracts';
 import type { ProtocolResult } from '../plugin.js';
 import { errorStatusName, SYSTEM_OIDS, type SnmpResponse, type SnmpVersion } from './message.js';
 import type { SweepOutcome, SweepRequest } from './sweep.js';
+import { toEngineData } from './v3.js';
 
 export type SnmpQueryResult = ProtocolResult & { answered: boolean };
 
@@ -69,6 +70,8 @@ export function buildResult(
     ),
     rejectedCount: communities.length - accepted.length,
     ...systemValues(answered),
+    // Extra data: it never changes the status below (a rejected community stays rejected).
+    ...(outcome.engine ? { engine: toEngineData(outcome.engine) } : {}),
   };
 
   if (accepted.length > 0) {

@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
+import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 
 export interface SweepRequest {
   requestId: number;
@@ -25,7 +26,17 @@ export interface SweepInput {
   /** Offsets (ms from start) at which still-unanswered requests are resent; keep it short. */
   resendAtMs: readonly number[];
   signal?: AbortSignal;
+  /**
+   * SNMPv3 engine discovery riding along: sent first in every burst on the same socket. Its Report is
+   * extra data only — v3 datagrams never count as answers, malformed or unmatched, so they cannot
+   * change the state the community requests decide. Once every community request is answered, the
+   * sweep waits at most V3_GRACE_MS more for it.
+   */
+  v3?: { msgId: number; packet: Buffer };
 }
+
+/** How long a fully answered community sweep still waits for the v3 Report (sent in the same burst). */
+export const V3_GRACE_MS = 50;
 
 export type SweepEnd = 'all-answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
 
@@ -41,6 +52,8 @@ export interface SweepOutcome {
   /** errno code for `socket-error` / `refused`. */
   errorCode?: string;
   datagrams: number;
+  /** The agent's engine parameters, when v3 discovery was sent and answered. */
+  engine?: V3Report;
 }
 
 /** A flood of junk must not cost unbounded CPU: stop decoding after this many datagrams per request. */
@@ -66,7 +79,7 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
     datagrams: 0,
   };
   const byId = new Map(input.requests.map((r) => [r.requestId, r]));
-  const maxDatagrams = input.requests.length * DATAGRAMS_PER_REQUEST + 16;
+  const maxDatagrams = (input.requests.length + (input.v3 ? 1 : 0)) * DATAGRAMS_PER_REQUEST + 16;
 
   return new Promise<SweepOutcome>((resolve) => {
     const family = isIP(input.address);
@@ -95,7 +108,20 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
       finish(err.code === 'ECONNREFUSED' ? 'refused' : 'socket-error', err.code ?? 'EUNKNOWN');
     };
 
+    let graceTimer = false;
+    const maybeFinish = (): void => {
+      if (outcome.answers.size !== input.requests.length) return;
+      if (!input.v3 || outcome.engine) return finish('all-answered');
+      if (graceTimer) return;
+      graceTimer = true;
+      timers.push(setTimeout(() => finish('all-answered'), V3_GRACE_MS));
+    };
+
     const sendUnanswered = (): void => {
+      if (input.v3 && !outcome.engine && !settled)
+        socket.send(input.v3.packet, (err) => {
+          if (err) onError(err as NodeJS.ErrnoException);
+        });
       for (const req of input.requests) {
         if (settled) return;
         if (outcome.answers.has(req.requestId)) continue;
@@ -109,6 +135,14 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
     socket.on('error', onError);
     socket.on('message', (msg: Buffer) => {
       if (settled || ++outcome.datagrams > maxDatagrams) return;
+      if (input.v3 && looksLikeV3(msg)) {
+        const v3 = decodeV3Report(msg);
+        if (v3.ok && v3.report.msgId === input.v3.msgId) {
+          outcome.engine ??= v3.report;
+          maybeFinish();
+        }
+        return;
+      }
       const decoded = decodeResponse(msg);
       if (!decoded.ok) {
         outcome.malformed++;
@@ -122,7 +156,7 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
         return;
       }
       if (!outcome.answers.has(m.requestId)) outcome.answers.set(m.requestId, m);
-      if (outcome.answers.size === input.requests.length) finish('all-answered');
+      maybeFinish();
     });
 
     if (input.signal?.aborted) {

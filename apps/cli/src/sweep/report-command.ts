@@ -1,0 +1,69 @@
+import { FINDING_STATUSES, SEVERITIES, type FindingStatus, type Severity } from '@fleetqry/contracts';
+import { Command, Option } from 'commander';
+
+import { choiceOption, listOption } from '../cli-values.js';
+import { UsageError } from '../usage-error.js';
+import { findRun, loadRunReport } from './load-run-report.js';
+import { emitReport, FAIL_ON, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
+
+interface ReportFlags extends StoreFlags {
+  run: string;
+  format: ReportFormat;
+  output?: string;
+  severity?: Severity;
+  rule?: string[];
+  tag?: string[];
+  host?: string[];
+  status?: string[];
+  failOn: Severity | 'none';
+}
+
+function statuses(values: string[] | undefined): FindingStatus[] | undefined {
+  if (!values) return undefined;
+  return values.map((v) => {
+    if (!(FINDING_STATUSES as readonly string[]).includes(v))
+      throw new UsageError(`--status: "${v}" is not one of ${FINDING_STATUSES.join(', ')}`);
+    return v as FindingStatus;
+  });
+}
+
+export function reportCommand(): Command {
+  return addStoreOptions(
+    new Command('report')
+      .description('the violation report of a stored run')
+      .option('--run <id>', 'run number, run id, or latest', 'latest')
+      .addOption(
+        new Option('-f, --format <format>', 'report format')
+          .default('text')
+          .argParser(choiceOption('--format', REPORT_FORMATS)),
+      )
+      .option('-o, --output <file>', 'write the report to a file')
+      .addOption(
+        new Option('--severity <severity>', 'only findings at or above this severity').argParser(
+          choiceOption('--severity', SEVERITIES),
+        ),
+      )
+      .option('--rule <ids>', 'only these rules (a trailing * matches a prefix: snmp.*)', listOption)
+      .option('--tag <tags>', 'only hosts carrying one of these tags', listOption)
+      .option('--host <hosts>', 'only these addresses, CIDRs or host names', listOption)
+      .option('--status <statuses>', `only these statuses (${FINDING_STATUSES.join(', ')})`, listOption)
+      .addOption(
+        new Option('--fail-on <severity>', 'exit 3 when a shown violation is at or above this severity')
+          .default('none')
+          .argParser(choiceOption('--fail-on', FAIL_ON)),
+      ),
+  ).action(async (flags: ReportFlags) => {
+    const report = await withStore(flags, async (store) =>
+      loadRunReport(store, await findRun(store, flags.run), {
+        minSeverity: flags.severity,
+        rules: flags.rule,
+        tags: flags.tag,
+        hosts: flags.host,
+        statuses: statuses(flags.status),
+      }),
+    );
+    emitReport(report, flags.format, { output: flags.output });
+    process.exitCode = reportExitCode(report, flags.failOn);
+  });
+}

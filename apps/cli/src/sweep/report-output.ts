@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+
+import { SEVERITIES, type Report, type Severity } from '@fleetqry/contracts';
+import { hasViolationsAtOrAbove } from '@fleetqry/policy';
+import { renderCsv, renderSarif, renderText } from '@fleetqry/sweep';
+
+import { EXIT } from '../exit-codes.js';
+import { VERSION } from '../version.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'csv', 'sarif'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const FAIL_ON = [...SEVERITIES, 'none'] as const;
+
+/** Prints (or writes) a report in the chosen format. */
+export function emitReport(
+  report: Report,
+  format: ReportFormat,
+  opts: { output?: string; failures?: string[] } = {},
+): void {
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(opts.failures?.length ? { ...report, probeFailures: opts.failures } : report, null, 2)}\n`
+      : format === 'csv'
+        ? renderCsv(report)
+        : format === 'sarif'
+          ? renderSarif(report, VERSION)
+          : renderText(report, { failures: opts.failures });
+  if (opts.output) writeFileSync(opts.output, text);
+  else process.stdout.write(text);
+}
+
+/** 3 when a violation is at or above --fail-on; else 4 when targets could not be probed; else 0. */
+export function reportExitCode(report: Report, failOn: Severity | 'none', failures = 0): number {
+  if (failOn !== 'none' && hasViolationsAtOrAbove(report.violations, failOn)) return EXIT.VIOLATIONS;
+  return failures > 0 ? EXIT.INCOMPLETE : EXIT.OK;
+}

@@ -1,0 +1,99 @@
+import type { Severity } from '@fleetqry/contracts';
+import { loadPolicy, loadWaivers, runSweep } from '@fleetqry/sweep';
+import { Command, Option } from 'commander';
+
+import { choiceOption, intOption, repeatOption } from '../cli-values.js';
+import { loadCliConfig } from '../config.js';
+import { createProgress, type Progress } from '../output/progress.js';
+import { buildScanRequest } from '../query/build-request.js';
+import { emitReport, FAIL_ON, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
+
+interface SweepFlags extends StoreFlags {
+  inventory: string;
+  policy: string;
+  waivers?: string;
+  format: ReportFormat;
+  output?: string;
+  failOn: Severity | 'none';
+  reverse: boolean;
+  dnsServer?: string[];
+  workers?: number;
+  config?: string;
+  progress: boolean;
+}
+
+async function sweep(flags: SweepFlags): Promise<number> {
+  const config = loadCliConfig(flags.config);
+  const policy = await loadPolicy(flags.policy);
+  const waivers = flags.waivers ? await loadWaivers(flags.waivers) : [];
+  // Site defaults from the config; the inventory supplies targets, ports and checks.
+  const {
+    targets: _t,
+    ports,
+    ...base
+  } = buildScanRequest(
+    { targets: [], ports: {}, noReverse: !flags.reverse, dnsServers: flags.dnsServer },
+    config,
+  );
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  let progress: Progress | undefined;
+  try {
+    const { report, failures } = await withStore(flags, (store) =>
+      runSweep({
+        inventoryPath: flags.inventory,
+        policy,
+        waivers,
+        store,
+        base: { ...base, ports: { defaultExcludedPorts: ports.defaultExcludedPorts } },
+        workers: flags.workers,
+        signal: controller.signal,
+        onPlan: (plan) =>
+          (progress = createProgress(
+            plan.hostCount * plan.probesPerHost,
+            flags.progress && process.stderr.isTTY === true,
+          )),
+        onProgress: (n) => progress?.tick(n),
+      }),
+    );
+    progress?.stop();
+    const failureLines = failures.map((f) => `${f.host}: ${f.error}`);
+    emitReport(report, flags.format, { output: flags.output, failures: failureLines });
+    return reportExitCode(report, flags.failOn, failures.length);
+  } finally {
+    progress?.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function sweepCommand(): Command {
+  return addStoreOptions(
+    new Command('sweep')
+      .description(
+        'compliance sweep of an inventory: plan → probe → store → evaluate → report, in one process',
+      )
+      .requiredOption('-i, --inventory <file>', 'inventory YAML (targets, ports, snmp communities, tags)')
+      .option('--policy <name|file>', 'built-in policy name or policy YAML', 'baseline')
+      .option('--waivers <file>', 'waivers YAML (waivers: [...])')
+      .addOption(
+        new Option('-f, --format <format>', 'report format')
+          .default('text')
+          .argParser(choiceOption('--format', REPORT_FORMATS)),
+      )
+      .option('-o, --output <file>', 'write the report to a file')
+      .addOption(
+        new Option('--fail-on <severity>', 'exit 3 when a violation is at or above this severity')
+          .default('high')
+          .argParser(choiceOption('--fail-on', FAIL_ON)),
+      )
+      .option('--no-reverse', 'no reverse (PTR) lookups; also -nr')
+      .option('--dns-server <addr>', 'DNS server for name resolution; repeatable', repeatOption)
+      .option('--workers <n>', 'scanner threads', intOption('--workers', 1, 64))
+      .option('--config <file>', 'fleetqry.config.yaml to use')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (flags: SweepFlags) => {
+    process.exitCode = await sweep(flags);
+  });
+}

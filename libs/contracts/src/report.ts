@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+import { FindingSchema, FindingStatusSchema, SeveritySchema } from './finding.js';
+
+/**
+ * The violation report: printed by `fleetqry sweep/report --format json`, served by the API and
+ * exported. One shape for the embedded and the distributed transport.
+ */
+export const RunInfoSchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  status: z.string(),
+  trigger: z.string(),
+  scan: z.string().nullable(),
+  policy: z.object({ name: z.string(), version: z.string().nullable() }).nullable(),
+  hosts: z.number().int().nonnegative(),
+  totalProbes: z.number().int().nonnegative(),
+  doneProbes: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type RunInfo = z.infer<typeof RunInfoSchema>;
+
+export const ReportSummarySchema = z.object({
+  total: z.number().int(),
+  violations: z.number().int(),
+  hostsWithViolations: z.number().int(),
+  byStatus: z.record(FindingStatusSchema, z.number().int()),
+  bySeverity: z.record(SeveritySchema, z.number().int()),
+  byRule: z.array(
+    z.object({
+      rule: z.string(),
+      severity: SeveritySchema,
+      count: z.number().int(),
+      hosts: z.number().int(),
+    }),
+  ),
+});
+export type ReportSummary = z.infer<typeof ReportSummarySchema>;
+
+export const ReportDeltaSchema = z.object({
+  against: z.object({ id: z.string(), number: z.number().int() }).nullable(),
+  new: z.number().int(),
+  resolved: z.number().int(),
+  persisting: z.number().int(),
+  waived: z.number().int(),
+});
+export type ReportDelta = z.infer<typeof ReportDeltaSchema>;
+
+export const ReportSchema = z.object({
+  reportVersion: z.literal(1),
+  run: RunInfoSchema,
+  summary: ReportSummarySchema,
+  delta: ReportDeltaSchema,
+  /** Every finding of the run with its lifecycle status (new, persisting, resolved, waived). */
+  violations: z.array(FindingSchema),
+  /** Filters applied to `violations` (the summary always covers the whole run). */
+  filters: z.record(z.string(), z.unknown()).optional(),
+});
+export type Report = z.infer<typeof ReportSchema>;

@@ -1,0 +1,117 @@
+/**
+ * SNMPv3 engine discovery riding along the community sweep, against Net-SNMP agents on 127.44.0.6
+ * (v3 only: a USM user, no community) and 127.44.0.7 (`rocommunity public`). The port's state is still
+ * decided by the communities: the v3-only agent reveals its engine but stays `rejected` (FILTERED).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
+import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { snmpPlugin } from './index.js';
+
+const SNMPD = '/usr/sbin/snmpd';
+const V3ONLY = '127.44.0.6';
+const PUBLIC = '127.44.0.7';
+
+const ctx = (
+  address: string,
+  communities: string[],
+  extra: Partial<ProtocolContext['options']> = {},
+): ProtocolContext => ({
+  host: address,
+  address,
+  port: 161,
+  proto: 'udp',
+  timeoutMs: 1000,
+  signal: new AbortController().signal,
+  options: { ...DEFAULT_PROTOCOL_OPTIONS, communities, ...extra },
+});
+
+const run = daemonsInstalled('snmp v3 discovery against snmpd', [SNMPD]);
+(run ? describe : describe.skip)('SNMPv3 engine discovery against snmpd', () => {
+  const tmp = tempDir('snmpv3');
+  const children: ChildProcess[] = [];
+
+  async function start(name: string, address: string, conf: string[]): Promise<void> {
+    const confPath = join(tmp.dir, `${name}.conf`);
+    const pid = join(tmp.dir, `${name}.pid`);
+    writeFileSync(confPath, `${conf.join('\n')}\n`);
+    const child = spawn(
+      SNMPD,
+      [
+        '-f',
+        '-Lo',
+        '-C',
+        '-c',
+        confPath,
+        '-p',
+        pid,
+        '-m',
+        '',
+        '-I',
+        '-smux,mteTrigger,mteTriggerConf',
+        `udp:${address}:161`,
+      ],
+      { stdio: 'ignore', env: { ...process.env, SNMP_PERSISTENT_DIR: join(tmp.dir, `${name}-state`) } },
+    );
+    children.push(child);
+    for (let i = 0; i < 100 && !existsSync(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!existsSync(pid)) throw new Error(`snmpd ${name} did not start`);
+  }
+
+  beforeAll(async () => {
+    await start('v3only', V3ONLY, [
+      'createUser labuser SHA "authpass123" AES "privpass123"',
+      'rouser labuser',
+      'engineID fleetqry-lab44',
+    ]);
+    await start('public', PUBLIC, ['rocommunity public']);
+  }, 20_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    tmp.remove();
+  });
+
+  it('a v3-only agent: engine id, boots and time, but the port stays rejected (FILTERED)', async () => {
+    const r = await snmpPlugin.query(ctx(V3ONLY, ['public', 'private']));
+    expect(r).toMatchObject({ status: 'rejected', answered: false });
+    expect(r.data?.snmp?.engine).toMatchObject({
+      engineId: '80001f8804666c6565747172792d6c61623434',
+      enterprise: 8072,
+      format: 'text',
+      data: 'fleetqry-lab44',
+    });
+    expect(r.data?.snmp?.engine?.boots).toBeGreaterThanOrEqual(1);
+    expect(r.data?.snmp?.engine?.time).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a community agent: success as before, plus its engine, with no extra wait', async () => {
+    const t0 = performance.now();
+    const r = await snmpPlugin.query(ctx(PUBLIC, ['public']));
+    expect(performance.now() - t0).toBeLessThan(300);
+    expect(r).toMatchObject({
+      status: 'success',
+      answered: true,
+      data: { snmp: { communities: ['public'] } },
+    });
+    expect(r.data?.snmp?.engine).toMatchObject({ enterprise: 8072, format: 'net-snmp-random' });
+  });
+
+  it('snmpV3Discovery: false sends no v3 request', async () => {
+    const r = await snmpPlugin.query(ctx(PUBLIC, ['public'], { snmpV3Discovery: false }));
+    expect(r.status).toBe('success');
+    expect(r.data?.snmp?.engine).toBeUndefined();
+  });
+});

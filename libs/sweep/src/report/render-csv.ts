@@ -1,0 +1,51 @@
+import type { Report } from '@fleetqry/contracts';
+
+const COLUMNS = [
+  'rule',
+  'severity',
+  'status',
+  'host',
+  'address',
+  'proto',
+  'port',
+  'title',
+  'evidence',
+  'firstSeen',
+  'lastSeen',
+  'tags',
+  'owner',
+  'waiver',
+] as const;
+
+/** RFC 4180 quoting, plus a leading quote mark against spreadsheet formula injection from banners. */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per finding; evidence as JSON in one cell. */
+export function renderCsv(report: Report): string {
+  const rows = report.violations.map((f) =>
+    [
+      f.rule,
+      f.severity,
+      f.status,
+      f.host,
+      f.address,
+      f.proto,
+      f.port,
+      f.title,
+      JSON.stringify(f.evidence),
+      f.firstSeen,
+      f.lastSeen,
+      f.tags.join(' '),
+      f.owner,
+      f.waiver ? `${f.waiver.owner} until ${f.waiver.expiresAt}` : undefined,
+    ]
+      .map(csvField)
+      .join(','),
+  );
+  return `${[COLUMNS.join(','), ...rows].join('\n')}\n`;
+}

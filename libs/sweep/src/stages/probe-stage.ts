@@ -1,0 +1,95 @@
+import type { Observation } from '@fleetqry/contracts';
+import { probeTargets, runScan, type ProbeTarget, type ScanPlan } from '@fleetqry/probe';
+
+/** A target that produced no observations, and why (unresolvable name, refused, local error). */
+export interface TargetFailure {
+  given: string;
+  host: string;
+  address?: string;
+  error: string;
+}
+
+export interface ProbeSummary {
+  hosts: number;
+  observations: number;
+  byState: Record<string, number>;
+  failures: TargetFailure[];
+  durationMs: number;
+}
+
+export interface ProbeHandlers {
+  /** Observations as they come, with the number of probes they account for; awaited (back-pressure). */
+  onObservations(observations: Observation[], probes: number): void | Promise<void>;
+  onHostDone?(target: ProbeTarget): void;
+  onFailure?(failure: TargetFailure): void;
+  /** Probes that produced no observation (failed targets), for progress. */
+  onSkipped?(probes: number): void;
+}
+
+/**
+ * The probe stage: runs a plan's targets through the scanner (threads for big scans) and hands
+ * observations on in batches. Failures are collected, never thrown: one bad target does not stop a
+ * sweep. The embedded sweep, `fleetqry query` and the workers all probe through here.
+ */
+export async function probeStage(
+  plan: ScanPlan,
+  handlers: ProbeHandlers,
+  opts: { workers?: number; signal?: AbortSignal } = {},
+): Promise<ProbeSummary> {
+  const started = performance.now();
+  const summary: ProbeSummary = { hosts: 0, observations: 0, byState: {}, failures: [], durationMs: 0 };
+  const fail = (f: TargetFailure, probes: number) => {
+    summary.failures.push(f);
+    handlers.onFailure?.(f);
+    handlers.onSkipped?.(probes);
+  };
+  const targets = probeTargets(plan.targets(), (f) =>
+    fail({ given: f.given, host: f.host, error: f.error.message }, plan.probesPerHost),
+  );
+  const events = runScan(targets, plan.config, {
+    workers: opts.workers,
+    expectedProbes: plan.hostCount * plan.probesPerHost,
+    signal: opts.signal,
+  });
+  for await (const batch of events) {
+    const observations: Observation[] = [];
+    for (const e of batch) {
+      switch (e.type) {
+        case 'observation':
+          observations.push(e.observation);
+          summary.byState[e.observation.state] = (summary.byState[e.observation.state] ?? 0) + 1;
+          break;
+        case 'host-done':
+          summary.hosts++;
+          handlers.onHostDone?.(e.target);
+          break;
+        case 'host-refused':
+          fail(
+            {
+              given: e.target.host,
+              host: e.target.host,
+              address: e.target.address,
+              error: `refused: ${e.reason}`,
+            },
+            plan.probesPerHost,
+          );
+          break;
+        case 'probe-error':
+          fail(
+            {
+              given: e.target.host,
+              host: e.target.host,
+              address: e.target.address,
+              error: `${e.proto}/${e.port}: ${e.error}`,
+            },
+            1,
+          );
+          break;
+      }
+    }
+    summary.observations += observations.length;
+    if (observations.length) await handlers.onObservations(observations, observations.length);
+  }
+  summary.durationMs = performance.now() - started;
+  return summary;
+}
