@@ -6,3 +6,6 @@ export * from './inventory.js';
 export * from './finding.js';
 export * from './local-socket.js';
 export * from './report.js';
+export * from './csv.js';
+export * from './api/index.js';
+export * from './jobs.js';

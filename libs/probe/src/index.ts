@@ -12,4 +12,5 @@ export { DEFAULT_LIMITS, scan, type ScanEvent, type ScanLimits, type ScanOptions
 export { createScanOptions, type ScanConfig } from './engine/scan-config.js';
 export { runScan, type ScanRunOptions } from './engine/scan-pool.js';
 export * from './plan/plan-scan.js';
+export * from './plan/probe-stage.js';
 export { validateCommunity, validateCommunities } from './protocols/snmp/community.js';

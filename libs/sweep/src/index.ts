@@ -1,7 +1,6 @@
 export * from './inventory/inventory-file.js';
 export * from './inventory/inventory-request.js';
 export * from './policy-source.js';
-export * from './stages/probe-stage.js';
 export * from './stages/ingest-stage.js';
 export * from './stages/evaluate-stage.js';
 export * from './report/build-report.js';

@@ -1,6 +1,6 @@
 import type { LocalSocket } from '@fleetqry/contracts';
 
-import { csvField } from '../output/csv-sink.js';
+import { csvField } from '@fleetqry/contracts';
 
 const COLUMNS = [
   'pid',

@@ -1,4 +1,4 @@
-import type { Observation } from '@fleetqry/contracts';
+import { csvField, type Observation } from '@fleetqry/contracts';
 
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
@@ -17,14 +17,6 @@ const COLUMNS = [
   'detail',
   'error',
 ] as const;
-
-/** RFC 4180 quoting, plus a leading quote mark against spreadsheet formula injection from banners. */
-export function csvField(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** A summary cell per protocol: what a spreadsheet user needs to filter on. */
 function protocolSummary(obs: Observation): string | undefined {

@@ -1,13 +1,7 @@
 import type { Observation } from '@fleetqry/contracts';
-import type { ProbeTarget } from '@fleetqry/probe';
+import type { ProbeTarget, TargetFailure } from '@fleetqry/probe';
 
-/** A target that produced no observations, and why (unresolvable name, refused, local error). */
-export interface TargetFailure {
-  given: string;
-  host: string;
-  address?: string;
-  error: string;
-}
+export type { TargetFailure };
 
 export interface RunSummary {
   hosts: number;

@@ -1,5 +1,5 @@
 import type { Observation } from '@fleetqry/contracts';
-import { probeTargets, runScan, type ScanPlan } from '@fleetqry/probe';
+import { probeStage, type ScanPlan } from '@fleetqry/probe';
 
 import type { Progress } from '../output/progress.js';
 import type { ResultSink, RunSummary } from '../output/sink.js';
@@ -12,62 +12,30 @@ export interface ExecuteOptions {
   keep?: (obs: Observation) => boolean;
 }
 
-/** The probe stage of a plan, feeding one sink; returns the summary (failures make it incomplete). */
+/** Fleet mode: the probe stage of a plan, feeding one output sink. */
 export async function executePlan(
   plan: ScanPlan,
   sink: ResultSink,
   opts: ExecuteOptions,
 ): Promise<RunSummary> {
-  const started = performance.now();
-  const summary: RunSummary = { hosts: 0, observations: 0, byState: {}, failures: 0, durationMs: 0 };
-  const targets = probeTargets(plan.targets(), (f) => {
-    summary.failures++;
-    opts.progress.tick(plan.probesPerHost);
-    sink.failure({ given: f.given, host: f.host, error: f.error.message });
-  });
-  const events = runScan(targets, plan.config, {
-    workers: opts.workers,
-    expectedProbes: plan.hostCount * plan.probesPerHost,
-    signal: opts.signal,
-  });
-  for await (const batch of events) {
-    let probes = 0;
-    for (const e of batch) {
-      switch (e.type) {
-        case 'observation':
-          probes++;
-          summary.observations++;
-          summary.byState[e.observation.state] = (summary.byState[e.observation.state] ?? 0) + 1;
-          if (!opts.keep || opts.keep(e.observation)) sink.observation(e.observation);
-          break;
-        case 'host-done':
-          summary.hosts++;
-          sink.hostDone(e.target);
-          break;
-        case 'host-refused':
-          summary.failures++;
-          probes += plan.probesPerHost;
-          sink.failure({
-            given: e.target.host,
-            host: e.target.host,
-            address: e.target.address,
-            error: `refused: ${e.reason}`,
-          });
-          break;
-        case 'probe-error':
-          summary.failures++;
-          probes++;
-          sink.failure({
-            given: e.target.host,
-            host: e.target.host,
-            address: e.target.address,
-            error: `${e.proto}/${e.port}: ${e.error}`,
-          });
-          break;
-      }
-    }
-    opts.progress.tick(probes);
-  }
-  summary.durationMs = performance.now() - started;
-  return summary;
+  const summary = await probeStage(
+    plan,
+    {
+      onObservations: (observations, probes) => {
+        for (const o of observations) if (!opts.keep || opts.keep(o)) sink.observation(o);
+        opts.progress.tick(probes);
+      },
+      onHostDone: (target) => sink.hostDone(target),
+      onFailure: (f) => sink.failure(f),
+      onSkipped: (probes) => opts.progress.tick(probes),
+    },
+    { workers: opts.workers, signal: opts.signal },
+  );
+  return {
+    hosts: summary.hosts,
+    observations: summary.observations,
+    byState: summary.byState,
+    failures: summary.failures.length,
+    durationMs: summary.durationMs,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Report } from '@fleetqry/contracts';
 import type { Policy, Waiver } from '@fleetqry/policy';
-import { planScan, type ScanPlan, type ScanRequest } from '@fleetqry/probe';
+import { planScan, probeStage, type ScanPlan, type ScanRequest, type TargetFailure } from '@fleetqry/probe';
 import { createRun, ensureScanDefinition, finishRun, getRun, startRun, type Store } from '@fleetqry/store';
 
 import { loadInventoryFile } from '../inventory/inventory-file.js';
@@ -8,7 +8,6 @@ import { inventoryScanRequest, policyHosts } from '../inventory/inventory-reques
 import { buildReport, runInfo } from '../report/build-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
-import { probeStage, type TargetFailure } from '../stages/probe-stage.js';
 
 export interface SweepOptions {
   inventoryPath: string;

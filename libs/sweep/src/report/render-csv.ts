@@ -1,4 +1,4 @@
-import type { Report } from '@fleetqry/contracts';
+import { csvField, type Report } from '@fleetqry/contracts';
 
 const COLUMNS = [
   'rule',
@@ -16,14 +16,6 @@ const COLUMNS = [
   'owner',
   'waiver',
 ] as const;
-
-/** RFC 4180 quoting, plus a leading quote mark against spreadsheet formula injection from banners. */
-export function csvField(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** One row per finding; evidence as JSON in one cell. */
 export function renderCsv(report: Report): string {

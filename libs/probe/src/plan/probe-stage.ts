@@ -1,5 +1,7 @@
 import type { Observation } from '@fleetqry/contracts';
-import { probeTargets, runScan, type ProbeTarget, type ScanPlan } from '@fleetqry/probe';
+import type { ProbeTarget } from '../engine/port-probe.js';
+import { runScan } from '../engine/scan-pool.js';
+import { probeTargets, type ScanPlan } from './plan-scan.js';
 
 /** A target that produced no observations, and why (unresolvable name, refused, local error). */
 export interface TargetFailure {
@@ -52,7 +54,15 @@ export async function probeStage(
     signal: opts.signal,
   });
   for await (const batch of events) {
-    const observations: Observation[] = [];
+    let observations: Observation[] = [];
+    // A host's observations reach the handler before its host-done, as the scanner emitted them.
+    const flush = async () => {
+      if (observations.length === 0) return;
+      const out = observations;
+      observations = [];
+      summary.observations += out.length;
+      await handlers.onObservations(out, out.length);
+    };
     for (const e of batch) {
       switch (e.type) {
         case 'observation':
@@ -61,7 +71,10 @@ export async function probeStage(
           break;
         case 'host-done':
           summary.hosts++;
-          handlers.onHostDone?.(e.target);
+          if (handlers.onHostDone) {
+            await flush();
+            handlers.onHostDone(e.target);
+          }
           break;
         case 'host-refused':
           fail(
@@ -87,8 +100,7 @@ export async function probeStage(
           break;
       }
     }
-    summary.observations += observations.length;
-    if (observations.length) await handlers.onObservations(observations, observations.length);
+    await flush();
   }
   summary.durationMs = performance.now() - started;
   return summary;

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+import { FindingSchema, FindingStatusSchema, SeveritySchema } from '../finding.js';
+import { listParam, pageOf } from './common.js';
+
+/** A run by uuid, by number (`7`) or `latest` (the newest succeeded run). */
+export const RunRefSchema = z
+  .string()
+  .regex(
+    /^(latest|\d{1,9}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+    'a run uuid, number or "latest"',
+  );
+
+export const FindingsQuerySchema = z.strictObject({
+  run: RunRefSchema.default('latest'),
+  severity: listParam(SeveritySchema).optional(),
+  rule: listParam(z.string().min(1)).optional(),
+  host: listParam(z.string().min(1)).optional(),
+  tag: listParam(z.string().min(1)).optional(),
+  status: listParam(FindingStatusSchema).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const FindingsPageSchema = pageOf(FindingSchema).extend({
+  run: z.object({ id: z.string(), number: z.number().int() }),
+});
+
+export const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text'] as const;
+
+/** Report filters, the same as `fleetqry report`'s (`min-severity` keeps that severity and above). */
+export const ReportQuerySchema = z.strictObject({
+  format: z.enum(REPORT_FORMATS).default('json'),
+  'min-severity': SeveritySchema.optional(),
+  rule: listParam(z.string().min(1)).optional(),
+  host: listParam(z.string().min(1)).optional(),
+  tag: listParam(z.string().min(1)).optional(),
+  status: listParam(FindingStatusSchema).optional(),
+});
+
+export const DeltaQuerySchema = z.strictObject({ from: RunRefSchema, to: RunRefSchema });
+
+export const DeltaResponseSchema = z.object({
+  from: z.object({ id: z.string(), number: z.number().int() }),
+  to: z.object({ id: z.string(), number: z.number().int() }),
+  new: z.array(FindingSchema),
+  resolved: z.array(FindingSchema),
+  persisting: z.array(FindingSchema),
+  severityChanged: z.array(z.object({ finding: FindingSchema, previousSeverity: SeveritySchema })),
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+import { TimestampSchema } from './common.js';
+
+export const API_ROLES = ['viewer', 'operator', 'admin'] as const;
+export const ApiRoleSchema = z.enum(API_ROLES);
+export type ApiRoleName = z.infer<typeof ApiRoleSchema>;
+
+export const CreateTokenSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: ApiRoleSchema,
+});
+export type CreateTokenRequest = z.infer<typeof CreateTokenSchema>;
+
+/** A token as lists show it: never the token or its hash, only the first characters to tell them apart. */
+export const TokenInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: ApiRoleSchema,
+  prefix: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: TimestampSchema,
+  lastUsedAt: TimestampSchema.nullable(),
+  revokedAt: TimestampSchema.nullable(),
+});
+export type TokenInfo = z.infer<typeof TokenInfoSchema>;
+
+/** The one response that carries the token; it cannot be shown again. */
+export const CreatedTokenSchema = z.object({ token: z.string(), info: TokenInfoSchema });

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+import { ObservationSchema } from './observation.js';
+
+/**
+ * The distributed transport's queue contract, defined once for the controller (producer of probe
+ * chunks, consumer of results) and the workers (the other way round). Jobs never carry secrets: SNMP
+ * communities travel as credential ids and workers fetch them from the controller.
+ */
+
+export const QUEUES = {
+  /** controller → workers: one job per chunk of a run. */
+  probe: 'probe',
+  /** workers → controller: observation batches and one final marker per chunk attempt. */
+  results: 'results',
+  /** job schedulers (one per scheduled scan definition) → controller: "start a run now". */
+  schedules: 'schedules',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOBS = {
+  probeChunk: 'probe-chunk',
+  resultBatch: 'result-batch',
+  scheduledRun: 'scheduled-run',
+} as const;
+
+/**
+ * Deterministic ids deduplicate: re-enqueueing a chunk that is still queued is a no-op. BullMQ 6 refuses
+ * custom ids with one `:` (it reserves `a:b:c` for its own repeat jobs), hence the dot.
+ */
+export const probeChunkJobId = (runId: string, chunkIndex: number): string => `${runId}.${chunkIndex}`;
+/** A worker retrying the add of one batch (e.g. across a Redis reconnect) publishes it once. */
+export const resultBatchJobId = (runId: string, chunkIndex: number, attempt: string, seq: number): string =>
+  `${runId}.${chunkIndex}.${attempt}.${seq < 0 ? 'final' : seq}`;
+/** The scheduler of a scan definition is keyed by the definition's id: N replicas upsert one scheduler. */
+export const scheduleJobSchedulerId = (scanDefinitionId: string): string => `scan.${scanDefinitionId}`;
+
+/** Retention: enough to deduplicate and debug, bounded so Redis does not grow with every run. */
+export const JOB_RETENTION = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+} as const;
+
+export const DEFAULT_JOB_ATTEMPTS = 5;
+export const DEFAULT_JOB_BACKOFF_MS = 2_000;
+
+/** Job options of every job the controller or a worker adds; attempts and backoff come from the env. */
+export function jobOptions(retry: { attempts: number; backoffMs: number }) {
+  return {
+    attempts: retry.attempts,
+    backoff: { type: 'exponential' as const, delay: retry.backoffMs },
+    ...JOB_RETENTION,
+  };
+}
+
+const PortRangeSchema = z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)]);
+const PortRangesSchema = z.array(PortRangeSchema);
+
+/** A resolved, scope-checked target as the plan produced it (ProbeTarget in libs/probe). */
+export const ChunkTargetSchema = z.strictObject({
+  host: z.string().min(1),
+  address: z.string().min(1),
+  family: z.union([z.literal(4), z.literal(6)]),
+  exclude: z.strictObject({ tcp: PortRangesSchema, udp: PortRangesSchema }).optional(),
+});
+export type ChunkTarget = z.infer<typeof ChunkTargetSchema>;
+
+/**
+ * libs/probe's serialisable ScanConfig with `protocolOptions.communities` removed and replaced by
+ * credential ids. Loose objects: the probe lib owns the inner fields; what matters here is the shape the
+ * worker relies on, and that no community can ride along.
+ */
+export const JobScanConfigSchema = z.looseObject({
+  ports: z.strictObject({ tcp: PortRangesSchema, udp: PortRangesSchema }),
+  limits: z.looseObject({
+    concurrency: z.number().int().positive(),
+    perHost: z.number().int().positive(),
+    ratePerSecond: z.number().nonnegative(),
+    hostGroupSize: z.number().int().positive(),
+  }),
+  timing: z.looseObject({
+    minTimeoutMs: z.number().positive(),
+    maxTimeoutMs: z.number().positive(),
+    initialTimeoutMs: z.number().positive(),
+  }),
+  scope: z.strictObject({ allow: z.array(z.string()), deny: z.array(z.string()).optional() }),
+  queries: z.union([z.literal('all'), z.array(z.string())]),
+  protocolOptions: z
+    .looseObject({})
+    .refine((o) => !('communities' in o), 'communities travel as credential ids, never in a job'),
+  tcpQueryTimeoutMs: z.number().positive(),
+  udpQueryTimeoutMs: z.number().positive(),
+  /** Stored credentials holding the SNMP communities to try, in order; empty means the default (public). */
+  communityCredentialIds: z.array(z.uuid()).max(256),
+});
+export type JobScanConfig = z.infer<typeof JobScanConfigSchema>;
+
+export const ProbeChunkJobSchema = z.strictObject({
+  runId: z.uuid(),
+  chunkIndex: z.number().int().nonnegative(),
+  targets: z.array(ChunkTargetSchema).min(1),
+  /** Probes this chunk stands for (hosts × probes per host), for progress. */
+  probes: z.number().int().nonnegative(),
+  config: JobScanConfigSchema,
+});
+export type ProbeChunkJob = z.infer<typeof ProbeChunkJobSchema>;
+
+export const TargetFailureSchema = z.strictObject({
+  given: z.string(),
+  host: z.string(),
+  address: z.string().optional(),
+  error: z.string(),
+});
+
+/** Observations of one chunk attempt, in order; `final` closes the attempt and counts its batches. */
+export const ResultBatchJobSchema = z.strictObject({
+  runId: z.uuid(),
+  chunkIndex: z.number().int().nonnegative(),
+  /** Random per processing of the chunk: batches of two attempts (a retry after a crash) never mix. */
+  attempt: z.string().min(1).max(64),
+  /** 0, 1, … for batches; -1 for the final marker. */
+  seq: z.number().int().min(-1),
+  observations: z.array(ObservationSchema),
+  failures: z.array(TargetFailureSchema),
+  /** Present on the final marker only. */
+  final: z
+    .strictObject({ batches: z.number().int().nonnegative(), observations: z.number().int().nonnegative() })
+    .optional(),
+});
+export type ResultBatchJob = z.infer<typeof ResultBatchJobSchema>;
+
+export const ScheduledRunJobSchema = z.strictObject({ scanDefinitionId: z.uuid() });
+export type ScheduledRunJob = z.infer<typeof ScheduledRunJobSchema>;
+
+/** The worker → controller credential fetch (`GET /internal/credentials/:id`, bearer worker token). */
+export const CredentialSecretResponseSchema = z.strictObject({ secret: z.string() });
+export const INTERNAL_CREDENTIALS_PATH = '/internal/credentials';
