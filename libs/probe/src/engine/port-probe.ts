@@ -3,7 +3,7 @@ import type { Observation, Proto } from '@fleetqry/contracts';
 import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
 import type { EngineContext } from './engine-context.js';
 import { runQuery, type QueryOutcome } from './run-query.js';
-import { probeTcpState, type StateResult } from './tcp-probe.js';
+import { probeTcpState, probeTcpStateCallback, type StateResult } from './tcp-probe.js';
 import { probeUdpState } from './udp-probe.js';
 
 export interface ProbeTarget {
@@ -53,6 +53,52 @@ function attachQuery(obs: Observation, plugin: ProtocolPlugin, q: QueryOutcome):
   return obs;
 }
 
+let stampMs = NaN;
+let stamp = '';
+/** The ISO time now, formatted once per millisecond rather than once per observation. */
+function observedAt(): string {
+  const ms = Date.now();
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stamp = new Date(ms).toISOString();
+  }
+  return stamp;
+}
+
+/** The observation record, built without spreads (it is made once per probe). Key order is the output's. */
+function observe(
+  opts: PortProbeOptions,
+  target: ProbeTarget,
+  proto: Proto,
+  port: number,
+  s: StateResult,
+): Observation {
+  const obs = { host: target.host, address: target.address, proto, port } as Observation;
+  const service = opts.serviceName(proto, port);
+  if (service) obs.service = service;
+  obs.state = s.state;
+  obs.reason = s.reason;
+  if (s.rttMs !== undefined) obs.rttMs = Math.round(s.rttMs * 1000) / 1000;
+  obs.observedAt = observedAt();
+  return obs;
+}
+
+/**
+ * The TCP state probe of a port without a protocol query, which is nearly every port of a sweep:
+ * callback-based, so a probe costs no promise hops. Same decision and record as probePort.
+ */
+export function probeTcpPortCallback(
+  ctx: EngineContext,
+  opts: PortProbeOptions,
+  target: ProbeTarget,
+  port: number,
+  done: (error: Error | undefined, observation?: Observation) => void,
+): void {
+  probeTcpStateCallback(ctx, target.address, target.family, port, (e, s) =>
+    e ? done(e) : done(undefined, observe(opts, target, 'tcp', port, s!)),
+  );
+}
+
 /** Probes one port of one (scope-checked) target: the state as PortQry decides it, then its query. */
 export async function probePort(
   ctx: EngineContext,
@@ -62,20 +108,7 @@ export async function probePort(
   port: number,
 ): Promise<Observation> {
   const plugin = opts.pluginFor(proto, port);
-  const make = (s: StateResult): Observation => {
-    const service = opts.serviceName(proto, port);
-    return {
-      host: target.host,
-      address: target.address,
-      proto,
-      port,
-      ...(service ? { service } : {}),
-      state: s.state,
-      reason: s.reason,
-      ...(s.rttMs !== undefined ? { rttMs: Math.round(s.rttMs * 1000) / 1000 } : {}),
-      observedAt: new Date().toISOString(),
-    };
-  };
+  const make = (s: StateResult): Observation => observe(opts, target, proto, port, s);
   const query = (timeoutMs: number) =>
     runQuery(
       plugin!,

@@ -1,45 +1,11 @@
-import type { ProtocolOptions } from '../protocols/plugin.js';
 import { PluginRegistry } from '../protocols/registry.js';
-import { PortSet, type PortRange } from '../ports/port-set.js';
-import { serviceName } from '../ports/services.js';
-import { Scope, type ScopeConfig } from '../scope/scope.js';
-import type { TimingOptions } from './rtt-estimator.js';
-import type { ScanLimits, ScanOptions } from './scanner.js';
+import { buildScanOptions, type ScanConfig } from './scan-options.js';
+import type { ScanOptions } from './scanner.js';
 
-/**
- * Everything a scan needs, as plain data: it crosses to worker threads (and later to worker pods)
- * and is turned into live ScanOptions on the other side. Holds communities in memory only; callers
- * must never log it or put it in a queue payload.
- */
-export interface ScanConfig {
-  ports: { tcp: readonly PortRange[]; udp: readonly PortRange[] };
-  limits: ScanLimits;
-  timing: TimingOptions;
-  tcpAttempts: number;
-  udpAttempts: number;
-  sourcePort?: number;
-  scope: ScopeConfig;
-  /** Protocol queries to run on matching ports: plugin names, or all. */
-  queries: readonly string[] | 'all';
-  protocolOptions: ProtocolOptions;
-  tcpQueryTimeoutMs: number;
-  udpQueryTimeoutMs: number;
-  udpMode: 'portqry' | 'fast';
-  waitFactor: number;
-}
+export type { ScanConfig };
 
+/** Live ScanOptions with the protocol plugins the config enables (loads every plugin module). */
 export function createScanOptions(config: ScanConfig, signal?: AbortSignal): ScanOptions {
   const registry = new PluginRegistry(config.queries);
-  const scope = new Scope(config.scope);
-  return {
-    ...config,
-    ports: { tcp: PortSet.fromRanges(config.ports.tcp), udp: PortSet.fromRanges(config.ports.udp) },
-    pluginFor: (proto, port) => registry.pluginFor(proto, port),
-    serviceName: (proto, port) => serviceName(port, proto),
-    scopeCheck: (address) => {
-      const d = scope.check(address);
-      return d.ok ? undefined : `${address} ${d.reason}`;
-    },
-    signal,
-  };
+  return buildScanOptions(config, (proto, port) => registry.pluginFor(proto, port), signal);
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { ProbeTarget } from './port-probe.js';
-import { createScanOptions } from './scan-config.js';
+import { loadScanOptions } from './scan-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
 import { scan } from './scanner.js';
 
@@ -30,7 +30,7 @@ async function* targets(): AsyncGenerator<ProbeTarget> {
 
 const send = (msg: FromWorker) => port.postMessage(msg);
 try {
-  for await (const events of scan(targets(), createScanOptions(config))) send({ type: 'events', events });
+  for await (const events of scan(targets(), await loadScanOptions(config))) send({ type: 'events', events });
   send({ type: 'finished' });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));

@@ -1,7 +1,7 @@
 import type { Observation, Proto } from '@fleetqry/contracts';
 
 import type { EngineContext } from './engine-context.js';
-import { probePort, type PortProbeOptions, type ProbeTarget } from './port-probe.js';
+import { probePort, probeTcpPortCallback, type PortProbeOptions, type ProbeTarget } from './port-probe.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
 
@@ -100,10 +100,19 @@ export async function* scan(
   let sourceDone = false;
   let fatal: unknown;
   let wake: (() => void) | undefined;
+  let flushQueued = false;
   const notify = () => {
+    flushQueued = false;
     const w = wake;
     wake = undefined;
     w?.();
+  };
+  // Probes finish one I/O callback at a time; waking the consumer once per event-loop turn (not per
+  // probe) makes each batch hold everything that turn finished.
+  const notifySoon = () => {
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(notify);
   };
 
   const pullHost = async (): Promise<boolean> => {
@@ -134,53 +143,69 @@ export async function* scan(
     }
   };
 
+  const settle = (cursor: HostCursor, proto: Proto, port: number, e: unknown, observation?: Observation) => {
+    if (observation) ready.push({ type: 'observation', observation });
+    else if (e instanceof Error && e.name === 'SourcePortInUseError') fatal = e;
+    else ready.push({ type: 'probe-error', target: cursor.target, proto, port, error: String(e) });
+    cursor.inflight--;
+    inflight--;
+    finishHostIfDone(cursor);
+    // Refill the freed slot now rather than a turn later, so the connect pipeline never runs dry.
+    fill();
+    notifySoon();
+  };
+
   const launch = (cursor: HostCursor) => {
     const [proto, port] = cursor.next.value as [Proto, number];
     cursor.next = cursor.ports.next();
     cursor.inflight++;
     inflight++;
-    probePort(ctx, probeOpts, cursor.target, proto, port)
-      .then(
-        (observation) => ready.push({ type: 'observation', observation }),
-        (e: unknown) => {
-          if (e instanceof Error && e.name === 'SourcePortInUseError') fatal = e;
-          else ready.push({ type: 'probe-error', target: cursor.target, proto, port, error: String(e) });
-        },
-      )
-      .finally(() => {
-        cursor.inflight--;
-        inflight--;
-        finishHostIfDone(cursor);
-        notify();
-      });
+    if (proto === 'tcp' && !opts.pluginFor(proto, port))
+      probeTcpPortCallback(ctx, probeOpts, cursor.target, port, (e, observation) =>
+        settle(cursor, proto, port, e, observation),
+      );
+    else
+      probePort(ctx, probeOpts, cursor.target, proto, port).then(
+        (observation) => settle(cursor, proto, port, undefined, observation),
+        (e: unknown) => settle(cursor, proto, port, e),
+      );
   };
 
-  /** Starts as many probes as the limits allow; returns whether any were started. */
-  const fill = (): boolean => {
-    let started = false;
-    let idleTurns = 0;
-    while (inflight < limits.concurrency && active.length > 0 && idleTurns < active.length) {
-      ring %= active.length;
-      const cursor = active[ring]!;
-      ring++;
-      if (!cursor.next.done && cursor.inflight < limits.perHost) {
-        launch(cursor);
-        started = true;
-        idleTurns = 0;
-      } else idleTurns++;
+  let filling = false;
+  /** Starts as many probes as the limits allow. */
+  const fill = () => {
+    // A probe that settles synchronously (a local error) must not recurse into the running loop.
+    if (filling || fatal || opts.signal?.aborted) return;
+    filling = true;
+    try {
+      let idleTurns = 0;
+      while (inflight < limits.concurrency && active.length > 0 && idleTurns < active.length) {
+        ring %= active.length;
+        const cursor = active[ring]!;
+        ring++;
+        if (!cursor.next.done && cursor.inflight < limits.perHost) {
+          launch(cursor);
+          idleTurns = 0;
+        } else idleTurns++;
+      }
+    } finally {
+      filling = false;
     }
-    return started;
   };
 
   try {
     for (;;) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       if (fatal) throw fatal;
+      // Batches: one await per many probes, not per probe, keeps the consumer's cost off the hot path.
+      // They go out before more targets are pulled, so the consumer has seen every host-done first.
+      if (ready.length) yield ready.splice(0, ready.length);
       while (!sourceDone && active.length < limits.hostGroupSize && ready.length < 4096) await pullHost();
       fill();
-      // Batches: one await per many probes, not per probe, keeps the consumer's cost off the hot path.
-      if (ready.length) yield ready.splice(0, ready.length);
-      if (sourceDone && active.length === 0 && inflight === 0) break;
+      if (sourceDone && active.length === 0 && inflight === 0) {
+        if (ready.length) yield ready.splice(0, ready.length);
+        break;
+      }
       if (inflight > 0 || ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     }
     if (fatal) throw fatal;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { getSystemErrorName } from 'node:util';
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
 /** What one TCP connect attempt saw. `self-connect` is Linux's simultaneous open onto our own port. */
 export type ConnectOutcome = 'open' | 'refused' | 'timeout' | 'unreachable' | 'self-connect' | 'error';
@@ -17,13 +17,17 @@ export interface ConnectRequest {
   family: 4 | 6;
   port: number;
   /**
-   * Timeout in ms, read again whenever the timer fires, so a probe started before the round-trip
-   * estimator had samples still benefits from what it learned meanwhile.
+   * Timeout in ms, read again whenever the deadline sweep looks at the attempt, so a probe started
+   * before the round-trip estimator had samples still benefits from what it learned meanwhile.
+   * Called as a method of the request.
    */
   timeoutMs: () => number;
   /** Fixed source port (PortQry -sp). */
   sourcePort?: number;
 }
+
+/** Gets the attempt's result, or the SourcePortInUseError that stops the whole scan. */
+export type ConnectCallback = (error: Error | undefined, result?: ConnectResult) => void;
 
 /** A fixed source port could not be bound. Thrown (not an outcome): the whole scan cannot proceed. */
 export class SourcePortInUseError extends Error {
@@ -35,24 +39,91 @@ export class SourcePortInUseError extends Error {
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
 
-function classify(code: string): Pick<ConnectResult, 'outcome' | 'code'> {
+function classify(code: string): ConnectResult {
   if (code === 'ECONNREFUSED') return { outcome: 'refused' };
   if (UNREACHABLE.has(code)) return { outcome: 'unreachable', code };
   if (code === 'ETIMEDOUT') return { outcome: 'timeout' };
   return { outcome: 'error', code };
 }
 
-/** Arms a timer that re-reads the timeout each time it fires, until it has truly elapsed. */
-function armTimeout(start: number, timeoutMs: () => number, onTimeout: () => void): () => void {
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const remaining = timeoutMs() - (performance.now() - start);
-    if (remaining <= 0) onTimeout();
-    else timer = setTimeout(arm, Math.ceil(remaining));
-  };
-  timer = setTimeout(arm, Math.max(1, Math.ceil(timeoutMs())));
-  return () => clearTimeout(timer);
+/** libuv's status for a name (the numbers differ by platform); looked up once, not per probe. */
+function uvErrno(name: string): number | undefined {
+  for (const [status, [n]] of getSystemErrorMap()) if (n === name) return status;
+  return undefined;
 }
+const UV_ECONNREFUSED = uvErrno('ECONNREFUSED');
+
+const TIMED_OUT: ConnectResult = Object.freeze({ outcome: 'timeout' });
+
+/** Something waiting for an answer until its (re-read) timeout has elapsed. */
+abstract class Deadline {
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  readonly startedAt = performance.now();
+
+  constructor(readonly req: ConnectRequest) {}
+
+  abstract expire(): void;
+}
+
+/**
+ * One timer for all attempts in flight instead of one per attempt: it fires at the earliest deadline,
+ * re-reads every pending attempt's timeout and expires those that have truly elapsed. Firing late
+ * only ever means waiting longer, never a wrong state. Pending attempts form an intrusive list, so
+ * adding and removing one allocates nothing.
+ */
+class DeadlineSweep {
+  private head: Deadline | undefined;
+  private size = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private firesAt = Infinity;
+
+  add(d: Deadline): void {
+    d.next = this.head;
+    if (this.head) this.head.prev = d;
+    this.head = d;
+    this.size++;
+    const due = d.startedAt + d.req.timeoutMs();
+    // Deadlines shrink as the estimator learns; 5 ms of slack avoids re-arming for every attempt.
+    if (!this.timer || due < this.firesAt - 5) this.arm(due);
+    else if (this.size === 1) this.timer.ref();
+  }
+
+  delete(d: Deadline): void {
+    if (d.prev) d.prev.next = d.next;
+    else if (this.head === d) this.head = d.next;
+    else return; // not pending
+    if (d.next) d.next.prev = d.prev;
+    d.prev = d.next = undefined;
+    // An idle sweep must not keep the process alive (a one-port query exits as soon as it is done).
+    if (--this.size === 0) this.timer?.unref();
+  }
+
+  private arm(due: number): void {
+    clearTimeout(this.timer);
+    this.firesAt = due;
+    this.timer = setTimeout(this.sweep, Math.max(1, Math.ceil(due - performance.now())));
+  }
+
+  private readonly sweep = (): void => {
+    this.timer = undefined;
+    this.firesAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (let d = this.head; d;) {
+      const after = d.next;
+      const due = d.startedAt + d.req.timeoutMs();
+      if (due <= now) {
+        this.delete(d);
+        d.expire();
+      } else if (due < next) next = due;
+      d = after;
+    }
+    // An expiry may have started a retry, and with it a timer already: keep whichever fires first.
+    if (next !== Infinity && (!this.timer || next < this.firesAt - 5)) this.arm(next);
+  };
+}
+const deadlines = new DeadlineSweep();
 
 interface TcpHandle {
   connect(req: unknown, address: string, port: number): number;
@@ -89,95 +160,154 @@ const tcpWrap = process.env.FLEETQRY_NET_SOCKET === '1' ? undefined : loadTcpWra
 
 export const connectImplementation: 'tcp_wrap' | 'net' = tcpWrap ? 'tcp_wrap' : 'net';
 
-function connectRaw(binding: TcpWrapBinding, req: ConnectRequest): Promise<ConnectResult> {
-  return new Promise((resolve, reject) => {
-    const handle = new binding.TCP(binding.constants.SOCKET);
-    const wrap = new binding.TCPConnectWrap();
-    const start = performance.now();
-    let settled = false;
-    const finish = (result: ConnectResult, closeWithReset = false) => {
-      if (settled) return;
-      settled = true;
-      disarm();
-      // An accepted connection is closed with RST: no TIME_WAIT left behind, no data sent.
-      if (closeWithReset) handle.reset();
-      else handle.close();
-      resolve(result);
-    };
-    let disarm = () => {};
-    if (req.sourcePort !== undefined) {
-      const bindErr =
-        req.family === 6 ? handle.bind6('::', req.sourcePort, 0) : handle.bind('0.0.0.0', req.sourcePort);
-      if (bindErr) {
-        handle.close();
-        const name = getSystemErrorName(bindErr);
-        if (name === 'EADDRINUSE' || name === 'EACCES') reject(new SourcePortInUseError(req.sourcePort));
-        else reject(new Error(`cannot bind source port ${req.sourcePort}: ${name}`));
-        return;
-      }
-    }
-    const failed = (status: number, rttMs?: number) => {
-      const name = getSystemErrorName(status);
-      // With a fixed source port the 4-tuple can collide at connect time rather than at bind time.
-      if (name === 'EADDRINUSE' && req.sourcePort !== undefined) {
-        settled = true;
-        disarm();
-        handle.close();
-        return reject(new SourcePortInUseError(req.sourcePort));
-      }
-      finish({ ...classify(name), rttMs });
-    };
-    wrap.oncomplete = (status: number) => {
-      const rttMs = performance.now() - start;
-      if (status !== 0) return failed(status, rttMs);
-      const local: { port?: number; address?: string } = {};
-      handle.getsockname(local);
-      const self = local.port === req.port && local.address === req.address;
-      finish({ outcome: self ? 'self-connect' : 'open', rttMs }, true);
-    };
-    const err =
-      req.family === 6
-        ? handle.connect6(wrap, req.address, req.port)
-        : handle.connect(wrap, req.address, req.port);
-    if (err) return failed(err);
-    disarm = armTimeout(start, req.timeoutMs, () => finish({ outcome: 'timeout' }));
-  });
+type ConnectWrap = InstanceType<TcpWrapBinding['TCPConnectWrap']> & { attempt?: RawAttempt };
+
+/** libuv calls this with the connect request as `this`: one shared function, no closure per attempt. */
+function onConnectComplete(this: ConnectWrap, status: number): void {
+  this.attempt!.complete(status);
 }
 
-function connectNet(req: ConnectRequest): Promise<ConnectResult> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const socket = new net.Socket();
-    let settled = false;
-    const finish = (result: ConnectResult) => {
-      if (settled) return;
-      settled = true;
-      disarm();
-      socket.resetAndDestroy();
-      resolve(result);
-    };
-    socket.once('connect', () => {
-      const self = socket.localPort === req.port && socket.localAddress === req.address;
-      finish({ outcome: self ? 'self-connect' : 'open', rttMs: performance.now() - start });
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE' && req.sourcePort !== undefined && !settled) {
-        settled = true;
-        disarm();
-        socket.destroy();
-        return reject(new SourcePortInUseError(req.sourcePort));
-      }
-      finish({ ...classify(e.code ?? 'EIO'), rttMs: performance.now() - start });
-    });
-    const disarm = armTimeout(start, req.timeoutMs, () => finish({ outcome: 'timeout' }));
-    socket.connect({ host: req.address, port: req.port, family: req.family, localPort: req.sourcePort });
-  });
+/** One connect over a raw libuv handle: a single object per attempt on the scan's hot path. */
+class RawAttempt extends Deadline {
+  private settled = false;
+
+  constructor(
+    private readonly handle: TcpHandle,
+    req: ConnectRequest,
+    private readonly cb: ConnectCallback,
+  ) {
+    super(req);
+  }
+
+  complete(status: number): void {
+    if (this.settled) return;
+    const rttMs = performance.now() - this.startedAt;
+    if (status !== 0) return this.failed(status, rttMs);
+    this.settle();
+    const local: { port?: number; address?: string } = {};
+    this.handle.getsockname(local);
+    const self = local.port === this.req.port && local.address === this.req.address;
+    // An accepted connection is closed with RST: no TIME_WAIT left behind, no data sent.
+    this.handle.reset();
+    this.cb(undefined, { outcome: self ? 'self-connect' : 'open', rttMs });
+  }
+
+  failed(status: number, rttMs?: number): void {
+    this.settle();
+    this.handle.close();
+    if (status === UV_ECONNREFUSED) return this.cb(undefined, { outcome: 'refused', rttMs });
+    const name = getSystemErrorName(status);
+    // With a fixed source port the 4-tuple can collide at connect time rather than at bind time.
+    if (name === 'EADDRINUSE' && this.req.sourcePort !== undefined)
+      return this.cb(new SourcePortInUseError(this.req.sourcePort));
+    const result = classify(name);
+    result.rttMs = rttMs;
+    this.cb(undefined, result);
+  }
+
+  expire(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.handle.close();
+    this.cb(undefined, TIMED_OUT);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    deadlines.delete(this);
+  }
 }
+
+function connectRaw(binding: TcpWrapBinding, req: ConnectRequest, cb: ConnectCallback): void {
+  const handle = new binding.TCP(binding.constants.SOCKET);
+  if (req.sourcePort !== undefined) {
+    const bindErr =
+      req.family === 6 ? handle.bind6('::', req.sourcePort, 0) : handle.bind('0.0.0.0', req.sourcePort);
+    if (bindErr) {
+      handle.close();
+      const name = getSystemErrorName(bindErr);
+      if (name === 'EADDRINUSE' || name === 'EACCES') cb(new SourcePortInUseError(req.sourcePort));
+      else cb(new Error(`cannot bind source port ${req.sourcePort}: ${name}`));
+      return;
+    }
+  }
+  const attempt = new RawAttempt(handle, req, cb);
+  const wrap: ConnectWrap = new binding.TCPConnectWrap();
+  wrap.attempt = attempt;
+  wrap.oncomplete = onConnectComplete;
+  const err =
+    req.family === 6
+      ? handle.connect6(wrap, req.address, req.port)
+      : handle.connect(wrap, req.address, req.port);
+  if (err) return attempt.failed(err);
+  deadlines.add(attempt);
+}
+
+/** The same attempt over net.Socket, for Node builds without the tcp_wrap binding. */
+class NetAttempt extends Deadline {
+  private settled = false;
+  private readonly socket = new net.Socket();
+
+  constructor(
+    req: ConnectRequest,
+    private readonly cb: ConnectCallback,
+  ) {
+    super(req);
+    this.socket.once('connect', () => {
+      const self = this.socket.localPort === req.port && this.socket.localAddress === req.address;
+      this.finish({ outcome: self ? 'self-connect' : 'open', rttMs: performance.now() - this.startedAt });
+    });
+    this.socket.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' && req.sourcePort !== undefined && !this.settled) {
+        this.settled = true;
+        deadlines.delete(this);
+        this.socket.destroy();
+        return cb(new SourcePortInUseError(req.sourcePort));
+      }
+      const result = classify(e.code ?? 'EIO');
+      result.rttMs = performance.now() - this.startedAt;
+      this.finish(result);
+    });
+  }
+
+  start(): void {
+    const { address, port, family, sourcePort } = this.req;
+    deadlines.add(this);
+    this.socket.connect({ host: address, port, family, localPort: sourcePort });
+  }
+
+  expire(): void {
+    this.finish(TIMED_OUT);
+  }
+
+  private finish(result: ConnectResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    deadlines.delete(this);
+    this.socket.resetAndDestroy();
+    this.cb(undefined, result);
+  }
+}
+
+function connectNet(req: ConnectRequest, cb: ConnectCallback): void {
+  new NetAttempt(req, cb).start();
+}
+
+/**
+ * One TCP connect attempt, closed immediately (with RST if it was accepted), reported through a
+ * callback: the scan's hot path, free of promise hops. Only -sp reports an error.
+ */
+export const tcpConnectCallback: (req: ConnectRequest, cb: ConnectCallback) => void = tcpWrap
+  ? (req, cb) => connectRaw(tcpWrap, req, cb)
+  : connectNet;
+
+const promised =
+  (connect: (req: ConnectRequest, cb: ConnectCallback) => void) =>
+  (req: ConnectRequest): Promise<ConnectResult> =>
+    new Promise((resolve, reject) => connect(req, (e, r) => (e ? reject(e) : resolve(r!))));
 
 /** One TCP connect attempt, closed immediately (with RST if it was accepted). Never throws except for -sp. */
-export function tcpConnect(req: ConnectRequest): Promise<ConnectResult> {
-  return tcpWrap ? connectRaw(tcpWrap, req) : connectNet(req);
-}
+export const tcpConnect = promised(tcpConnectCallback);
 
 /** The net.Socket path, exported so tests can prove both paths agree. */
-export const tcpConnectViaNet = connectNet;
+export const tcpConnectViaNet = promised(connectNet);

@@ -1,0 +1,62 @@
+import type { Proto } from '@fleetqry/contracts';
+
+import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import { PortSet, type PortRange } from '../ports/port-set.js';
+import { serviceName } from '../ports/services.js';
+import { Scope, type ScopeConfig } from '../scope/scope.js';
+import type { TimingOptions } from './rtt-estimator.js';
+import type { ScanLimits, ScanOptions } from './scanner.js';
+
+/**
+ * Everything a scan needs, as plain data: it crosses to worker threads (and later to worker pods)
+ * and is turned into live ScanOptions on the other side. Holds communities in memory only; callers
+ * must never log it or put it in a queue payload.
+ */
+export interface ScanConfig {
+  ports: { tcp: readonly PortRange[]; udp: readonly PortRange[] };
+  limits: ScanLimits;
+  timing: TimingOptions;
+  tcpAttempts: number;
+  udpAttempts: number;
+  sourcePort?: number;
+  scope: ScopeConfig;
+  /** Protocol queries to run on matching ports: plugin names, or all. */
+  queries: readonly string[] | 'all';
+  protocolOptions: ProtocolOptions;
+  tcpQueryTimeoutMs: number;
+  udpQueryTimeoutMs: number;
+  udpMode: 'portqry' | 'fast';
+  waitFactor: number;
+}
+
+/**
+ * Live ScanOptions from a ScanConfig, given how plugins are looked up. Kept apart from scan-config.ts
+ * so a worker thread of a scan without protocol queries never loads the protocol plugins.
+ */
+export function buildScanOptions(
+  config: ScanConfig,
+  pluginFor: (proto: Proto, port: number) => ProtocolPlugin | undefined,
+  signal?: AbortSignal,
+): ScanOptions {
+  const scope = new Scope(config.scope);
+  return {
+    ...config,
+    ports: { tcp: PortSet.fromRanges(config.ports.tcp), udp: PortSet.fromRanges(config.ports.udp) },
+    pluginFor,
+    serviceName: (proto, port) => serviceName(port, proto),
+    scopeCheck: (address) => {
+      const d = scope.check(address);
+      return d.ok ? undefined : `${address} ${d.reason}`;
+    },
+    signal,
+  };
+}
+
+/** ScanOptions for a worker thread: the plugin registry is imported only when queries are enabled. */
+export async function loadScanOptions(config: ScanConfig, signal?: AbortSignal): Promise<ScanOptions> {
+  if (config.queries !== 'all' && config.queries.length === 0)
+    return buildScanOptions(config, () => undefined, signal);
+  const { PluginRegistry } = await import('../protocols/registry.js');
+  const registry = new PluginRegistry(config.queries);
+  return buildScanOptions(config, (proto, port) => registry.pluginFor(proto, port), signal);
+}
