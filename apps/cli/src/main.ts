@@ -40,6 +40,10 @@ async function program(invoked: string | undefined): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+      process.stdout.write(`${VERSION}\n`);
+      return EXIT.OK;
+    }
     if (isPortqryArgv(argv)) return await (await import('./portqry/run-portqry.js')).runPortqry(argv);
     const cmd = await program(argv[0]);
     await cmd.parseAsync(
