@@ -4,7 +4,13 @@ import { Command, Option } from 'commander';
 import { choiceOption, listOption } from '../cli-values.js';
 import { UsageError } from '../usage-error.js';
 import { findRun, loadRunReport } from './load-run-report.js';
-import { emitReport, FAIL_ON, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import {
+  emitReport,
+  failOnOption,
+  reportExitCode,
+  reportFormatOption,
+  type ReportFormat,
+} from './report-output.js';
 import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
 
 interface ReportFlags extends StoreFlags {
@@ -33,11 +39,7 @@ export function reportCommand(): Command {
     new Command('report')
       .description('the violation report of a stored run')
       .option('--run <id>', 'run number, run id, or latest', 'latest')
-      .addOption(
-        new Option('-f, --format <format>', 'report format')
-          .default('text')
-          .argParser(choiceOption('--format', REPORT_FORMATS)),
-      )
+      .addOption(reportFormatOption())
       .option('-o, --output <file>', 'write the report to a file')
       .addOption(
         new Option('--severity <severity>', 'only findings at or above this severity').argParser(
@@ -48,11 +50,7 @@ export function reportCommand(): Command {
       .option('--tag <tags>', 'only hosts carrying one of these tags', listOption)
       .option('--host <hosts>', 'only these addresses, CIDRs or host names', listOption)
       .option('--status <statuses>', `only these statuses (${FINDING_STATUSES.join(', ')})`, listOption)
-      .addOption(
-        new Option('--fail-on <severity>', 'exit 3 when a shown violation is at or above this severity')
-          .default('none')
-          .argParser(choiceOption('--fail-on', FAIL_ON)),
-      ),
+      .addOption(failOnOption('none')),
   ).action(async (flags: ReportFlags) => {
     const report = await withStore(flags, async (store) =>
       loadRunReport(store, await findRun(store, flags.run), {

@@ -3,6 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { SEVERITIES, type Report, type Severity } from '@fleetqry/contracts';
 import { hasViolationsAtOrAbove } from '@fleetqry/policy';
 import { renderCsv, renderSarif, renderText } from '@fleetqry/sweep';
+import { Option } from 'commander';
+
+import { choiceOption } from '../cli-values.js';
 
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
@@ -10,6 +13,20 @@ import { VERSION } from '../version.js';
 export const REPORT_FORMATS = ['text', 'json', 'csv', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const FAIL_ON = [...SEVERITIES, 'none'] as const;
+
+/** `-f/--format` for reports, shared by sweep and report. */
+export function reportFormatOption(): Option {
+  return new Option('-f, --format <format>', 'report format')
+    .default('text')
+    .argParser(choiceOption('--format', REPORT_FORMATS));
+}
+
+/** `--fail-on`: sweep gates on high by default; report only when asked. */
+export function failOnOption(defaultSeverity: Severity | 'none'): Option {
+  return new Option('--fail-on <severity>', 'exit 3 when a violation is at or above this severity')
+    .default(defaultSeverity)
+    .argParser(choiceOption('--fail-on', FAIL_ON));
+}
 
 /** Prints (or writes) a report in the chosen format. */
 export function emitReport(

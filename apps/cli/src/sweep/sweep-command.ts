@@ -1,13 +1,19 @@
 import { setMaxListeners } from 'node:events';
 import type { Severity } from '@fleetqry/contracts';
 import { loadPolicy, loadWaivers, runSweep } from '@fleetqry/sweep';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 
-import { choiceOption, intOption, repeatOption } from '../cli-values.js';
+import { intOption, repeatOption } from '../cli-values.js';
 import { loadCliConfig } from '../config.js';
 import { createProgress, type Progress } from '../output/progress.js';
 import { buildScanRequest } from '../query/build-request.js';
-import { emitReport, FAIL_ON, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import {
+  emitReport,
+  failOnOption,
+  reportExitCode,
+  reportFormatOption,
+  type ReportFormat,
+} from './report-output.js';
 import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
 
 interface SweepFlags extends StoreFlags {
@@ -80,17 +86,9 @@ export function sweepCommand(): Command {
       .requiredOption('-i, --inventory <file>', 'inventory YAML (targets, ports, snmp communities, tags)')
       .option('--policy <name|file>', 'built-in policy name or policy YAML', 'baseline')
       .option('--waivers <file>', 'waivers YAML (waivers: [...])')
-      .addOption(
-        new Option('-f, --format <format>', 'report format')
-          .default('text')
-          .argParser(choiceOption('--format', REPORT_FORMATS)),
-      )
+      .addOption(reportFormatOption())
       .option('-o, --output <file>', 'write the report to a file')
-      .addOption(
-        new Option('--fail-on <severity>', 'exit 3 when a violation is at or above this severity')
-          .default('high')
-          .argParser(choiceOption('--fail-on', FAIL_ON)),
-      )
+      .addOption(failOnOption('high'))
       .option('--no-reverse', 'no reverse (PTR) lookups; also -nr')
       .option('--dns-server <addr>', 'DNS server for name resolution; repeatable', repeatOption)
       .option('--workers <n>', 'scanner threads', intOption('--workers', 1, 64))
