@@ -6,7 +6,7 @@ PKGS=(
   snmpd snmp slapd ldap-utils samba smbclient dnsmasq nginx-light libnginx-mod-http-headers-more-filter
   lighttpd openssh-server openssh-client dropbear-bin socat nftables iptables iproute2 procps dnsutils
   netcat-openbsd curl jq redis-server redis-tools nmap onesixtyone openssl python3 vsftpd
-  dovecot-imapd dovecot-pop3d opensmtpd busybox-static samba-ad-provision samba-dsdb-modules samba-vfs-modules chrony tftpd-hpa xl2tpd strongswan-charon
+  dovecot-imapd dovecot-pop3d opensmtpd busybox-static samba-ad-provision samba-dsdb-modules samba-vfs-modules docker-compose chrony tftpd-hpa xl2tpd strongswan-charon
 )
 missing=()
 for p in "${PKGS[@]}"; do

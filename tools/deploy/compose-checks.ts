@@ -1,0 +1,111 @@
+/** Structural checks of docker-compose.yml (as written, and as `docker-compose config` resolves it). */
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const SECRET_NAMES = [
+  'FLEETQRY_ADMIN_TOKEN',
+  'FLEETQRY_CREDENTIAL_KEY',
+  'FLEETQRY_WORKER_TOKEN',
+  'POSTGRES_PASSWORD',
+  'REDIS_PASSWORD',
+];
+
+function envOf(s: Obj): Obj {
+  const e = s['environment'];
+  if (Array.isArray(e)) return Object.fromEntries(e.map((x) => String(x).split(/=(.*)/s).slice(0, 2)));
+  return obj(e);
+}
+
+/** `raw`: the file parsed as YAML (before interpolation). */
+export function checkComposeSource(raw: Obj, text: string): string[] {
+  const problems: string[] = [];
+  const services = obj(raw['services']);
+  for (const name of ['postgres', 'redis', 'migrate', 'controller', 'worker']) {
+    if (!(name in services)) problems.push(`service ${name} missing`);
+  }
+  // Secrets only by required interpolation, never literal.
+  for (const [sname, s] of Object.entries(services)) {
+    for (const [k, val] of Object.entries(envOf(obj(s)))) {
+      if (SECRET_NAMES.includes(k) && !/^\$\{[A-Z_]+:\?[^}]+\}$/.test(String(val))) {
+        problems.push(`${sname}: ${k} must come from \${${k}:?…}`);
+      }
+      if (k === 'DATABASE_URL' || k === 'REDIS_URL') {
+        if (!/\$\{(POSTGRES|REDIS)_PASSWORD:\?[^}]+\}/.test(String(val)) && String(val).includes('@')) {
+          problems.push(`${sname}: ${k} embeds a password that is not a required variable`);
+        }
+      }
+    }
+  }
+  const literal = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .map((l) => l.replace(/\$\{[^}]+\}/g, ''))
+    .find((l) => /(password|token|secret|_key)[^:=\s]*\s*[:=][ \t]*['"]?[A-Za-z0-9+/_-]{6,}/i.test(l));
+  if (literal) problems.push(`a literal secret in the file: ${literal.trim()}`);
+  return problems;
+}
+
+/** `cfg`: the output of `docker-compose config` (interpolated, merged). */
+export function checkComposeConfig(cfg: Obj): string[] {
+  const problems: string[] = [];
+  const services = obj(cfg['services']);
+  const svc = (n: string) => obj(services[n]);
+  const pg = svc('postgres');
+  if (!/^postgres:16/.test(String(pg['image']))) problems.push('postgres is not version 16');
+  if (arr(obj(pg['healthcheck'])['test']).length === 0) problems.push('postgres has no healthcheck');
+  const redis = svc('redis');
+  const cmd =
+    arr(redis['command']).join(' ') + String(typeof redis['command'] === 'string' ? redis['command'] : '');
+  if (!/--maxmemory-policy noeviction/.test(cmd)) problems.push('redis is not noeviction');
+  if (!/--appendonly yes/.test(cmd)) problems.push('redis has no AOF');
+  if (arr(obj(redis['healthcheck'])['test']).length === 0) problems.push('redis has no healthcheck');
+  const migrate = svc('migrate');
+  if (!arr(migrate['command']).join(' ').includes('libs/store/dist/migrator/cli.js'))
+    problems.push('migrate does not run the migrator');
+  if (!String(envOf(migrate)['DATABASE_URL'] ?? '').startsWith('postgresql://'))
+    problems.push('migrate has no DATABASE_URL');
+  if (obj(obj(migrate['depends_on'])['postgres'])['condition'] !== 'service_healthy')
+    problems.push('migrate does not wait for postgres');
+  const controller = svc('controller');
+  if (obj(obj(controller['depends_on'])['migrate'])['condition'] !== 'service_completed_successfully') {
+    problems.push('controller does not wait for a successful migration');
+  }
+  if (!JSON.stringify(obj(controller['healthcheck'])['test'] ?? '').includes('/health'))
+    problems.push('controller healthcheck is not /health');
+  const cports = arr(controller['ports']).map((p) =>
+    typeof p === 'string' ? p : `${String(obj(p)['published'])}:${String(obj(p)['target'])}`,
+  );
+  if (!cports.some((p) => /:3000$/.test(p))) problems.push('controller port 3000 not published');
+  for (const k of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'FLEETQRY_ADMIN_TOKEN',
+    'FLEETQRY_CREDENTIAL_KEY',
+    'FLEETQRY_SCOPE_ALLOW',
+  ]) {
+    if (!envOf(controller)[k]) problems.push(`controller lacks ${k}`);
+  }
+  const worker = svc('worker');
+  const replicas = obj(worker['deploy'])['replicas'] ?? worker['scale'];
+  if (Number(replicas) < 3) problems.push('worker has fewer than 3 replicas');
+  const wenv = envOf(worker);
+  for (const k of ['DATABASE_URL', 'FLEETQRY_CREDENTIAL_KEY', 'FLEETQRY_ADMIN_TOKEN']) {
+    if (k in wenv) problems.push(`worker must not get ${k}`);
+  }
+  for (const k of ['REDIS_URL', 'FLEETQRY_WORKER_TOKEN', 'FLEETQRY_CONTROLLER_URL'])
+    if (!wenv[k]) problems.push(`worker lacks ${k}`);
+  if ('ports' in worker) problems.push('worker publishes ports (replicas would clash)');
+  if ('container_name' in worker) problems.push('worker has a container_name (replicas would clash)');
+  const wnets = Object.keys(obj(worker['networks'])).concat(arr(worker['networks']).map(String));
+  const pnets = Object.keys(obj(pg['networks'])).concat(arr(pg['networks']).map(String));
+  if (wnets.some((n) => pnets.includes(n))) problems.push('workers share a network with postgres');
+  for (const n of ['migrate', 'controller', 'worker']) {
+    const s = svc(n);
+    if (!arr(s['cap_drop']).includes('ALL')) problems.push(`${n}: capabilities not dropped`);
+    if (arr(s['cap_add']).length > 0) problems.push(`${n}: adds capabilities`);
+    if (s['read_only'] !== true) problems.push(`${n}: root filesystem not read-only`);
+    if (s['privileged'] === true) problems.push(`${n}: privileged`);
+  }
+  return problems;
+}
