@@ -28,7 +28,12 @@ export { checkSchemaDrift } from './drift/check-drift.js';
 
 export * from './repositories/db.js';
 export * from './repositories/runs.repository.js';
+export * from './repositories/run-chunks.repository.js';
 export * from './repositories/scan-definitions.repository.js';
+export * from './repositories/inventories.repository.js';
+export * from './repositories/scope-rules.repository.js';
+export * from './repositories/service-groups.repository.js';
+export * from './repositories/policies.repository.js';
 export * from './repositories/observation-row.js';
 export * from './repositories/observations.repository.js';
 export * from './repositories/findings.repository.js';
@@ -55,4 +60,9 @@ export type {
   Severity as DbSeverity,
   Waiver,
   ScanDefinition,
+  ScopeAction,
+  ScopeRule,
+  ServiceGroup,
+  Policy as StoredPolicy,
+  AuditLog,
 } from './generated/prisma/client.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { ApiRole, ApiToken } from '../generated/prisma/client.js';
-import type { Db } from './db.js';
+import { type Db, isUniqueViolation } from './db.js';
 
 /** Recognisable in leaked-secret scans and logs; the random part carries 256 bits. */
 const TOKEN_PREFIX = 'fq_';
@@ -54,4 +54,48 @@ export async function listApiTokens(db: Db): Promise<ApiTokenInfo[]> {
 function withoutHash(row: ApiToken): ApiTokenInfo {
   const { tokenHash: _hash, ...info } = row;
   return info;
+}
+
+/**
+ * Stores a token chosen outside (the bootstrap admin from the environment) by its hash; idempotent. With
+ * `replacesSameName`, other unrevoked tokens of the same name are revoked: changing the variable rotates it.
+ * A revoked token is never revived: the same text after a revocation stays refused.
+ */
+export async function ensureApiToken(
+  db: Db,
+  input: { token: string; name: string; role: ApiRole; createdBy?: string; replacesSameName?: boolean },
+): Promise<{ info: ApiTokenInfo; created: boolean; revoked: number }> {
+  if (!input.token.startsWith(TOKEN_PREFIX)) throw new Error(`API tokens start with "${TOKEN_PREFIX}"`);
+  const tokenHash = hashApiToken(input.token);
+  const existing = await db.apiToken.findUnique({ where: { tokenHash } });
+  const row =
+    existing ??
+    (await db.apiToken
+      .create({
+        data: {
+          name: input.name,
+          role: input.role,
+          tokenHash,
+          prefix: input.token.slice(0, SHOWN_PREFIX_LENGTH),
+          createdBy: input.createdBy ?? null,
+        },
+      })
+      .catch(async (error: unknown) => {
+        // Another replica stored it at the same moment.
+        if (!isUniqueViolation(error)) throw error;
+        return db.apiToken.findUniqueOrThrow({ where: { tokenHash } });
+      }));
+  let revoked = 0;
+  if (input.replacesSameName) {
+    ({ count: revoked } = await db.apiToken.updateMany({
+      where: { name: input.name, revokedAt: null, id: { not: row.id } },
+      data: { revokedAt: new Date() },
+    }));
+  }
+  return { info: withoutHash(row), created: !existing, revoked };
+}
+
+export async function getApiToken(db: Db, id: string): Promise<ApiTokenInfo | null> {
+  const row = await db.apiToken.findUnique({ where: { id } });
+  return row ? withoutHash(row) : null;
 }

@@ -63,3 +63,8 @@ function info(row: Credential): CredentialInfo {
   const { ciphertext: _c, iv: _i, authTag: _t, ...rest } = row;
   return rest;
 }
+
+export async function getCredentialInfo(db: Db, id: string): Promise<CredentialInfo | null> {
+  const row = await db.credential.findUnique({ where: { id } });
+  return row ? info(row) : null;
+}

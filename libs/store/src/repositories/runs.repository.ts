@@ -135,3 +135,18 @@ export async function previousRun(
   });
   return prev ? toRunRecord(prev) : null;
 }
+
+/**
+ * Queued or running runs whose heartbeat (or creation, before the first one) is older than `before`: the
+ * controller fails them one at a time so it can also withdraw their queued chunks.
+ */
+export async function staleRunIds(db: Db, before: Date): Promise<string[]> {
+  const runs = await db.run.findMany({
+    where: {
+      status: { in: ['queued', 'running'] },
+      OR: [{ heartbeatAt: { lt: before } }, { heartbeatAt: null, createdAt: { lt: before } }],
+    },
+    select: { id: true },
+  });
+  return runs.map((r) => r.id);
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { builtinPolicy, parsePolicyYaml, WaiverSchema, type Policy, type Waiver } from '@fleetqry/policy';
+import { activeWaivers, finishRun, getPolicy, getRun, type Waiver as StoredWaiver } from '@fleetqry/store';
+import { evaluateStage, policyHosts } from '@fleetqry/sweep';
+
+import { StoreService } from '../store/store.service.js';
+import { ScanPlanner } from './scan-planner.js';
+
+/**
+ * Evaluate and finish a run whose chunks are all in: the same evaluateStage as the embedded sweep
+ * (policy over the stored observations, lifecycle against the previous run, findings replaced in one
+ * transaction, so running it twice after a crash is harmless), then finishRun (first outcome wins).
+ */
+@Injectable()
+export class CompleteRunUseCase {
+  private readonly logger = new Logger(CompleteRunUseCase.name);
+
+  constructor(
+    @Inject(StoreService) private readonly store: StoreService,
+    @Inject(ScanPlanner) private readonly planner: ScanPlanner,
+  ) {}
+
+  async execute(runId: string): Promise<void> {
+    const prisma = this.store.prisma;
+    const run = await getRun(prisma, runId);
+    if (!run || run.status !== 'running') return;
+    try {
+      if (!run.scanDefinitionId) throw new Error('the run has no scan definition');
+      const { definition, loaded } = await this.planner.load(run.scanDefinitionId);
+      const now = new Date();
+      const policy = await this.policy(definition.policy, run.policyVersion ?? undefined);
+      const waivers = (await activeWaivers(prisma, now)).flatMap(toPolicyWaiver);
+      const evaluated = await evaluateStage(prisma, run, {
+        policy,
+        hosts: policyHosts(loaded),
+        waivers,
+        now,
+      });
+      await finishRun(prisma, run.id, { status: 'succeeded' });
+      this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings.length} findings`);
+    } catch (error) {
+      await finishRun(prisma, run.id, {
+        status: 'failed',
+        error: `evaluation failed: ${(error as Error).message}`,
+      });
+      this.logger.error(`run ${run.id}: evaluation failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async policy(name: string, version?: number): Promise<Policy> {
+    const builtin = builtinPolicy(name);
+    if (builtin) return builtin;
+    const stored = await getPolicy(this.store.prisma, name, version);
+    if (!stored) throw new Error(`policy ${name}${version ? ` v${version}` : ''} does not exist`);
+    return parsePolicyYaml(stored.yaml, `policy ${name} v${stored.version}`);
+  }
+}
+
+/** A stored waiver as libs/policy's waiver; patterns the policy cannot express (name globs) do not apply. */
+function toPolicyWaiver(w: StoredWaiver): Waiver[] {
+  if (!w.rule) return [];
+  const pattern = w.hostPattern ?? undefined;
+  const parsed = WaiverSchema.safeParse({
+    id: w.id,
+    rule: w.rule,
+    ...(w.findingKey ? { key: w.findingKey } : {}),
+    ...(pattern && pattern.includes('/')
+      ? { cidr: pattern }
+      : pattern && !pattern.includes('*')
+        ? { address: pattern }
+        : {}),
+    owner: w.owner,
+    reason: w.reason,
+    expiresAt: w.expiresAt.toISOString(),
+  });
+  return parsed.success ? [parsed.data] : [];
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { QUEUES, type ProbeChunkJob, type ScheduledRunJob } from '@fleetqry/contracts';
+import { Queue } from 'bullmq';
+
+import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
+
+/** Redis did not answer in time: start-run requests map it to 503. */
+export class QueueUnavailableError extends Error {
+  constructor(message = 'the job queue (Redis) is unavailable') {
+    super(message);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/** Races a Redis call against a deadline: a producer must never hang a request while Redis is down. */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new QueueUnavailableError()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The controller's producers. No offline queue and a short connect timeout (BullMQ's production advice):
+ * while Redis is down, adds fail at once instead of piling up in memory, and the caller answers 503 or
+ * leaves the chunk to the reconciler (Postgres knows what is still to do).
+ */
+@Injectable()
+export class DispatchQueues implements OnApplicationShutdown {
+  readonly probe: Queue<ProbeChunkJob>;
+  readonly schedules: Queue<ScheduledRunJob>;
+  readonly results: Queue;
+
+  constructor(@Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig) {
+    const opts = {
+      connection: {
+        ...config.redis,
+        enableOfflineQueue: false,
+        connectTimeout: 2_000,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+      },
+      prefix: config.prefix,
+    };
+    this.probe = new Queue<ProbeChunkJob>(QUEUES.probe, opts);
+    this.schedules = new Queue<ScheduledRunJob>(QUEUES.schedules, opts);
+    this.results = new Queue(QUEUES.results, opts);
+    for (const q of [this.probe, this.schedules, this.results]) q.on('error', () => {});
+  }
+
+  /** Throws QueueUnavailableError unless Redis answers within the configured deadline. */
+  async assertAvailable(): Promise<void> {
+    // Any round trip will do; without an offline queue it fails at once while disconnected.
+    try {
+      await withDeadline(this.probe.count(), this.config.redisTimeoutMs);
+    } catch (error) {
+      throw error instanceof QueueUnavailableError
+        ? error
+        : new QueueUnavailableError(`the job queue (Redis) is unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.probe.close(), this.schedules.close(), this.results.close()]);
+  }
+}

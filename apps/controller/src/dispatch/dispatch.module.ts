@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+
+import { CancelRunUseCase } from './cancel-run.use-case.js';
+import { ChunkEnqueuer } from './chunk-enqueuer.js';
+import { CompleteRunUseCase } from './complete-run.use-case.js';
+import { DISPATCH_CONFIG, loadDispatchConfig, type DispatchConfig } from './dispatch-config.js';
+import { DispatchQueues } from './dispatch-queues.js';
+import { DispatchWorkersHost } from './dispatch-workers.host.js';
+import { IngestResultsUseCase } from './ingest-results.use-case.js';
+import { ReconcilerService } from './reconciler.service.js';
+import { ResultsProcessor } from './results.processor.js';
+import { ScanPlanner } from './scan-planner.js';
+import { SchedulesService } from './schedules.service.js';
+import { StartRunUseCase } from './start-run.use-case.js';
+
+/**
+ * The distributed transport's controller side: plan → enqueue chunks, ingest results, evaluate on
+ * completion, schedules, reconciliation. Needs the global StoreModule and ConfigModule (APP_CONFIG).
+ * `register()` reads the dispatch settings from the environment; tests pass them explicitly.
+ */
+@Module({})
+export class DispatchModule {
+  static register(config: DispatchConfig = loadDispatchConfig()): DynamicModule {
+    return {
+      module: DispatchModule,
+      global: true,
+      providers: [
+        { provide: DISPATCH_CONFIG, useValue: config },
+        DispatchQueues,
+        ScanPlanner,
+        ChunkEnqueuer,
+        StartRunUseCase,
+        CancelRunUseCase,
+        IngestResultsUseCase,
+        CompleteRunUseCase,
+        ResultsProcessor,
+        SchedulesService,
+        ReconcilerService,
+        DispatchWorkersHost,
+      ],
+      exports: [
+        DISPATCH_CONFIG,
+        DispatchQueues,
+        StartRunUseCase,
+        CancelRunUseCase,
+        ReconcilerService,
+        SchedulesService,
+      ],
+    };
+  }
+}

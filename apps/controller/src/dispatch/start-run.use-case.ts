@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  createRun,
+  createRunChunks,
+  getRun,
+  openChunks,
+  startRun,
+  type CreateRunInput,
+  type NewRunChunk,
+  type RunRecord,
+  type RunTrigger,
+} from '@fleetqry/store';
+
+import { StoreService } from '../store/store.service.js';
+import { ChunkEnqueuer, type DistributedRunPlan } from './chunk-enqueuer.js';
+import { DispatchQueues } from './dispatch-queues.js';
+import { ScanPlanner } from './scan-planner.js';
+
+export interface StartRunInput {
+  scanDefinitionId: string;
+  trigger: Extract<RunTrigger, 'manual' | 'schedule'>;
+  idempotencyKey?: string;
+}
+
+/**
+ * Starts a distributed run: Redis first (a fast 503 before anything is written), then plan, the run and its
+ * chunks in Postgres (the record of what is left to do), then the chunk jobs. If the enqueue fails
+ * half-way, the run stays running and the reconciler enqueues the missing chunks once Redis is back.
+ * The same idempotency key returns the same run (a retried request, a schedule fire seen twice).
+ */
+@Injectable()
+export class StartRunUseCase {
+  private readonly logger = new Logger(StartRunUseCase.name);
+
+  constructor(
+    @Inject(StoreService) private readonly store: StoreService,
+    @Inject(DispatchQueues) private readonly queues: DispatchQueues,
+    @Inject(ScanPlanner) private readonly planner: ScanPlanner,
+    @Inject(ChunkEnqueuer) private readonly enqueuer: ChunkEnqueuer,
+  ) {}
+
+  async execute(input: StartRunInput): Promise<{ run: RunRecord; created: boolean }> {
+    await this.queues.assertAvailable();
+    const prisma = this.store.prisma;
+    if (input.idempotencyKey) {
+      // Cheap path for a replay: no planning (DNS, scope) for a run that already exists.
+      const existing = await prisma.run.findUnique({
+        where: { idempotencyKey: input.idempotencyKey },
+        select: { id: true },
+      });
+      if (existing) return { run: (await getRun(prisma, existing.id))!, created: false };
+    }
+    const planned = await this.planner.plan(input.scanDefinitionId);
+    const { plan, definition } = planned;
+    const record: DistributedRunPlan = {
+      scanDefinition: definition.name,
+      inventory: planned.loaded.name,
+      policyVersion: definition.policyVersion === null ? null : String(definition.policyVersion),
+      ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
+      chunks: planned.chunks.length,
+      planFailures: planned.failures,
+      job: planned.job,
+    };
+    const { run, created } = await createRun(prisma, {
+      trigger: input.trigger,
+      scanDefinitionId: definition.id,
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      policyName: definition.policy,
+      ...(definition.policyVersion !== null ? { policyVersion: definition.policyVersion } : {}),
+      totalProbes: planned.chunks.reduce((n, c) => n + c.probes, 0),
+      hosts: planned.chunks.reduce((n, c) => n + c.hosts, 0),
+      plan: record as unknown as CreateRunInput['plan'],
+    });
+    if (!created) return { run, created };
+    const started = await prisma.$transaction(async (tx) => {
+      await createRunChunks(
+        tx,
+        run.id,
+        planned.chunks.map((c) => ({ ...c, targets: c.targets as unknown as NewRunChunk['targets'] })),
+      );
+      return startRun(tx, run.id);
+    });
+    try {
+      await this.enqueuer.enqueue(started, await openChunks(prisma, run.id));
+    } catch (error) {
+      // Not an error for the caller: the run is recorded and the reconciler finishes the enqueue.
+      this.logger.warn(
+        `run ${run.id}: enqueue incomplete (${(error as Error).message}); the reconciler retries`,
+      );
+    }
+    this.logger.log(`run ${run.number} (${run.id}) started: ${planned.chunks.length} chunks`);
+    return { run: started, created: true };
+  }
+}

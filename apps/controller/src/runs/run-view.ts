@@ -1,0 +1,44 @@
+import type { ChunkProgress, RunRecord } from '@fleetqry/store';
+
+/** A run as GET /runs/:id shows it: status, progress in probes, hosts and chunks, timings. */
+export interface RunView {
+  id: string;
+  number: number;
+  status: RunRecord['status'];
+  trigger: RunRecord['trigger'];
+  scanDefinitionId: string | null;
+  policy: { name: string | null; version: number | null };
+  hosts: number;
+  progress: { totalProbes: number; doneProbes: number; chunks?: number; doneChunks?: number };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export function runView(run: RunRecord, chunks?: ChunkProgress): RunView {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const end = run.finishedAt ?? (run.status === 'running' ? new Date() : null);
+  return {
+    id: run.id,
+    number: run.number,
+    status: run.status,
+    trigger: run.trigger,
+    scanDefinitionId: run.scanDefinitionId,
+    policy: { name: run.policyName, version: run.policyVersion },
+    hosts: run.hosts,
+    progress: {
+      totalProbes: run.totalProbes,
+      doneProbes: run.doneProbes,
+      ...(chunks ? { chunks: chunks.chunks, doneChunks: chunks.doneChunks } : {}),
+    },
+    createdAt: run.createdAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    heartbeatAt: iso(run.heartbeatAt),
+    durationMs: run.startedAt && end ? end.getTime() - run.startedAt.getTime() : null,
+    error: run.error,
+  };
+}

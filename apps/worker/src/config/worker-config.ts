@@ -1,0 +1,113 @@
+import { DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_BACKOFF_MS } from '@fleetqry/contracts';
+import { z } from 'zod';
+
+import { parseRedisUrl, type RedisOptions } from './redis-url.js';
+
+/**
+ * The worker's whole configuration, from the environment, validated once at start: a bad value stops
+ * the process with a message naming the variable, before any job is taken. A worker needs Redis and
+ * the controller's URL (for credentials), never the database.
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  FLEETQRY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (no colon)')
+    .default('fleetqry'),
+  FLEETQRY_CONTROLLER_URL: z.url({ protocol: /^https?$/ }),
+  FLEETQRY_WORKER_TOKEN: z.string().min(32, 'must be at least 32 characters'),
+  /** Chunks probed at once by this process. */
+  FLEETQRY_WORKER_CONCURRENCY: int(1, 64).default(1),
+  /** Cap on probes in flight within one chunk (the plan's limit applies if lower). */
+  FLEETQRY_WORKER_PROBE_CONCURRENCY: int(1, 65536).default(256),
+  /** Cap on new connections/datagrams per second within one chunk; 0 = the plan's rate. */
+  FLEETQRY_WORKER_RATE: z.coerce.number().min(0).max(1e6).default(0),
+  /** Scanner threads per chunk (libs/probe decides when threads pay off); 0 = let it decide. */
+  FLEETQRY_WORKER_THREADS: int(0, 64).default(0),
+  /** Ceiling of any single probe's wait and of any protocol query (ms): every probe has a deadline. */
+  FLEETQRY_PROBE_DEADLINE_MS: int(100, 120_000).default(10_000),
+  /** A whole chunk is abandoned (and retried by BullMQ) after this long (ms). */
+  FLEETQRY_CHUNK_DEADLINE_MS: int(1_000, 24 * 3600_000).default(15 * 60_000),
+  /** Observations per result batch. */
+  FLEETQRY_RESULT_BATCH: int(1, 50_000).default(500),
+  /** A batch is published at least this often while a chunk runs (ms), for progress. */
+  FLEETQRY_RESULT_FLUSH_MS: int(50, 60_000).default(2_000),
+  /** Job lock: a worker that dies loses its chunk to another after about this long (ms). */
+  FLEETQRY_WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
+  FLEETQRY_JOB_ATTEMPTS: int(1, 100).default(DEFAULT_JOB_ATTEMPTS),
+  FLEETQRY_JOB_BACKOFF_MS: int(0, 3600_000).default(DEFAULT_JOB_BACKOFF_MS),
+  /** On SIGTERM, running chunks get this long to finish before they are aborted (and retried elsewhere). */
+  FLEETQRY_SHUTDOWN_GRACE_MS: int(0, 3600_000).default(25_000),
+  /** Health and metrics only; 0 picks a free port (tests). */
+  FLEETQRY_WORKER_PORT: int(0, 65535).default(9464),
+  FLEETQRY_WORKER_HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface WorkerConfig {
+  redis: RedisOptions;
+  prefix: string;
+  controllerUrl: string;
+  workerToken: string;
+  concurrency: number;
+  probeConcurrency: number;
+  rate: number;
+  threads: number | undefined;
+  probeDeadlineMs: number;
+  chunkDeadlineMs: number;
+  resultBatch: number;
+  resultFlushMs: number;
+  lockMs: number;
+  retry: { attempts: number; backoffMs: number };
+  shutdownGraceMs: number;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    // Name the variable, never echo its value (FLEETQRY_WORKER_TOKEN is a secret).
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid worker configuration: ${issues.join('; ')}`);
+  }
+  const e = parsed.data;
+  let redis: RedisOptions;
+  try {
+    redis = parseRedisUrl(e.REDIS_URL);
+  } catch (error) {
+    throw new ConfigError(`invalid worker configuration: REDIS_URL: ${(error as Error).message}`);
+  }
+  return {
+    redis,
+    prefix: e.FLEETQRY_QUEUE_PREFIX,
+    controllerUrl: e.FLEETQRY_CONTROLLER_URL.replace(/\/+$/, ''),
+    workerToken: e.FLEETQRY_WORKER_TOKEN,
+    concurrency: e.FLEETQRY_WORKER_CONCURRENCY,
+    probeConcurrency: e.FLEETQRY_WORKER_PROBE_CONCURRENCY,
+    rate: e.FLEETQRY_WORKER_RATE,
+    threads: e.FLEETQRY_WORKER_THREADS || undefined,
+    probeDeadlineMs: e.FLEETQRY_PROBE_DEADLINE_MS,
+    chunkDeadlineMs: e.FLEETQRY_CHUNK_DEADLINE_MS,
+    resultBatch: e.FLEETQRY_RESULT_BATCH,
+    resultFlushMs: e.FLEETQRY_RESULT_FLUSH_MS,
+    lockMs: e.FLEETQRY_WORKER_LOCK_MS,
+    retry: { attempts: e.FLEETQRY_JOB_ATTEMPTS, backoffMs: e.FLEETQRY_JOB_BACKOFF_MS },
+    shutdownGraceMs: e.FLEETQRY_SHUTDOWN_GRACE_MS,
+    port: e.FLEETQRY_WORKER_PORT,
+    host: e.FLEETQRY_WORKER_HOST,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { LOGGER } from './logger.js';
+import { WorkerMetrics } from './worker-metrics.js';
+
+const PING_TIMEOUT_MS = 1_000;
+
+/**
+ * The worker's only HTTP surface: GET /health (Redis ping; 503 when it fails) and GET /metrics
+ * (Prometheus). Nothing else answers; no job can be submitted here.
+ */
+@Injectable()
+export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server?: Server;
+  private redis?: Redis;
+
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Fail fast for the probe: no offline queue, one retry, so /health answers within the timeout.
+    this.redis = new Redis({
+      ...this.config.redis,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    });
+    this.redis.on('error', () => {});
+    this.server = createServer((req, res) => {
+      void this.handle(req.method ?? 'GET', req.url ?? '/').then(({ status, type, body }) => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.config.port, this.config.host, resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.logger.info({ port }, 'health and metrics listening');
+  }
+
+  private async handle(method: string, url: string): Promise<{ status: number; type: string; body: string }> {
+    const path = url.split('?')[0];
+    if (method !== 'GET') return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
+    if (path === '/metrics')
+      return {
+        status: 200,
+        type: this.metrics.registry.contentType,
+        body: await this.metrics.registry.metrics(),
+      };
+    if (path === '/health') {
+      const redis = await this.pingRedis();
+      return {
+        status: redis ? 200 : 503,
+        type: 'application/json',
+        body: JSON.stringify({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down' }),
+      };
+    }
+    return { status: 404, type: 'text/plain', body: 'not found\n' };
+  }
+
+  private async pingRedis(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS)),
+      );
+      return (await Promise.race([this.redis!.ping(), timeout])) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.redis?.disconnect();
+  }
+}

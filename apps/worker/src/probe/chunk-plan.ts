@@ -1,0 +1,92 @@
+import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
+import {
+  PortSet,
+  probeCount,
+  Scope,
+  type ScanConfig,
+  type ScanPlan,
+  type TargetFailure,
+} from '@fleetqry/probe';
+
+export interface ChunkLimits {
+  probeConcurrency: number;
+  rate: number;
+  probeDeadlineMs: number;
+}
+
+/**
+ * The job's config as libs/probe's ScanConfig: the fetched communities put back (or the default `public`
+ * when the scan names none, as in the embedded sweep), and this worker's caps applied: its concurrency
+ * and rate, and a ceiling on every probe's wait and protocol query, so no probe outlives the deadline.
+ */
+export function toScanConfig(
+  job: JobScanConfig,
+  communities: readonly string[],
+  caps: ChunkLimits,
+): ScanConfig {
+  const { communityCredentialIds: _ids, ...rest } = job;
+  const base = rest as unknown as ScanConfig;
+  const limits = {
+    ...base.limits,
+    concurrency: Math.min(base.limits.concurrency, caps.probeConcurrency),
+    perHost: Math.min(base.limits.perHost, caps.probeConcurrency),
+    ratePerSecond:
+      caps.rate > 0 && (base.limits.ratePerSecond === 0 || base.limits.ratePerSecond > caps.rate)
+        ? caps.rate
+        : base.limits.ratePerSecond,
+  };
+  const deadline = caps.probeDeadlineMs;
+  return {
+    ...base,
+    limits,
+    timing: {
+      ...base.timing,
+      maxTimeoutMs: Math.min(base.timing.maxTimeoutMs, deadline),
+      initialTimeoutMs: Math.min(base.timing.initialTimeoutMs, deadline),
+      minTimeoutMs: Math.min(base.timing.minTimeoutMs, deadline),
+    },
+    tcpQueryTimeoutMs: Math.min(base.tcpQueryTimeoutMs, deadline),
+    udpQueryTimeoutMs: Math.min(base.udpQueryTimeoutMs, deadline),
+    protocolOptions: {
+      ...base.protocolOptions,
+      communities: communities.length ? [...communities] : ['public'],
+    },
+  };
+}
+
+/**
+ * The chunk as a ScanPlan for libs/sweep's probeStage (the same stage the embedded sweep runs). Targets
+ * were resolved and scope-checked by the controller; the scope is checked again here on the addresses
+ * (the worker's copy of the rules is the job's), and the scanner checks once more before each host.
+ */
+export function chunkPlan(
+  targets: readonly ChunkTarget[],
+  config: ScanConfig,
+): { plan: ScanPlan; refused: TargetFailure[] } {
+  const scope = new Scope(config.scope);
+  const refused: TargetFailure[] = [];
+  const allowed = targets.filter((t) => {
+    const d = scope.check(t.address);
+    if (!d.ok)
+      refused.push({
+        given: t.host,
+        host: t.host,
+        address: t.address,
+        error: `refused: ${t.address} ${d.reason}`,
+      });
+    return d.ok;
+  });
+  const tcp = PortSet.fromRanges(config.ports.tcp);
+  const udp = PortSet.fromRanges(config.ports.udp);
+  const ports = { tcp, udp, excluded: { tcp: PortSet.fromRanges([]), udp: PortSet.fromRanges([]) } };
+  const plan: ScanPlan = {
+    config,
+    ports,
+    hostCount: allowed.length,
+    probesPerHost: probeCount(ports),
+    async *targets() {
+      for (const t of allowed) yield { ok: true, target: { ...t, given: t.host } };
+    },
+  };
+  return { plan, refused };
+}

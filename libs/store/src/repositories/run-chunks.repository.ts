@@ -1,0 +1,164 @@
+import type { Prisma, RunChunk } from '../generated/prisma/client.js';
+import type { Db } from './db.js';
+
+/**
+ * Chunk bookkeeping of distributed runs. Postgres is the record of what a run still needs (Redis may lose
+ * its queues); a chunk is done when one attempt's final marker and every batch it announces are ingested.
+ * Callers serialise the work on one chunk with `lockRunChunk` inside a transaction.
+ */
+
+export interface NewRunChunk {
+  chunkIndex: number;
+  /** Resolved, scope-checked targets (no secrets). */
+  targets: Prisma.InputJsonValue;
+  hosts: number;
+  probes: number;
+}
+
+export type RunChunkRecord = RunChunk;
+
+/** Idempotent: re-planning the same run (a retried request) adds nothing twice. */
+export async function createRunChunks(
+  db: Db,
+  runId: string,
+  chunks: readonly NewRunChunk[],
+): Promise<number> {
+  if (chunks.length === 0) return 0;
+  const { count } = await db.runChunk.createMany({
+    data: chunks.map((c) => ({ runId, ...c })),
+    skipDuplicates: true,
+  });
+  return count;
+}
+
+/**
+ * Takes the chunk's row lock for the rest of the transaction (so the final marker and the last batch,
+ * ingested by two consumers at once, cannot both miss the completion). Null when the chunk does not exist.
+ */
+export async function lockRunChunk(
+  db: Db,
+  runId: string,
+  chunkIndex: number,
+): Promise<{ done: boolean } | null> {
+  const rows = await db.$queryRaw<{ done_at: Date | null }[]>`
+    SELECT "done_at" FROM "run_chunks" WHERE "run_id" = ${runId}::uuid AND "chunk_index" = ${chunkIndex}
+    FOR UPDATE`;
+  const row = rows[0];
+  return row ? { done: row.done_at !== null } : null;
+}
+
+export interface ChunkBatchMark {
+  runId: string;
+  chunkIndex: number;
+  attempt: string;
+  /** -1 for the final marker. */
+  seq: number;
+  /** Final marker only. */
+  batches?: number;
+}
+
+/** Records that a batch (or the final marker) was ingested; false if it already was (a redelivery). */
+export async function recordChunkBatch(db: Db, mark: ChunkBatchMark): Promise<boolean> {
+  const inserted = await db.$executeRaw`
+    INSERT INTO "run_chunk_batches" ("run_id", "chunk_index", "attempt", "seq", "batches")
+    VALUES (${mark.runId}::uuid, ${mark.chunkIndex}, ${mark.attempt}, ${mark.seq}, ${mark.batches ?? null})
+    ON CONFLICT ("run_id", "chunk_index", "attempt", "seq") DO NOTHING`;
+  return inserted === 1;
+}
+
+/** True when the attempt's final marker is in and so are all the batches it announced. */
+export async function isAttemptComplete(
+  db: Db,
+  runId: string,
+  chunkIndex: number,
+  attempt: string,
+): Promise<boolean> {
+  const rows = await db.$queryRaw<{ complete: boolean }[]>`
+    SELECT f."batches" = (
+      SELECT count(*) FROM "run_chunk_batches" b
+      WHERE b."run_id" = f."run_id" AND b."chunk_index" = f."chunk_index" AND b."attempt" = f."attempt"
+        AND b."seq" >= 0
+    ) AS complete
+    FROM "run_chunk_batches" f
+    WHERE f."run_id" = ${runId}::uuid AND f."chunk_index" = ${chunkIndex} AND f."attempt" = ${attempt}
+      AND f."seq" = -1`;
+  return rows[0]?.complete === true;
+}
+
+/** What an attempt's final marker reported; the latest final marker's report is kept. */
+export async function recordChunkOutcome(
+  db: Db,
+  runId: string,
+  chunkIndex: number,
+  outcome: { observations: number; failures: Prisma.InputJsonValue },
+): Promise<void> {
+  await db.runChunk.updateMany({
+    where: { runId, chunkIndex, doneAt: null },
+    data: { observations: outcome.observations, failures: outcome.failures },
+  });
+}
+
+/** Marks the chunk done (first completion wins) and drops its batch marks, which are no longer needed. */
+export async function markChunkDone(
+  db: Db,
+  runId: string,
+  chunkIndex: number,
+  at = new Date(),
+): Promise<boolean> {
+  const { count } = await db.runChunk.updateMany({
+    where: { runId, chunkIndex, doneAt: null },
+    data: { doneAt: at },
+  });
+  if (count === 1) await db.runChunkBatch.deleteMany({ where: { runId, chunkIndex } });
+  return count === 1;
+}
+
+/** Takes the run's row lock, so two chunks completing at once agree on which one was the last. */
+export async function lockRunRow(db: Db, runId: string): Promise<void> {
+  await db.$queryRaw`SELECT 1 FROM "runs" WHERE "id" = ${runId}::uuid FOR UPDATE`;
+}
+
+export async function countOpenChunks(db: Db, runId: string): Promise<number> {
+  return db.runChunk.count({ where: { runId, doneAt: null } });
+}
+
+export async function openChunks(db: Db, runId: string): Promise<RunChunkRecord[]> {
+  return db.runChunk.findMany({ where: { runId, doneAt: null }, orderBy: { chunkIndex: 'asc' } });
+}
+
+export async function getRunChunk(db: Db, runId: string, chunkIndex: number): Promise<RunChunkRecord | null> {
+  return db.runChunk.findUnique({ where: { runId_chunkIndex: { runId, chunkIndex } } });
+}
+
+export interface ChunkProgress {
+  chunks: number;
+  doneChunks: number;
+}
+
+export async function chunkProgress(db: Db, runId: string): Promise<ChunkProgress> {
+  const [chunks, doneChunks] = await Promise.all([
+    db.runChunk.count({ where: { runId } }),
+    db.runChunk.count({ where: { runId, doneAt: { not: null } } }),
+  ]);
+  return { chunks, doneChunks };
+}
+
+/** Target failures reported by a run's completed chunks, in chunk order. */
+export async function chunkFailures(db: Db, runId: string): Promise<unknown[]> {
+  const rows = await db.runChunk.findMany({
+    where: { runId, doneAt: { not: null } },
+    orderBy: { chunkIndex: 'asc' },
+    select: { failures: true },
+  });
+  return rows.flatMap((r) => (Array.isArray(r.failures) ? r.failures : []));
+}
+
+/** Running runs that have chunks: the distributed runs the controller's reconciler looks after. */
+export async function runningDistributedRunIds(db: Db): Promise<string[]> {
+  const runs = await db.run.findMany({
+    where: { status: 'running', chunks: { some: {} } },
+    select: { id: true },
+    orderBy: { number: 'asc' },
+  });
+  return runs.map((r) => r.id);
+}
