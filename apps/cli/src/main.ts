@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./sweep/report-command.js')).reportCommand(),
   diff: async () => (await import('./sweep/diff-command.js')).diffCommand(),
   local: async () => (await import('./local/local-command.js')).localCommand(),
+  scan: async () => (await import('./remote/scan-command.js')).scanCommand(),
 };
 
 /** PortQry's two-letter switches, spelled the long way for commander in fleet mode. */
@@ -45,9 +46,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     if (isPortqryArgv(argv)) return await (await import('./portqry/run-portqry.js')).runPortqry(argv);
-    const cmd = await program(argv[0]);
+    // `fleetqry --server URL --token T <command> …`: move the API options after the subcommand.
+    const { hoistServerOptions } = await import('./remote/server-args.js');
+    const args = hoistServerOptions(argv);
+    const cmd = await program(args[0]);
     await cmd.parseAsync(
-      argv.map((a) => ALIASES[a] ?? a),
+      args.map((a) => ALIASES[a] ?? a),
       { from: 'user' },
     );
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -59,6 +63,11 @@ export async function main(argv: string[]): Promise<number> {
     if (isInputError(e)) {
       process.stderr.write(`fleetqry: ${e.message}\n`);
       return EXIT.USAGE;
+    }
+    // The controller's answer (it names the field at fault), not a stack trace.
+    if (e instanceof Error && e.name === 'ApiError') {
+      process.stderr.write(`fleetqry: ${e.message}\n`);
+      return EXIT.RUNTIME;
     }
     process.stderr.write(`fleetqry: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.RUNTIME;

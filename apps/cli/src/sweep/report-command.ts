@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 
 import { choiceOption, listOption } from '../cli-values.js';
 import { UsageError } from '../usage-error.js';
+import { addServerOptions, ApiClient, usesServer, type ServerFlags } from '../remote/api-client.js';
 import { findRun, loadRunReport } from './load-run-report.js';
 import {
   emitReport,
@@ -13,7 +14,7 @@ import {
 } from './report-output.js';
 import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
 
-interface ReportFlags extends StoreFlags {
+interface ReportFlags extends StoreFlags, ServerFlags {
   run: string;
   format: ReportFormat;
   output?: string;
@@ -35,32 +36,43 @@ function statuses(values: string[] | undefined): FindingStatus[] | undefined {
 }
 
 export function reportCommand(): Command {
-  return addStoreOptions(
-    new Command('report')
-      .description('the violation report of a stored run')
-      .option('--run <id>', 'run number, run id, or latest', 'latest')
-      .addOption(reportFormatOption())
-      .option('-o, --output <file>', 'write the report to a file')
-      .addOption(
-        new Option('--severity <severity>', 'only findings at or above this severity').argParser(
-          choiceOption('--severity', SEVERITIES),
-        ),
-      )
-      .option('--rule <ids>', 'only these rules (a trailing * matches a prefix: snmp.*)', listOption)
-      .option('--tag <tags>', 'only hosts carrying one of these tags', listOption)
-      .option('--host <hosts>', 'only these addresses, CIDRs or host names', listOption)
-      .option('--status <statuses>', `only these statuses (${FINDING_STATUSES.join(', ')})`, listOption)
-      .addOption(failOnOption('none')),
+  return addServerOptions(
+    addStoreOptions(
+      new Command('report')
+        .description('the violation report of a stored run')
+        .option('--run <id>', 'run number, run id, or latest', 'latest')
+        .addOption(reportFormatOption())
+        .option('-o, --output <file>', 'write the report to a file')
+        .addOption(
+          new Option('--severity <severity>', 'only findings at or above this severity').argParser(
+            choiceOption('--severity', SEVERITIES),
+          ),
+        )
+        .option('--rule <ids>', 'only these rules (a trailing * matches a prefix: snmp.*)', listOption)
+        .option('--tag <tags>', 'only hosts carrying one of these tags', listOption)
+        .option('--host <hosts>', 'only these addresses, CIDRs or host names', listOption)
+        .option('--status <statuses>', `only these statuses (${FINDING_STATUSES.join(', ')})`, listOption)
+        .addOption(failOnOption('none')),
+    ),
   ).action(async (flags: ReportFlags) => {
-    const report = await withStore(flags, async (store) =>
-      loadRunReport(store, await findRun(store, flags.run), {
-        minSeverity: flags.severity,
-        rules: flags.rule,
-        tags: flags.tag,
-        hosts: flags.host,
-        statuses: statuses(flags.status),
-      }),
-    );
+    // --server: the controller builds the same report (libs/sweep buildReport) from its store.
+    const report = usesServer(flags)
+      ? await new ApiClient(flags).report(flags.run, {
+          'min-severity': flags.severity,
+          rule: flags.rule,
+          tag: flags.tag,
+          host: flags.host,
+          status: statuses(flags.status),
+        })
+      : await withStore(flags, async (store) =>
+          loadRunReport(store, await findRun(store, flags.run), {
+            minSeverity: flags.severity,
+            rules: flags.rule,
+            tags: flags.tag,
+            hosts: flags.host,
+            statuses: statuses(flags.status),
+          }),
+        );
     emitReport(report, flags.format, { output: flags.output });
     process.exitCode = reportExitCode(report, flags.failOn);
   });

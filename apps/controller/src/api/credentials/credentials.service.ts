@@ -1,0 +1,82 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  createCredential,
+  deleteCredential,
+  getCredentialInfo,
+  listCredentials,
+  readCredentialSecret,
+  type CredentialInfo,
+  type CredentialKind,
+} from '@fleetqry/store';
+import { validateCommunity } from '@fleetqry/probe';
+
+import { StoreService } from '../../store/store.service.js';
+import { validationError } from '../common/zod-validation.pipe.js';
+
+/** The API's kinds are hyphenated (as in the contracts); the database enum's identifiers use underscores. */
+const KIND: Record<'snmp-community' | 'ldap-bind', CredentialKind> = {
+  'snmp-community': 'snmp_community',
+  'ldap-bind': 'ldap_bind',
+};
+
+export interface CredentialView extends Omit<CredentialInfo, 'kind'> {
+  kind: 'snmp-community' | 'ldap-bind';
+}
+
+/** Write-only secrets: in through create, out only to workers (internal route); never in a response. */
+@Injectable()
+export class CredentialsService {
+  constructor(private readonly stores: StoreService) {}
+
+  async create(
+    input: { kind: 'snmp-community' | 'ldap-bind'; name: string; secret: string; principal?: string },
+    createdBy: string,
+  ): Promise<CredentialView> {
+    if (input.kind === 'snmp-community') {
+      // The probe's own rule (length, no control characters); its message never contains the value.
+      const problem = validateCommunity(input.secret);
+      if (problem) throw validationError([{ path: 'secret', message: problem }]);
+    }
+    const row = await createCredential(this.stores.prisma, this.stores.config.credentialKey, {
+      ...input,
+      kind: KIND[input.kind],
+      createdBy,
+    });
+    return view(row);
+  }
+
+  async list(): Promise<CredentialView[]> {
+    return (await listCredentials(this.stores.prisma)).map(view);
+  }
+
+  async get(id: string): Promise<CredentialView> {
+    const row = await getCredentialInfo(this.stores.prisma, id);
+    if (!row) throw new NotFoundException(`no credential ${id}`);
+    return view(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await deleteCredential(this.stores.prisma, id))) throw new NotFoundException(`no credential ${id}`);
+  }
+
+  /** For the worker route only. */
+  async secret(id: string): Promise<string> {
+    if (!(await getCredentialInfo(this.stores.prisma, id)))
+      throw new NotFoundException(`no credential ${id}`);
+    return readCredentialSecret(this.stores.prisma, this.stores.config.credentialKey, id);
+  }
+}
+
+/** An explicit allowlist of fields: a column added to the table later does not leak by default. */
+function view(row: CredentialInfo): CredentialView {
+  return {
+    id: row.id,
+    kind: row.kind === 'snmp_community' ? 'snmp-community' : 'ldap-bind',
+    name: row.name,
+    principal: row.principal,
+    keyId: row.keyId,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,80 @@
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  DeltaQuerySchema,
+  DeltaResponseSchema,
+  FindingsPageSchema,
+  FindingsQuerySchema,
+  ReportQuerySchema,
+  ReportSchema,
+  RunRefSchema,
+} from '@fleetqry/contracts';
+import { renderCsv, renderSarif, renderText } from '@fleetqry/sweep';
+import type { Response } from 'express';
+import type { z } from 'zod';
+
+import { Roles } from '../../auth/roles.decorator.js';
+import { ZodQuery, ZodResponse } from '../common/zod-decorators.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { CONTROLLER_VERSION } from '../../version.js';
+import { FindingsService } from './findings.service.js';
+
+const CONTENT_TYPES = {
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  sarif: 'application/sarif+json; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+} as const;
+
+/** Reading results is what viewers are for. */
+@ApiTags('findings')
+@ApiBearerAuth()
+@Controller()
+@Roles('viewer')
+export class FindingsController {
+  constructor(private readonly findings: FindingsService) {}
+
+  @Get('findings')
+  @ZodResponse(200, FindingsPageSchema)
+  list(@ZodQuery(FindingsQuerySchema) q: z.infer<typeof FindingsQuerySchema>) {
+    return this.findings.findings(q);
+  }
+
+  /**
+   * The export of one run: JSON (the ReportSchema, identical to `fleetqry sweep --format json`), CSV, SARIF or
+   * text, rendered by libs/sweep's renderers.
+   */
+  @Get('reports/:run')
+  @ApiParam({ name: 'run', description: 'run uuid, number, or latest' })
+  @ApiProduces(...Object.values(CONTENT_TYPES))
+  @ZodResponse(200, ReportSchema, 'the report (format=json)')
+  async report(
+    @Param('run', new ZodValidationPipe(RunRefSchema, 'param')) run: string,
+    @ZodQuery(ReportQuerySchema) q: z.infer<typeof ReportQuerySchema>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const report = await this.findings.report(run, {
+      ...(q['min-severity'] ? { minSeverity: q['min-severity'] } : {}),
+      ...(q.rule ? { rules: q.rule } : {}),
+      ...(q.tag ? { tags: q.tag } : {}),
+      ...(q.host ? { hosts: q.host } : {}),
+      ...(q.status ? { statuses: q.status } : {}),
+    });
+    const body =
+      q.format === 'json'
+        ? JSON.stringify(report)
+        : q.format === 'csv'
+          ? renderCsv(report)
+          : q.format === 'sarif'
+            ? renderSarif(report, CONTROLLER_VERSION)
+            : renderText(report);
+    res.status(200).type(CONTENT_TYPES[q.format]).send(body);
+  }
+
+  @Get('delta')
+  @Header('Cache-Control', 'no-store')
+  @ZodResponse(200, DeltaResponseSchema)
+  delta(@ZodQuery(DeltaQuerySchema) q: z.infer<typeof DeltaQuerySchema>) {
+    return this.findings.delta(q.from, q.to);
+  }
+}

@@ -1,0 +1,71 @@
+import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  InventoryImportQuerySchema,
+  InventoryResponseSchema,
+  InventoryUpsertSchema,
+  pageOf,
+  PageQuerySchema,
+  type PageQuery,
+} from '@fleetqry/contracts';
+import type { z } from 'zod';
+
+import { Roles } from '../../auth/roles.decorator.js';
+import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
+import { InventoriesService } from './inventories.service.js';
+import { TextBody } from './text-body.decorator.js';
+
+/** Operators manage inventories; viewers read them. */
+@ApiTags('inventories')
+@ApiBearerAuth()
+@Controller('inventories')
+@Roles('operator')
+export class InventoriesController {
+  constructor(private readonly inventories: InventoriesService) {}
+
+  @Get()
+  @Roles('viewer')
+  @ZodResponse(200, pageOf(InventoryResponseSchema))
+  list(@ZodQuery(PageQuerySchema) page: PageQuery) {
+    return this.inventories.list(page);
+  }
+
+  @Get(':id')
+  @Roles('viewer')
+  @ZodResponse(200, InventoryResponseSchema)
+  get(@UuidParam() id: string) {
+    return this.inventories.get(id);
+  }
+
+  @Post()
+  @ZodResponse(201, InventoryResponseSchema)
+  create(@ZodBody(InventoryUpsertSchema) body: z.infer<typeof InventoryUpsertSchema>) {
+    return this.inventories.create(body);
+  }
+
+  /** The body is the file's text (Content-Type text/yaml, text/csv or text/plain). */
+  @Post('import')
+  @ApiBody({ schema: { type: 'string' }, description: 'inventory YAML (InventorySchema) or hosts CSV' })
+  @ZodResponse(201, InventoryResponseSchema)
+  async import(
+    @TextBody() text: string,
+    @ZodQuery(InventoryImportQuerySchema) query: z.infer<typeof InventoryImportQuerySchema>,
+  ) {
+    return (await this.inventories.import(text, query)).inventory;
+  }
+
+  @Put(':id')
+  @ZodResponse(200, InventoryResponseSchema)
+  replace(
+    @UuidParam() id: string,
+    @ZodBody(InventoryUpsertSchema) body: z.infer<typeof InventoryUpsertSchema>,
+  ) {
+    return this.inventories.replace(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@UuidParam() id: string) {
+    return this.inventories.remove(id);
+  }
+}

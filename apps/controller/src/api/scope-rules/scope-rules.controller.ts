@@ -1,0 +1,46 @@
+import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { EffectiveScopeSchema, ScopeRuleCreateSchema, ScopeRuleResponseSchema } from '@fleetqry/contracts';
+import { z } from 'zod';
+
+import { actorOf, CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { Roles } from '../../auth/roles.decorator.js';
+import { UuidParam, ZodBody, ZodResponse } from '../common/zod-decorators.js';
+import { ScopeService } from './scope.service.js';
+
+/** Scope is admin territory (changes); operators may read it to see why a target was refused. */
+@ApiTags('scope')
+@ApiBearerAuth()
+@Controller('scope')
+export class ScopeRulesController {
+  constructor(private readonly scope: ScopeService) {}
+
+  @Get()
+  @Roles('operator')
+  @ZodResponse(200, EffectiveScopeSchema, 'the scope plans are checked against')
+  current() {
+    return this.scope.current();
+  }
+
+  @Get('rules')
+  @Roles('operator')
+  @ZodResponse(200, z.array(ScopeRuleResponseSchema))
+  list() {
+    return this.scope.list();
+  }
+
+  @Post('rules')
+  @ZodResponse(201, ScopeRuleResponseSchema)
+  create(
+    @ZodBody(ScopeRuleCreateSchema) body: z.infer<typeof ScopeRuleCreateSchema>,
+    @CurrentPrincipal() by?: Principal,
+  ) {
+    return this.scope.create(body, actorOf(by));
+  }
+
+  @Delete('rules/:id')
+  @HttpCode(204)
+  remove(@UuidParam() id: string) {
+    return this.scope.remove(id);
+  }
+}

@@ -1,0 +1,48 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+
+import type { AppConfig } from './config/env.schema.js';
+import { BullBoardAuthMiddleware } from './observability/bull-board-auth.middleware.js';
+import { BULL_BOARD_PATH, bullBoardRouter } from './observability/bull-board.js';
+import { httpMetrics } from './observability/http-metrics.middleware.js';
+import { QueuesService } from './observability/queues.service.js';
+import { CONTROLLER_VERSION } from './version.js';
+
+/** Text uploads: inventory YAML/CSV files. */
+const TEXT_TYPES = ['text/*', 'application/yaml', 'application/x-yaml', 'text/csv'];
+
+/**
+ * Everything about the HTTP app that is not a module: logging, parsers, docs, express-level middleware,
+ * shutdown. main.ts and the tests call the same function, so tests exercise the real wiring.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  // Client addresses for the audit log: behind a proxy only if told so (X-Forwarded-For is forgeable).
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '5mb' });
+  app.useBodyParser('text', { type: TEXT_TYPES, limit: '20mb' });
+
+  app.use(httpMetrics);
+  const board = app.get(BullBoardAuthMiddleware);
+  app.use(BULL_BOARD_PATH, board.use.bind(board), bullBoardRouter(app.get(QueuesService).queues));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('fleetqry controller')
+      .setDescription(
+        'Compliance sweeps of whole fleets. Authenticate with `Authorization: Bearer <API token>`; roles: ' +
+          'viewer (read results) < operator (inventories, scans) < admin (credentials, policies, tokens, scope).',
+      )
+      .setVersion(CONTROLLER_VERSION)
+      .addBearerAuth()
+      .build(),
+  );
+  // /docs (UI) and /docs-json (the document); no token needed to read the API's shape.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  // SIGTERM/SIGINT close the HTTP server, queues, Redis and Postgres in order (onModuleDestroy hooks).
+  app.enableShutdownHooks();
+}

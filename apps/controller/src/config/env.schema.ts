@@ -1,0 +1,112 @@
+import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
+import { DEFAULT_SCOPE, Scope, ScopeConfigError } from '@fleetqry/probe';
+import { z } from 'zod';
+
+/** Bad configuration: the message names each variable at fault and never prints a secret's value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid controller configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const cidrList = z.string().transform((s) =>
+  s
+    .split(/[\s,]+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== ''),
+);
+
+// The bootstrap admin token must look like the tokens the API issues (libs/store's `fq_` + base64url), and be
+// long enough that it was not typed by hand.
+const ADMIN_TOKEN = /^fq_[A-Za-z0-9_-]{32,}$/;
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  FLEETQRY_ADMIN_TOKEN: z
+    .string()
+    .regex(
+      ADMIN_TOKEN,
+      'must be "fq_" followed by at least 32 base64url characters (openssl rand -base64 32 | tr "+/" "-_" | tr -d =)',
+    )
+    .optional(),
+  FLEETQRY_WORKER_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  FLEETQRY_SCOPE_ALLOW: cidrList.optional(),
+  FLEETQRY_SCOPE_DENY: cidrList.optional(),
+  /** BullMQ key prefix; the workers' FLEETQRY_QUEUE_PREFIX must match. */
+  FLEETQRY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (no colon)')
+    .default('fleetqry'),
+  FLEETQRY_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  FLEETQRY_HOST: z.string().min(1).default('0.0.0.0'),
+  FLEETQRY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Behind an ingress/load balancer, the client address comes from X-Forwarded-For (express `trust proxy`). */
+  FLEETQRY_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+});
+
+export interface AppConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  adminToken?: string;
+  workerToken?: string;
+  credentialKey: CredentialKey;
+  /** The deployment's scope ceiling; stored scope rules narrow it (see ScopeService). */
+  scope: { allow: string[]; deny: string[] };
+  queuePrefix: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof EnvSchema>['FLEETQRY_LOG_LEVEL'];
+  trustProxy: boolean;
+}
+
+/** Reads and validates the environment once, at start; every problem is reported, not just the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  // Empty strings (a blank line in an .env file) mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '(environment)');
+      // zod's message for a missing variable is "expected string, received undefined": say it plainly.
+      problems.push(present[name] === undefined ? `${name} is not set` : `${name}: ${issue.message}`);
+    }
+  }
+  let credentialKey: CredentialKey | undefined;
+  try {
+    credentialKey = loadCredentialKey(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  // Checked even when other variables are wrong, so one start reports every problem.
+  const list = (name: string) => (present[name] === undefined ? undefined : cidrList.parse(present[name]));
+  const scope = {
+    allow: list('FLEETQRY_SCOPE_ALLOW') ?? [...DEFAULT_SCOPE.allow],
+    deny: list('FLEETQRY_SCOPE_DENY') ?? [],
+  };
+  try {
+    new Scope(scope);
+  } catch (error) {
+    const which = error instanceof ScopeConfigError && error.list === 'deny' ? 'DENY' : 'ALLOW';
+    problems.push(`FLEETQRY_SCOPE_${which}: ${(error as Error).message}`);
+  }
+  if (problems.length > 0 || !parsed.success || !credentialKey) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    ...(e.FLEETQRY_ADMIN_TOKEN ? { adminToken: e.FLEETQRY_ADMIN_TOKEN } : {}),
+    ...(e.FLEETQRY_WORKER_TOKEN ? { workerToken: e.FLEETQRY_WORKER_TOKEN } : {}),
+    credentialKey,
+    scope,
+    queuePrefix: e.FLEETQRY_QUEUE_PREFIX,
+    port: e.FLEETQRY_PORT,
+    host: e.FLEETQRY_HOST,
+    logLevel: e.FLEETQRY_LOG_LEVEL,
+    trustProxy: e.FLEETQRY_TRUST_PROXY === 'true',
+  };
+}
+
+export { CREDENTIAL_KEY_ENV };

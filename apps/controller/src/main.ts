@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { ConfigError, loadConfig } from './config/env.schema.js';
+import { createTokenCommand } from './auth/create-token.command.js';
+
+/**
+ * `node apps/controller/dist/main.js` starts the controller; `… create-token --name N [--role admin]` creates
+ * an API token in the database and prints it once (a bootstrap admin without FLEETQRY_ADMIN_TOKEN).
+ */
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'create-token') return createTokenCommand(argv.slice(1));
+  const config = loadConfig();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bufferLogs: true,
+  });
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Configuration errors name the variables and never contain their values.
+    process.stderr.write(
+      `${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = error instanceof ConfigError ? 78 : 70;
+  },
+);

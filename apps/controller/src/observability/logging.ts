@@ -1,0 +1,60 @@
+import type { Params } from 'nestjs-pino';
+
+import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * Censored wherever they appear: request headers that carry tokens, and any field named like a secret, as a
+ * second line of defence (the code never logs bodies, credentials or job data wholesale).
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  '*.*.token',
+  'adminToken',
+  '*.adminToken',
+  'workerToken',
+  '*.workerToken',
+  'authorization',
+  '*.authorization',
+  'communities',
+  '*.communities',
+  '*.*.communities',
+  'community',
+  '*.community',
+  'password',
+  '*.password',
+  'credentialKey',
+  '*.credentialKey',
+];
+
+/** pino JSON logs for Nest and for every request (method, route, status, duration; no bodies). */
+export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Health and metrics are polled every few seconds; logging them would drown everything else.
+      autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test(req.url ?? '') },
+      serializers: {
+        // The URL minus its query string: report filters are harmless, but a future query parameter may not be.
+        req: (req: {
+          method: string;
+          url: string;
+          headers: Record<string, unknown>;
+          remoteAddress?: string;
+        }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          headers: req.headers,
+          remoteAddress: req.remoteAddress,
+        }),
+      },
+    },
+  };
+}
