@@ -66,7 +66,7 @@ function observedAt(): string {
 }
 
 /** The observation record, built without spreads (it is made once per probe). Key order is the output's. */
-function observe(
+export function observe(
   opts: PortProbeOptions,
   target: ProbeTarget,
   proto: Proto,

@@ -7,6 +7,11 @@ export class RateLimiter {
   private last = performance.now();
   private readonly waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The fraction of the rate this limiter may use now; the rest is lent to a native SYN batch that
+   * paces itself in C (see scanner.ts), so the two together stay within the scan's rate.
+   */
+  share = 1;
 
   constructor(
     private readonly perSecond: number,
@@ -40,13 +45,16 @@ export class RateLimiter {
 
   private refill(): void {
     const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.last) / 1000) * this.perSecond * this.share,
+    );
     this.last = now;
   }
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(1, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000));
+    const wait = Math.max(1, Math.ceil(((1 - this.tokens) / (this.perSecond * this.share)) * 1000));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refill();

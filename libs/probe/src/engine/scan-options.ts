@@ -5,6 +5,7 @@ import { PortSet, type PortRange } from '../ports/port-set.js';
 import { serviceName } from '../ports/services.js';
 import { Scope, type ScopeConfig } from '../scope/scope.js';
 import type { TimingOptions } from './rtt-estimator.js';
+import type { TcpEngineChoice } from './syn-engine.js';
 import type { ScanLimits, ScanOptions } from './scanner.js';
 
 /**
@@ -19,6 +20,8 @@ export interface ScanConfig {
   tcpAttempts: number;
   udpAttempts: number;
   sourcePort?: number;
+  /** TCP state engine: `auto` (native SYN scan when available) or `connect`. See syn-engine.ts. */
+  tcpEngine?: TcpEngineChoice;
   scope: ScopeConfig;
   /** Protocol queries to run on matching ports: plugin names, or all. */
   queries: readonly string[] | 'all';

@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { ProbeTarget } from './port-probe.js';
-import { createScanOptions, type ScanConfig } from './scan-config.js';
+import type { ScanConfig } from './scan-config.js';
+import { loadScanOptions } from './scan-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
 import { scan, type ScanEvent } from './scanner.js';
+import { loadSynEngine } from './syn-engine.js';
 import { SourcePortInUseError } from './tcp-connect.js';
 
 export interface ScanRunOptions {
@@ -54,11 +56,16 @@ export async function* runScan(
   config: ScanConfig,
   opts: ScanRunOptions = {},
 ): AsyncGenerator<ScanEvent[]> {
-  const n = threadCount(config, opts);
+  let n = threadCount(config, opts);
+  // A TCP-only scan without protocol queries on the native SYN engine runs its batches on a libuv
+  // thread already; extra JS threads would only add start-up and message-copying cost.
+  const tcpOnly = config.ports.udp.length === 0 && config.queries !== 'all' && config.queries.length === 0;
+  if (n > 1 && opts.workers === undefined && tcpOnly && (await loadSynEngine(config.tcpEngine))) n = 1;
   // Under ts-jest or tsx the worker module is TypeScript source that a bare worker cannot load.
   const canThread = workerUrl.pathname.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
   if (n === 1 || !canThread) {
-    yield* scan(targets, createScanOptions(config, opts.signal));
+    // Plugins are loaded only when queries are enabled (as in the worker threads).
+    yield* scan(targets, await loadScanOptions(config, opts.signal));
     return;
   }
   yield* pooled(targets, share(config, n), n, opts.signal);
