@@ -1,5 +1,5 @@
 import { replaceRunFindings, createRun, finishRun, startRun } from '@fleetqry/store';
-import type { Finding } from '@fleetqry/contracts';
+import { ReportSchema, type Finding } from '@fleetqry/contracts';
 
 import { startTestApp, type Body, type TestApp } from '../testing/test-app.js';
 
@@ -446,7 +446,6 @@ describe('controller API resources', () => {
     });
 
     it('exports the report as JSON (ReportSchema), CSV, SARIF and text', async () => {
-      const { ReportSchema } = await import('@fleetqry/contracts');
       const json = await app.call('GET', `/reports/${run2.number}?format=json`);
       expect(json.status).toBe(200);
       const report = ReportSchema.parse(json.body);
