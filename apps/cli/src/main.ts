@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./sweep/diff-command.js')).diffCommand(),
   local: async () => (await import('./local/local-command.js')).localCommand(),
   scan: async () => (await import('./remote/scan-command.js')).scanCommand(),
+  agent: async () => (await import('./agent/agent-command.js')).agentCommand(),
 };
 
 /** PortQry's two-letter switches, spelled the long way for commander in fleet mode. */

@@ -25,6 +25,7 @@ import { StoreModule } from './store/store.module.js';
 import type { DispatchConfig } from './dispatch/dispatch-config.js';
 import { DispatchModule } from './dispatch/dispatch.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { HostViewsModule } from './api/host-views/host-views.module.js';
 
 /**
  * The controller. Infrastructure modules are global (config, store, redis, auth, observability) so feature
@@ -48,6 +49,7 @@ export class AppModule {
         ScopeRulesModule,
         CredentialsModule,
         InternalModule,
+        HostViewsModule,
         PoliciesModule,
         ServiceGroupsModule,
         ScanDefinitionsModule,

@@ -5,6 +5,7 @@ export * from './observation.js';
 export * from './inventory.js';
 export * from './finding.js';
 export * from './local-socket.js';
+export * from './host-view.js';
 export * from './report.js';
 export * from './csv.js';
 export * from './api/index.js';

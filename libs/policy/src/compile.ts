@@ -37,6 +37,12 @@ export interface CompiledPorts {
   readonly text: string;
 }
 
+/** A rule's `expectedOwners`, resolved: who may own a port. */
+export interface CompiledOwners {
+  /** The allowed owners of proto/port (the union of every matching entry), or undefined when no entry names it. */
+  allowed(proto: Proto, port: number): { spec: string; owners: string[] } | undefined;
+}
+
 export interface CompiledRule {
   readonly rule: Rule;
   /** Position in `policy.rules` (ties between entries sharing a key go to the first). */
@@ -44,6 +50,7 @@ export interface CompiledRule {
   appliesTo(host: HostContext): boolean;
   readonly ports?: CompiledPorts;
   readonly pattern?: SafePattern;
+  readonly owners?: CompiledOwners;
 }
 
 export interface CompiledPolicy {
@@ -60,6 +67,28 @@ function compileSelector(selector: Selector | undefined): (host: HostContext) =>
     (selector.notTags === undefined || !selector.notTags.some((t) => h.tags.has(t))) &&
     (selector.groups === undefined || selector.groups.some((g) => h.groups.has(g))) &&
     (hosts === undefined || hosts.some((s) => s.contains(h.address)));
+}
+
+function compileOwners(expected: Record<string, string[]>): CompiledOwners {
+  const entries = Object.entries(expected).map(([key, owners]) => {
+    const slash = key.indexOf('/');
+    return {
+      key,
+      proto: key.slice(0, slash) as Proto,
+      ports: PortRanges.parse(key.slice(slash + 1)),
+      owners,
+    };
+  });
+  return {
+    allowed(proto, port) {
+      const hits = entries.filter((e) => e.proto === proto && e.ports.has(port));
+      if (hits.length === 0) return undefined;
+      return {
+        spec: hits.map((h) => h.key).join(' '),
+        owners: [...new Set(hits.flatMap((h) => h.owners))].sort(),
+      };
+    },
+  };
 }
 
 function compilePorts(
@@ -135,9 +164,11 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
         issues.push({ path: `${path}.annotationPattern`, message: (err as Error).message });
       }
     }
+    const owners = rule.type === 'unexpected-owner' ? compileOwners(rule.expectedOwners) : undefined;
     rules.push({
       rule,
       index,
+      ...(owners ? { owners } : {}),
       appliesTo: compileSelector(rule.appliesTo),
       ...(ports ? { ports } : {}),
       ...(pattern ? { pattern } : {}),

@@ -2,6 +2,7 @@ import { type Finding, type Observation, type Proto, severityRank } from '@fleet
 
 import { type AddressSelector, compareAddresses, parseAddress, parseAddressSelector } from './address.js';
 import { type CompiledPolicy, compilePolicy, type HostContext, type ServiceGroupLookup } from './compile.js';
+import { HostViewIndex, type HostViewLookup } from './host-view.js';
 import { EVALUATORS } from './rules.js';
 import type { Policy } from './schema.js';
 
@@ -26,6 +27,12 @@ export interface EvaluateInput {
   now: Date | string;
   /** Service groups the policy does not define itself (only used when `policy` is not compiled). */
   serviceGroups?: ServiceGroupLookup;
+  /**
+   * Host views (the listener tables `fleetqry agent` pushed), keyed by the addresses the run scanned. Only
+   * the host view rules (`listening-all-interfaces-but-filtered`, `unexpected-owner`) read them; without a
+   * view for an address they do not fire there.
+   */
+  hostViews?: HostViewLookup;
 }
 
 /** `rule|address|proto/port[|subject]`: identity of a finding across runs. */
@@ -147,13 +154,14 @@ export function evaluate(input: EvaluateInput): Finding[] {
         );
   const now = toIso(input.now);
   const index = new HostIndex(input.hosts ?? []);
+  const context = { hostViews: new HostViewIndex(input.hostViews) };
   const byKey = new Map<string, { finding: Finding; index: number }>();
 
   for (const obs of input.observations) {
     const host = index.context(obs);
     for (const rule of compiled.rules) {
       if (!rule.appliesTo(host)) continue;
-      for (const v of EVALUATORS[rule.rule.type](rule, obs)) {
+      for (const v of EVALUATORS[rule.rule.type](rule, obs, context)) {
         const key = findingKey(rule.rule.id, host.address, obs.proto, obs.port, v.subject);
         const existing = byKey.get(key);
         // Entries sharing a rule id may both prove the same key: keep the most severe, then the first.

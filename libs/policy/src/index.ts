@@ -6,6 +6,7 @@ export * from './schema.js';
 export * from './parse.js';
 export * from './compile.js';
 export * from './evaluate.js';
+export * from './host-view.js';
 export * from './waivers.js';
 export * from './lifecycle.js';
 export * from './report.js';

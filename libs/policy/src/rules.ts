@@ -1,6 +1,7 @@
-import type { Observation } from '@fleetqry/contracts';
+import type { LocalSocket, Observation } from '@fleetqry/contracts';
 
 import type { CompiledRule } from './compile.js';
+import { type HostViewIndex, isWildcardBind } from './host-view.js';
 
 /**
  * One evaluator per rule type. Each looks at one observation (one port of one host) and returns the
@@ -13,7 +14,12 @@ export interface Violation {
   evidence: Record<string, unknown>;
 }
 
-type Evaluator = (rule: CompiledRule, obs: Observation) => Violation[];
+/** What an evaluator may consult besides the observation: the host views, for the host view rules. */
+export interface EvaluationContext {
+  hostViews: HostViewIndex;
+}
+
+type Evaluator = (rule: CompiledRule, obs: Observation, context: EvaluationContext) => Violation[];
 
 /** The fields that place evidence: where it was seen and in which state. */
 function where(obs: Observation): Record<string, unknown> {
@@ -225,6 +231,94 @@ const rpcInterfaceExposed: Evaluator = (compiled, obs) => {
     }));
 };
 
+/** The owner of a listener as evidence: only what the host view recorded. */
+function ownerEvidence(s: LocalSocket): Record<string, unknown> {
+  return definedOnly({
+    process: s.process ?? undefined,
+    pid: s.pid ?? undefined,
+    unit: s.unit,
+    container: s.container,
+    user: s.user,
+    bindAddress: s.localAddress,
+  });
+}
+
+/** IPv4 wildcard before IPv6, then by owner pid: the evidence names one listener deterministically. */
+function compareListeners(a: LocalSocket, b: LocalSocket): number {
+  return a.family.localeCompare(b.family) || (a.pid ?? Infinity) - (b.pid ?? Infinity);
+}
+
+/**
+ * The host binds the port on every interface (0.0.0.0 / ::) and the network saw it filtered: either the
+ * service binds wider than it needs or a firewall is the only thing hiding it. One finding per port.
+ */
+const listeningAllInterfacesButFiltered: Evaluator = (compiled, obs, { hostViews }) => {
+  const { rule, ports } = compiled;
+  if (rule.type !== 'listening-all-interfaces-but-filtered') return [];
+  if (ports && !ports.matches(obs.proto, obs.port)) return [];
+  if (!rule.states.includes(obs.state)) return [];
+  const found = hostViews.listeners(obs.address, obs.proto, obs.port);
+  if (!found) return [];
+  const wildcard = found.sockets.filter((s) => isWildcardBind(s.localAddress)).sort(compareListeners);
+  const first = wildcard[0];
+  if (!first) return [];
+  return [
+    {
+      subject: '',
+      evidence: withCheck(
+        compiled,
+        definedOnly({
+          ...where(obs),
+          observedState: obs.state,
+          reason: obs.reason,
+          ...ownerEvidence(first),
+          bindAddresses: [...new Set(wildcard.map((s) => s.localAddress))],
+          hostname: found.view.hostname,
+          hostViewTakenAt: found.view.takenAt,
+        }),
+      ),
+    },
+  ];
+};
+
+/**
+ * A port reachable from the network (LISTENING by default) whose owner, per the host view, is not among the
+ * rule's expected owners for that port. An owner the agent could not see (no process) proves nothing: no
+ * finding. One finding per unexpected owner (subject `owner=<process>`).
+ */
+const unexpectedOwner: Evaluator = (compiled, obs, { hostViews }) => {
+  const { rule, owners } = compiled;
+  if (rule.type !== 'unexpected-owner' || !owners) return [];
+  if (!rule.states.includes(obs.state)) return [];
+  const allowed = owners.allowed(obs.proto, obs.port);
+  if (!allowed) return [];
+  const found = hostViews.listeners(obs.address, obs.proto, obs.port);
+  if (!found) return [];
+  const ok = new Set(allowed.owners);
+  const byOwner = new Map<string, LocalSocket>();
+  for (const s of [...found.sockets].sort(compareListeners)) {
+    if (s.process === null) continue;
+    if (ok.has(s.process) || (s.unit !== undefined && ok.has(s.unit))) continue;
+    if (!byOwner.has(s.process)) byOwner.set(s.process, s);
+  }
+  return [...byOwner.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([process, s]) => ({
+      subject: `owner=${process}`,
+      evidence: withCheck(
+        compiled,
+        definedOnly({
+          ...where(obs),
+          ...ownerEvidence(s),
+          expectedOwners: allowed.owners,
+          expected: allowed.spec,
+          hostname: found.view.hostname,
+          hostViewTakenAt: found.view.takenAt,
+        }),
+      ),
+    }));
+};
+
 export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator>> = {
   'snmp-community': snmpCommunity,
   'snmp-version-requires-v3': snmpVersion,
@@ -234,4 +328,6 @@ export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator
   'ftp-anonymous': ftpAnonymous,
   'ldap-anonymous-rootdse': ldapAnonymousRootDse,
   'rpc-interface-exposed': rpcInterfaceExposed,
+  'listening-all-interfaces-but-filtered': listeningAllInterfacesButFiltered,
+  'unexpected-owner': unexpectedOwner,
 };

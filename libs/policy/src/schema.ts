@@ -242,6 +242,65 @@ export const RpcInterfaceExposedRuleSchema = z
     }
   });
 
+const HOST_VIEW_STATES_DEFAULT = ['FILTERED', 'LISTENING or FILTERED'] as const;
+
+/**
+ * Host view rules compare the network view (a run's observation of a port) with the host view (the
+ * listener table `fleetqry agent` pushed for the host owning that address). Without a host view for the
+ * address, they never fire.
+ */
+export const ListeningAllInterfacesButFilteredRuleSchema = z.strictObject({
+  ...ruleBase,
+  type: z
+    .literal('listening-all-interfaces-but-filtered')
+    .describe(
+      'The host listens on every interface (0.0.0.0 / ::) on the port, but the network saw it filtered: a firewall hides a service that binds more widely than it needs',
+    ),
+  /** Only these ports (default: every port). */
+  ports: PortsSpecSchema.optional(),
+  /** Network states that count as "filtered from the network". */
+  states: z
+    .array(PortStateSchema)
+    .min(1)
+    .default([...HOST_VIEW_STATES_DEFAULT]),
+});
+
+/** `tcp/22`, `udp/53`, `tcp/8000-8100`: a protocol and a port list. */
+const OWNER_KEY = /^(tcp|udp)\/(.+)$/;
+
+export const ExpectedOwnersSchema = z
+  .record(
+    z.string().superRefine((key, ctx) => {
+      const m = OWNER_KEY.exec(key);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: 'keys are "tcp/PORTS" or "udp/PORTS", e.g. "tcp/22"' });
+        return;
+      }
+      try {
+        parsePortList(m[2]!);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+    z.array(z.string().min(1).max(256)).min(1),
+  )
+  .refine((r) => Object.keys(r).length > 0, { message: 'name at least one "tcp/PORT": [owners] entry' })
+  .describe(
+    'Allowed owners per "tcp/PORTS" or "udp/PORTS": process names (/proc/PID/comm, exact) or systemd units (exact, e.g. ssh.service)',
+  );
+
+export const UnexpectedOwnerRuleSchema = z.strictObject({
+  ...ruleBase,
+  type: z
+    .literal('unexpected-owner')
+    .describe(
+      'A port reachable from the network is owned (per the host view) by a process not allowed for it',
+    ),
+  expectedOwners: ExpectedOwnersSchema,
+  /** Network states that count as "reachable". */
+  states: z.array(PortStateSchema).min(1).default(['LISTENING']),
+});
+
 export const RULE_TYPES = [
   'snmp-community',
   'snmp-version-requires-v3',
@@ -251,6 +310,8 @@ export const RULE_TYPES = [
   'ftp-anonymous',
   'ldap-anonymous-rootdse',
   'rpc-interface-exposed',
+  'listening-all-interfaces-but-filtered',
+  'unexpected-owner',
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
@@ -263,6 +324,8 @@ export const RuleSchema = z.discriminatedUnion('type', [
   FtpAnonymousRuleSchema,
   LdapAnonymousRootDseRuleSchema,
   RpcInterfaceExposedRuleSchema,
+  ListeningAllInterfacesButFilteredRuleSchema,
+  UnexpectedOwnerRuleSchema,
 ]);
 export type Rule = z.infer<typeof RuleSchema>;
 export type RuleInput = z.input<typeof RuleSchema>;

@@ -41,6 +41,7 @@ export * from './repositories/waivers.repository.js';
 export * from './repositories/audit-log.repository.js';
 export * from './repositories/api-tokens.repository.js';
 export * from './repositories/credentials.repository.js';
+export * from './repositories/host-views.repository.js';
 export {
   loadCredentialKey,
   CredentialKeyError,

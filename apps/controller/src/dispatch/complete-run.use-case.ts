@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { builtinPolicy, parsePolicyYaml, WaiverSchema, type Policy, type Waiver } from '@fleetqry/policy';
-import { activeWaivers, finishRun, getPolicy, getRun, type Waiver as StoredWaiver } from '@fleetqry/store';
+import {
+  activeWaivers,
+  finishRun,
+  getPolicy,
+  getRun,
+  hostViewsByAddress,
+  type Waiver as StoredWaiver,
+} from '@fleetqry/store';
 import { evaluateStage, policyHosts } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
@@ -35,6 +42,7 @@ export class CompleteRunUseCase {
         hosts: policyHosts(loaded),
         waivers,
         now,
+        loadHostViews: (addresses) => hostViewsByAddress(prisma, addresses),
       });
       await finishRun(prisma, run.id, { status: 'succeeded' });
       this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings.length} findings`);

@@ -3,6 +3,7 @@ import {
   applyLifecycle,
   coverageOf,
   evaluate,
+  type HostViewLookup,
   type Policy,
   type PolicyHost,
   type Waiver,
@@ -21,6 +22,8 @@ export interface EvaluateStageInput {
   hosts: readonly PolicyHost[];
   waivers: readonly Waiver[];
   now: Date;
+  /** Host views (listener owners pushed by agents) for the run's addresses, for host-view rules. */
+  loadHostViews?: (addresses: string[]) => Promise<HostViewLookup>;
 }
 
 export interface EvaluateStageResult {
@@ -41,7 +44,16 @@ export async function evaluateStage(
 ): Promise<EvaluateStageResult> {
   const observations: Observation[] = [];
   for await (const page of iterateObservations(prisma, run.id)) observations.push(...page);
-  const current = evaluate({ observations, hosts: input.hosts, policy: input.policy, now: input.now });
+  const hostViews = input.loadHostViews
+    ? await input.loadHostViews([...new Set(observations.map((o) => o.address))])
+    : undefined;
+  const current = evaluate({
+    observations,
+    hosts: input.hosts,
+    policy: input.policy,
+    now: input.now,
+    hostViews,
+  });
   const previous = await previousRun(prisma, run);
   const previousFindings = previous ? await findingsOfRun(prisma, previous.id) : undefined;
   const { findings, notRescanned } = applyLifecycle(

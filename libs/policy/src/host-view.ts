@@ -1,0 +1,68 @@
+import type { HostView, LocalSocket, Proto } from '@fleetqry/contracts';
+
+import { parseAddress } from './address.js';
+
+/**
+ * Host views for `evaluate`, keyed by address (any spelling; `::ffff:10.0.0.1` is `10.0.0.1`): the listener
+ * table of the host that owns the address, as `fleetqry agent` pushed it. A Map or a plain object.
+ */
+export type HostViewLookup = ReadonlyMap<string, HostView> | Readonly<Record<string, HostView>>;
+
+/** `0.0.0.0` or `::`: bound to every interface. */
+export function isWildcardBind(address: string): boolean {
+  const a = parseAddress(address);
+  return a !== undefined && a.range() === 'unspecified';
+}
+
+/**
+ * Whether a socket bound to `bind` receives traffic sent to `target`. `::` also covers IPv4: Linux's default
+ * (`net.ipv6.bindv6only = 0`); /proc does not say which sockets set IPV6_V6ONLY.
+ */
+export function bindCovers(bind: string, target: string): boolean {
+  const b = parseAddress(bind);
+  const t = parseAddress(target);
+  if (!b || !t) return false;
+  if (b.range() === 'unspecified') return b.kind() === 'ipv6' || t.kind() === 'ipv4';
+  return b.kind() === t.kind() && b.toString() === t.toString();
+}
+
+/** The listeners of a host view, looked up by the scanned address, protocol and port. */
+export class HostViewIndex {
+  private readonly views = new Map<string, HostView>();
+
+  constructor(views: HostViewLookup | undefined) {
+    if (!views) return;
+    const entries = views instanceof Map ? [...views.entries()] : Object.entries(views);
+    for (const [address, view] of entries) {
+      const canonical = parseAddress(address)?.toString();
+      if (canonical !== undefined) this.views.set(canonical, view);
+    }
+  }
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  view(address: string): HostView | undefined {
+    const canonical = parseAddress(address)?.toString();
+    return canonical === undefined ? undefined : this.views.get(canonical);
+  }
+
+  /** Listeners of the view that owns `address`, on proto/port, whose bind address covers `address`. */
+  listeners(
+    address: string,
+    proto: Proto,
+    port: number,
+  ): { view: HostView; sockets: LocalSocket[] } | undefined {
+    const view = this.view(address);
+    if (!view) return undefined;
+    const sockets = view.sockets.filter(
+      (s) =>
+        s.proto === proto &&
+        s.localPort === port &&
+        (proto === 'udp' ? s.remotePort === 0 : s.state === 'LISTENING') &&
+        bindCovers(s.localAddress, address),
+    );
+    return { view, sockets };
+  }
+}
