@@ -38,6 +38,14 @@ export interface SweepInput {
 /** How long a fully answered community sweep still waits for the v3 Report (sent in the same burst). */
 export const V3_GRACE_MS = 50;
 
+/**
+ * Once the agent has answered v3 discovery it is known to be up and quick, so silence to a community
+ * means rejection sooner than the full window: wait this floor, or ten times the agent's measured
+ * answer time, whichever is longer (and never past the window). Unanswered requests are resent at
+ * that moment, so one lost datagram cannot turn an accepted community into a rejected one.
+ */
+export const ALIVE_QUIET_MS = 250;
+
 export type SweepEnd = 'all-answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
 
 export interface SweepOutcome {
@@ -109,6 +117,14 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
     };
 
     let graceTimer = false;
+    let startedAt = 0;
+    const agentAlive = (): void => {
+      const elapsed = performance.now() - startedAt;
+      const quiet = Math.max(ALIVE_QUIET_MS, 10 * elapsed);
+      if (elapsed + quiet >= input.windowMs) return;
+      sendUnanswered();
+      timers.push(setTimeout(() => finish('window-closed'), quiet));
+    };
     const maybeFinish = (): void => {
       if (outcome.answers.size !== input.requests.length) return;
       if (!input.v3 || outcome.engine) return finish('all-answered');
@@ -137,9 +153,10 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
       if (settled || ++outcome.datagrams > maxDatagrams) return;
       if (input.v3 && looksLikeV3(msg)) {
         const v3 = decodeV3Report(msg);
-        if (v3.ok && v3.report.msgId === input.v3.msgId) {
-          outcome.engine ??= v3.report;
-          maybeFinish();
+        if (v3.ok && v3.report.msgId === input.v3.msgId && !outcome.engine) {
+          outcome.engine = v3.report;
+          if (outcome.answers.size === input.requests.length) maybeFinish();
+          else agentAlive();
         }
         return;
       }
@@ -167,6 +184,7 @@ export function runSweep(input: SweepInput): Promise<SweepOutcome> {
     timers.push(setTimeout(() => finish('window-closed'), Math.max(0, input.windowMs)));
     socket.connect(input.port, input.address, () => {
       if (settled) return;
+      startedAt = performance.now();
       sendUnanswered();
       for (const at of input.resendAtMs) if (at < input.windowMs) timers.push(setTimeout(sendUnanswered, at));
     });
