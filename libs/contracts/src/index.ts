@@ -10,3 +10,4 @@ export * from './report.js';
 export * from './csv.js';
 export * from './api/index.js';
 export * from './jobs.js';
+export * from './redis-url.js';

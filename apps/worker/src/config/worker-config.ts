@@ -1,7 +1,10 @@
-import { DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_BACKOFF_MS } from '@fleetqry/contracts';
+import {
+  DEFAULT_JOB_ATTEMPTS,
+  DEFAULT_JOB_BACKOFF_MS,
+  parseRedisUrl,
+  type RedisOptions,
+} from '@fleetqry/contracts';
 import { z } from 'zod';
-
-import { parseRedisUrl, type RedisOptions } from './redis-url.js';
 
 /**
  * The worker's whole configuration, from the environment, validated once at start: a bad value stops
