@@ -121,7 +121,7 @@ describe('concurrent migrators on postgres', () => {
       const appliedBy = results.flatMap((r) => r.applied);
       expect(appliedBy.sort()).toEqual(files.map((f) => f.name).sort());
       const recorded = await backend.conn.query<{ migration_name: string; n: number }>(
-        'SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY migration_name',
+        'SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY migration_name ORDER BY migration_name',
       );
       expect(recorded.rows).toEqual(files.map((f) => ({ migration_name: f.name, n: 1 })));
     } finally {

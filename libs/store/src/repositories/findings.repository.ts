@@ -54,6 +54,7 @@ function toCreateInput(runId: string, f: FindingRecord, at: Date): Prisma.Findin
     status: f.status,
     tags: f.tags ?? [],
     owner: f.owner ?? null,
+    references: f.references ?? [],
     waiverId: f.waiver?.id ?? null,
     firstSeen: f.firstSeen ? new Date(f.firstSeen) : at,
     lastSeen: f.lastSeen ? new Date(f.lastSeen) : at,
@@ -148,6 +149,7 @@ export function toFindingRecord(row: Finding & { waiver?: Waiver | null }): Find
     status: row.status,
     tags: row.tags,
     ...(row.owner ? { owner: row.owner } : {}),
+    ...(row.references.length ? { references: row.references } : {}),
     firstSeen: row.firstSeen.toISOString(),
     lastSeen: row.lastSeen.toISOString(),
     ...(row.waiver
