@@ -393,6 +393,22 @@ describe('controller + 3 workers as separate processes, driven through the API a
     expect(one.evidence).toMatchObject({ communities: ['public'] });
   });
 
+  it("serves the run's observations, filtered and paged", async () => {
+    const all = await api('GET', `/observations?run=${runId}&proto=udp&port=161&limit=10`);
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(64);
+    expect(all.body.items).toHaveLength(10);
+    const listening = await api('GET', `/observations?run=${runId}&state=LISTENING&limit=100`);
+    expect(listening.body.items.map((o: { address: string }) => o.address).sort()).toEqual(
+      [...new Set(listening.body.items.map((o: { address: string }) => o.address))].sort(),
+    );
+    expect(listening.body.items.every((o: { state: string }) => o.state === 'LISTENING')).toBe(true);
+    expect(
+      expectedPublic.every((a) => listening.body.items.some((o: { address: string }) => o.address === a)),
+    ).toBe(true);
+    expect((await api('GET', `/observations?run=${runId}&port=abc`)).status).toBe(400);
+  });
+
   it('has the same violations as the embedded sweep of the lab', async () => {
     const inventory = join(dir, 'embedded.yaml');
     await writeFile(

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 import { FindingSchema, FindingStatusSchema, SeveritySchema } from '../finding.js';
+import { ObservationSchema } from '../observation.js';
+import { PortStateSchema, ProtoSchema } from '../port-state.js';
 import { listParam, pageOf } from './common.js';
 
 /** A run by uuid, by number (`7`) or `latest` (the newest succeeded run). */
@@ -47,4 +49,19 @@ export const DeltaResponseSchema = z.object({
   resolved: z.array(FindingSchema),
   persisting: z.array(FindingSchema),
   severityChanged: z.array(z.object({ finding: FindingSchema, previousSeverity: SeveritySchema })),
+});
+
+/** A run's stored observations, filtered and paged (the network view behind the findings). */
+export const ObservationsQuerySchema = z.strictObject({
+  run: RunRefSchema.default('latest'),
+  host: listParam(z.string().min(1)).optional(),
+  proto: listParam(ProtoSchema).optional(),
+  port: listParam(z.string().regex(/^\d{1,5}$/, 'a port number')).optional(),
+  state: listParam(PortStateSchema).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ObservationsPageSchema = pageOf(ObservationSchema).extend({
+  run: z.object({ id: z.string(), number: z.number().int() }),
 });

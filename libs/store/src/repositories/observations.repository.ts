@@ -84,3 +84,36 @@ export async function* iterateObservations(
     after = page[page.length - 1]!.id;
   }
 }
+
+export interface ObservationFilter {
+  runId: string;
+  host?: string[];
+  proto?: string[];
+  port?: number[];
+  state?: string[];
+}
+
+/** A page of a run's observations for the API, in key order, with the total. */
+export async function queryObservations(
+  db: Db,
+  filter: ObservationFilter,
+  page: { limit: number; offset: number },
+): Promise<{ items: Observation[]; total: number }> {
+  const where = {
+    runId: filter.runId,
+    ...(filter.host?.length ? { OR: [{ host: { in: filter.host } }, { address: { in: filter.host } }] } : {}),
+    ...(filter.proto?.length ? { proto: { in: filter.proto } } : {}),
+    ...(filter.port?.length ? { port: { in: filter.port } } : {}),
+    ...(filter.state?.length ? { state: { in: filter.state } } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.observation.findMany({
+      where,
+      orderBy: [{ address: 'asc' }, { proto: 'asc' }, { port: 'asc' }, { check: 'asc' }],
+      take: page.limit,
+      skip: page.offset,
+    }),
+    db.observation.count({ where }),
+  ]);
+  return { items: rows.map(rowToObservation), total };
+}

@@ -5,6 +5,8 @@ import {
   DeltaResponseSchema,
   FindingsPageSchema,
   FindingsQuerySchema,
+  ObservationsPageSchema,
+  ObservationsQuerySchema,
   ReportQuerySchema,
   ReportSchema,
   RunRefSchema,
@@ -38,6 +40,12 @@ export class FindingsController {
   @ZodResponse(200, FindingsPageSchema)
   list(@ZodQuery(FindingsQuerySchema) q: z.infer<typeof FindingsQuerySchema>) {
     return this.findings.findings(q);
+  }
+
+  @Get('observations')
+  @ZodResponse(200, ObservationsPageSchema)
+  observations(@ZodQuery(ObservationsQuerySchema) q: z.infer<typeof ObservationsQuerySchema>) {
+    return this.findings.observations(q);
   }
 
   /**

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Finding, Report } from '@fleetqry/contracts';
+import type { Finding, ObservationsQuerySchema, Report } from '@fleetqry/contracts';
 import { delta, PolicyError, type FindingFilter } from '@fleetqry/policy';
 import { buildReport, runInfo } from '@fleetqry/sweep';
+import type { z } from 'zod';
 import {
   findingsOfRun,
   getScanDefinition,
   previousRun,
   queryFindings,
+  queryObservations,
   type DbFindingStatus,
   type DbSeverity,
 } from '@fleetqry/store';
@@ -25,6 +27,8 @@ export interface FindingsQuery {
   limit: number;
   offset: number;
 }
+
+export type ObservationsQuery = z.infer<typeof ObservationsQuerySchema>;
 
 /**
  * Findings, reports and deltas are read from the store with the same library calls as the CLI's `report`
@@ -46,6 +50,23 @@ export class FindingsService {
         ...(q.host ? { host: q.host } : {}),
         ...(q.tag ? { tag: q.tag } : {}),
         ...(q.status ? { status: q.status } : {}),
+      },
+      { limit: q.limit, offset: q.offset },
+    );
+    return { ...page, limit: q.limit, offset: q.offset, run: { id: run.id, number: run.number } };
+  }
+
+  /** The run's observations (the network view), filtered in SQL and paged. */
+  async observations(q: ObservationsQuery) {
+    const run = await resolveRun(this.stores.prisma, q.run);
+    const page = await queryObservations(
+      this.stores.prisma,
+      {
+        runId: run.id,
+        ...(q.host ? { host: q.host } : {}),
+        ...(q.proto ? { proto: q.proto } : {}),
+        ...(q.port ? { port: q.port.map(Number) } : {}),
+        ...(q.state ? { state: q.state } : {}),
       },
       { limit: q.limit, offset: q.offset },
     );
