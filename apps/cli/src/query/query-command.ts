@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
 import { PORT_STATES, type PortState } from '@fleetqry/contracts';
@@ -138,8 +137,6 @@ async function runQuery(opts: QueryOpts): Promise<number> {
     opts.progress && process.stderr.isTTY === true,
   );
   const controller = new AbortController();
-  // One signal fans out to every in-flight protocol query.
-  setMaxListeners(0, controller.signal);
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Severity } from '@fleetqry/contracts';
 import { loadPolicy, loadWaivers, runSweep } from '@fleetqry/sweep';
 import { Command } from 'commander';
@@ -44,8 +43,6 @@ async function sweep(flags: SweepFlags): Promise<number> {
     config,
   );
   const controller = new AbortController();
-  // One signal fans out to every in-flight protocol query.
-  setMaxListeners(0, controller.signal);
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   let progress: Progress | undefined;

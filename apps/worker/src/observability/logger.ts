@@ -26,8 +26,16 @@ export const REDACT_PATHS = [
 
 export const LOGGER = Symbol('LOGGER');
 
+/**
+ * Synchronous writes: Nest re-raises SIGTERM right after the shutdown hooks, so a buffered last line
+ * ("probe worker closed") would be lost with the process. A worker logs a few lines per chunk; the cost
+ * of writing them synchronously is nil.
+ */
 export function createLogger(level: string, name: string): Logger {
-  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  return pino(
+    { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    pino.destination({ fd: 1, sync: true }),
+  );
 }
 
 /** Nest's own messages (bootstrap, shutdown) through the same pino logger. */

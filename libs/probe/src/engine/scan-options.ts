@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import type { Proto } from '@fleetqry/contracts';
 
 import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
@@ -42,6 +44,8 @@ export function buildScanOptions(
   signal?: AbortSignal,
 ): ScanOptions {
   const scope = new Scope(config.scope);
+  // One scan-wide signal fans out to every in-flight protocol query (a listener each).
+  if (signal) setMaxListeners(0, signal);
   return {
     ...config,
     ports: { tcp: PortSet.fromRanges(config.ports.tcp), udp: PortSet.fromRanges(config.ports.udp) },
