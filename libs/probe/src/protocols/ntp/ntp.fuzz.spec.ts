@@ -2,46 +2,12 @@
  * Fuzzing the NTP reply parser: random bytes and mutated recorded inputs (byte edits, cuts, insertions) never throw
  * out of the parser, finish fast (no loops), and produce output bounded by the input size.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import fc from 'fast-check';
 
+import { bounded, fuzzInputs } from '../../testing/fuzz-inputs.js';
 import { parseReply } from './packet.js';
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
-const seeds = readdirSync(dir)
-  .filter((f) => f.endsWith('.bin'))
-  .map((f) => readFileSync(path.join(dir, f)))
-  .filter((b) => b.length > 0);
-
-/** A recorded input with up to 8 byte edits, a cut, and a few inserted bytes. */
-const mutated = fc
-  .tuple(
-    fc.constantFrom(...seeds),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
-    fc.nat(),
-    fc.nat(),
-    fc.uint8Array({ maxLength: 8 }),
-  )
-  .map(([seed, edits, cut, at, insert]) => {
-    const b = Buffer.from(seed);
-    for (const [pos, byte] of edits) b[pos % b.length] = byte;
-    const p = at % (b.length + 1);
-    const withInsert = Buffer.concat([b.subarray(0, p), Buffer.from(insert), b.subarray(p)]);
-    return withInsert.subarray(0, 1 + (cut % withInsert.length));
-  });
-const anyBytes = fc.uint8Array({ maxLength: 1500 }).map((a) => Buffer.from(a));
-const inputs = fc.oneof(mutated, mutated, anyBytes);
-
-/** Runs `f` and checks it returned in time with output of bounded size. */
-function bounded(input: Buffer, f: () => unknown, perByte: number, constant: number): void {
-  const t0 = performance.now();
-  const out = f();
-  expect(performance.now() - t0).toBeLessThan(250);
-  expect(JSON.stringify(out ?? null).length).toBeLessThanOrEqual(constant + perByte * input.length);
-}
+const inputs = fuzzInputs(import.meta.url);
 
 describe('the NTP reply parser fuzzing', () => {
   it('parseReply never throws, stays bounded', () => {
