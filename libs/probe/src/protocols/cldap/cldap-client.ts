@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
+import { addressOnlyLookup } from '../udp-query/udp-exchange.js';
 import { type CldapAnswer, decodeCldapDatagram } from './message.js';
 
 export interface ExchangeInput {
@@ -32,16 +33,6 @@ export interface ExchangeOutcome {
 
 /** Junk floods cost bounded CPU: datagrams past this are not decoded. */
 const MAX_DATAGRAMS = 32;
-
-function addressOnlyLookup(
-  host: string,
-  _opts: unknown,
-  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const family = isIP(host);
-  if (family === 0) cb(Object.assign(new Error('not an IP address'), { code: 'EINVAL' }), '', 0);
-  else cb(null, host, family);
-}
 
 export function exchange(input: ExchangeInput): Promise<ExchangeOutcome> {
   const outcome: ExchangeOutcome = { end: 'window-closed', malformed: 0, unmatched: 0, datagrams: 0 };

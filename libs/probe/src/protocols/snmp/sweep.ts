@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
+import { addressOnlyLookup } from '../udp-query/udp-exchange.js';
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
 import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 
@@ -66,17 +67,6 @@ export interface SweepOutcome {
 
 /** A flood of junk must not cost unbounded CPU: stop decoding after this many datagrams per request. */
 const DATAGRAMS_PER_REQUEST = 4;
-
-/** dgram's lookup hook: addresses only. The caller resolved and scope-checked; we never ask a resolver. */
-function addressOnlyLookup(
-  host: string,
-  _opts: unknown,
-  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const family = isIP(host);
-  if (family === 0) cb(Object.assign(new Error('not an IP address'), { code: 'EINVAL' }), '', 0);
-  else cb(null, host, family);
-}
 
 export function runSweep(input: SweepInput): Promise<SweepOutcome> {
   const outcome: SweepOutcome = {

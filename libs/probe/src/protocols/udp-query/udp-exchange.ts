@@ -46,7 +46,7 @@ const MAX_DATAGRAMS = 32;
 const SETTLE_MARGIN_MS = 25;
 
 /** dgram's lookup hook: IP literals only. The caller resolved and scope-checked the address. */
-function addressOnlyLookup(
+export function addressOnlyLookup(
   host: string,
   _opts: unknown,
   cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
