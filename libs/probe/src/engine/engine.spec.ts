@@ -3,6 +3,7 @@ import net from 'node:net';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import { noReplyResult, udpExchange } from '../protocols/udp-query/udp-exchange.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
 import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
@@ -193,6 +194,50 @@ describe('scan', () => {
       await Promise.all([silent.close(), echo.close()]);
     }
   });
+
+  it('shortens a silent UDP query to a few host timeouts once another port measured the host', async () => {
+    const silent = await udpServer(false);
+    const closed = await freePort(); // nothing bound on UDP either: ICMP port unreachable
+    // The real UDP transport, so the engine's patience is what decides when silence is final.
+    const plugin: ProtocolPlugin = {
+      name: 'test-udp',
+      ports: { udp: [silent.port] },
+      query: async (ctx) => {
+        const e = await udpExchange({ ctx, packets: [Buffer.from('ping')] });
+        return e.kind === 'reply' ? { status: 'success', answered: true } : noReplyResult(e, 'test');
+      },
+      describe: () => [],
+    };
+    const run = async (udp: number[]) => {
+      const events = await collect(
+        scan(
+          [LOCAL],
+          options({
+            udpAttempts: 3,
+            udpQueryTimeoutMs: 2_500,
+            ports: { tcp: list([]), udp: list(udp) },
+            pluginFor: (_proto, port) => (port === silent.port ? plugin : undefined),
+          }),
+        ),
+      );
+      return events.flatMap((e) => (e.type === 'observation' ? [e.observation] : []));
+    };
+    try {
+      // The closed port's ICMP measures the host while the silent port's query runs.
+      const measured = await run([silent.port, closed]);
+      expect(measured.find((o) => o.port === closed)).toMatchObject({ state: 'NOT LISTENING' });
+      const quiet = measured.find((o) => o.port === silent.port)!;
+      expect(quiet).toMatchObject({ state: 'FILTERED', protocol: { status: 'io-timeout' } });
+      expect(quiet.protocol!.durationMs).toBeLessThan(1_500); // 3 × the host timeout, not the 2.5 s window
+
+      // Alone, nothing measures the host, and the query listens for its whole window.
+      const alone = await run([silent.port]);
+      expect(alone[0]).toMatchObject({ state: 'FILTERED', protocol: { status: 'io-timeout' } });
+      expect(alone[0]!.protocol!.durationMs).toBeGreaterThan(2_300);
+    } finally {
+      await silent.close();
+    }
+  }, 10_000);
 
   it('refuses out-of-scope addresses without probing them', async () => {
     const events = await collect(

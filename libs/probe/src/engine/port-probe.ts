@@ -1,6 +1,6 @@
 import type { Observation, Proto } from '@fleetqry/contracts';
 
-import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import type { ProtocolOptions, ProtocolPlugin, UdpPatience } from '../protocols/plugin.js';
 import type { EngineContext } from './engine-context.js';
 import { runQuery, type QueryOutcome } from './run-query.js';
 import { probeTcpState, probeTcpStateCallback, type StateResult } from './tcp-probe.js';
@@ -33,6 +33,22 @@ export interface PortProbeOptions {
   /** Multiplier for every wait (PortQry -sl doubles). */
   waitFactor: number;
   signal?: AbortSignal;
+}
+
+/**
+ * A UDP query's view of its host's round trip: the host's own estimate only (never the scan-wide one,
+ * so a host that answers nothing keeps the full window), the same timeout and attempts as the
+ * unformatted probe, and every round trip the query measures fed back into the estimate.
+ */
+function hostPatience(ctx: EngineContext, address: string): UdpPatience {
+  return {
+    current: () => {
+      const timeoutMs = ctx.rtt.measuredTimeoutFor(address);
+      return timeoutMs === undefined ? undefined : { timeoutMs, attempts: ctx.udpAttempts };
+    },
+    watch: (listener) => ctx.rtt.watch(address, listener),
+    observe: (rttMs) => ctx.rtt.record(address, rttMs),
+  };
 }
 
 function stateFromUdpQuery(q: QueryOutcome): StateResult {
@@ -109,10 +125,18 @@ export async function probePort(
 ): Promise<Observation> {
   const plugin = opts.pluginFor(proto, port);
   const make = (s: StateResult): Observation => observe(opts, target, proto, port, s);
-  const query = (timeoutMs: number) =>
+  const query = (timeoutMs: number, patience?: UdpPatience) =>
     runQuery(
       plugin!,
-      { host: target.host, address: target.address, port, proto, timeoutMs, options: opts.protocolOptions },
+      {
+        host: target.host,
+        address: target.address,
+        port,
+        proto,
+        timeoutMs,
+        options: opts.protocolOptions,
+        ...(patience ? { patience } : {}),
+      },
       opts.signal,
     );
 
@@ -124,17 +148,22 @@ export async function probePort(
     return obs;
   }
 
-  // The floor covers agents that answer slowly; a host measured as slow raises it.
+  // The window is the wait while nothing is known of the host; a host measured as slow raises it, and
+  // once the host is measured the query's own clock shortens it (hostPatience).
   const udpQueryTimeout = () =>
-    Math.max(opts.udpQueryTimeoutMs * opts.waitFactor, 3 * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0));
+    Math.max(
+      opts.udpQueryTimeoutMs * opts.waitFactor,
+      ctx.udpAttempts * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0),
+    );
+  const patience = hostPatience(ctx, target.address);
   if (plugin && opts.udpMode === 'fast') {
-    const q = await query(udpQueryTimeout());
+    const q = await query(udpQueryTimeout(), patience);
     return attachQuery(make(stateFromUdpQuery(q)), plugin, q);
   }
   const s = await probeUdpState(ctx, target.address, target.family, port);
   if (!plugin || s.state === 'NOT LISTENING') return make(s);
   // Silence (or a reply) to the unformatted datagram: the formatted query decides, as in PortQry.
-  const q = await query(udpQueryTimeout());
+  const q = await query(udpQueryTimeout(), patience);
   const decided = s.state === 'LISTENING' ? s : stateFromUdpQuery(q);
   return attachQuery(make(decided), plugin, q);
 }

@@ -43,6 +43,8 @@ class Estimate {
 export class RttEstimator {
   private readonly global = new Estimate();
   private readonly perHost = new Map<string, Estimate>();
+  /** Per host, who wants to hear of new samples (in-flight UDP queries adapting their wait). */
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly timing: TimingOptions = DEFAULT_TIMING,
@@ -55,6 +57,19 @@ export class RttEstimator {
     let est = this.perHost.get(host);
     if (!est) this.perHost.set(host, (est = new Estimate()));
     est.add(rttMs);
+    const watchers = this.watchers.get(host);
+    if (watchers) for (const w of [...watchers]) w();
+  }
+
+  /** Calls `listener` after each new sample for `host`; returns the unsubscribe. */
+  watch(host: string, listener: () => void): () => void {
+    let set = this.watchers.get(host);
+    if (!set) this.watchers.set(host, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(host) === set) this.watchers.delete(host);
+    };
   }
 
   /** Timeout for the given host's next wait; `attempt` (0-based) backs off exponentially on retries. */

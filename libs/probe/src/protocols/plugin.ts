@@ -36,6 +36,21 @@ export interface ProtocolContext {
   timeoutMs: number;
   signal: AbortSignal;
   options: ProtocolOptions;
+  /** UDP only: the engine's view of the host's round trip, which shortens the wait for silence. */
+  patience?: UdpPatience;
+}
+
+/**
+ * What the engine knows of a host's round trip, for UDP queries. Before the host is measured, a query
+ * listens for its whole window; once it is (ICMP or a reply from any of its ports, also while the
+ * query runs), each send waits `timeoutMs` for an answer and silence after `attempts` sends is final.
+ */
+export interface UdpPatience {
+  current(): { timeoutMs: number; attempts: number } | undefined;
+  /** Calls `listener` whenever current() may have changed; returns the unsubscribe. */
+  watch(listener: () => void): () => void;
+  /** A round trip this query measured (first send to first datagram or ICMP error, nothing resent). */
+  observe(rttMs: number): void;
 }
 
 export interface ProtocolResult {

@@ -1,22 +1,16 @@
 /**
- * One CLDAP exchange on a connected UDP socket: the rootDSE search leaves once (and once more at 40 %
- * of the window when still unanswered); the first datagram that decodes with our message id (and holds
- * the SearchResultDone, or at least the entry) ends it. A connected socket makes Linux report ICMP port
- * unreachable as ECONNREFUSED. Never throws.
+ * One CLDAP exchange on a udp-session (connected socket, resends, the adaptive silence clock): the
+ * rootDSE search is sent and resent while unanswered; the first datagram that decodes with our message
+ * id (and holds the SearchResultDone, or at least the entry) ends it. Never throws.
  */
-import dgram from 'node:dgram';
-import { isIP } from 'node:net';
-
-import { addressOnlyLookup } from '../udp-query/udp-exchange.js';
+import type { ProtocolContext } from '../plugin.js';
+import { runUdpSession, udpTiming } from '../udp-query/udp-session.js';
 import { type CldapAnswer, decodeCldapDatagram } from './message.js';
 
 export interface ExchangeInput {
-  address: string;
-  port: number;
+  ctx: Pick<ProtocolContext, 'address' | 'port' | 'timeoutMs' | 'signal' | 'patience'>;
   request: Buffer;
   messageId: number;
-  windowMs: number;
-  signal?: AbortSignal;
 }
 
 export interface ExchangeOutcome {
@@ -29,74 +23,60 @@ export interface ExchangeOutcome {
   unmatched: number;
   datagrams: number;
   errorCode?: string;
+  /** How long it listened, from the first send (ms). */
+  listenedMs: number;
 }
 
 /** Junk floods cost bounded CPU: datagrams past this are not decoded. */
 const MAX_DATAGRAMS = 32;
 
-export function exchange(input: ExchangeInput): Promise<ExchangeOutcome> {
-  const outcome: ExchangeOutcome = { end: 'window-closed', malformed: 0, unmatched: 0, datagrams: 0 };
-  return new Promise((resolve) => {
-    const family = isIP(input.address);
-    if (family === 0) {
-      resolve({ ...outcome, end: 'socket-error', errorCode: 'EINVAL' });
-      return;
-    }
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: addressOnlyLookup });
-    const timers: NodeJS.Timeout[] = [];
-    let settled = false;
-    const finish = (end: ExchangeOutcome['end'], errorCode?: string): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      input.signal?.removeEventListener('abort', onAbort);
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-      resolve({ ...outcome, end, ...(errorCode ? { errorCode } : {}) });
-    };
-    const onAbort = (): void => finish('aborted');
-    const onError = (err: NodeJS.ErrnoException): void =>
-      finish(err.code === 'ECONNREFUSED' ? 'refused' : 'socket-error', err.code ?? 'EUNKNOWN');
-    const send = (): void => {
-      if (settled || outcome.answer?.done) return;
-      socket.send(input.request, (err) => {
-        if (err) onError(err as NodeJS.ErrnoException);
-      });
-    };
-    socket.on('error', onError);
-    socket.on('message', (msg: Buffer) => {
-      if (settled || ++outcome.datagrams > MAX_DATAGRAMS) return;
+export async function exchange(input: ExchangeInput): Promise<ExchangeOutcome> {
+  const { ctx } = input;
+  let answer: CldapAnswer | undefined;
+  let malformed = 0;
+  let malformedReason: string | undefined;
+  let unmatched = 0;
+  let datagrams = 0;
+  const r = await runUdpSession({
+    address: ctx.address,
+    port: ctx.port,
+    ...udpTiming(ctx.timeoutMs),
+    patience: ctx.patience,
+    signal: ctx.signal,
+    maxDatagrams: MAX_DATAGRAMS,
+    outgoing: () => (answer?.done ? [] : [input.request]),
+    onDatagram: (msg, _from, session) => {
+      datagrams++;
       const d = decodeCldapDatagram(msg);
       if (!d.ok) {
-        outcome.malformed++;
-        outcome.malformedReason ??= d.error;
+        malformed++;
+        malformedReason ??= d.error;
         return;
       }
-      if (d.answer.messageId !== input.messageId) {
-        outcome.unmatched++;
-        return;
-      }
+      if (d.answer.messageId !== input.messageId) return void unmatched++;
       // Keep the first entry seen; a later datagram may bring the SearchResultDone.
-      outcome.answer = outcome.answer
-        ? { ...outcome.answer, ...(d.answer.done ? { done: d.answer.done } : {}) }
-        : d.answer;
-      if (outcome.answer.done) finish('answered');
-    });
-    if (input.signal?.aborted) {
-      finish('aborted');
-      return;
-    }
-    input.signal?.addEventListener('abort', onAbort, { once: true });
-    timers.push(
-      setTimeout(() => finish(outcome.answer ? 'answered' : 'window-closed'), Math.max(0, input.windowMs)),
-    );
-    socket.connect(input.port, input.address, () => {
-      if (settled) return;
-      send();
-      if (input.windowMs >= 250) timers.push(setTimeout(send, Math.round(input.windowMs * 0.4)));
-    });
+      answer = answer ? { ...answer, ...(d.answer.done ? { done: d.answer.done } : {}) } : d.answer;
+      if (answer.done) session.finish();
+    },
   });
+  const end: ExchangeOutcome['end'] =
+    r.end.kind === 'refused'
+      ? 'refused'
+      : r.end.kind === 'error'
+        ? 'socket-error'
+        : r.end.kind === 'aborted'
+          ? 'aborted'
+          : answer
+            ? 'answered'
+            : 'window-closed';
+  return {
+    end,
+    ...(answer ? { answer } : {}),
+    malformed,
+    ...(malformedReason !== undefined ? { malformedReason } : {}),
+    unmatched,
+    datagrams,
+    ...(r.end.kind === 'error' ? { errorCode: r.end.code } : {}),
+    listenedMs: r.listenedMs,
+  };
 }

@@ -19,8 +19,6 @@ export { exchange } from './cldap-client.js';
 
 type CldapResult = ProtocolResult & { answered: boolean };
 
-const SETTLE_MARGIN_MS = 25;
-
 /** The decoded entry as the shape ldapts gives the TCP plugin, so both share one value formatter. */
 function asEntry(answer: CldapAnswer): Entry | undefined {
   const e = answer.entries[0];
@@ -31,7 +29,7 @@ function asEntry(answer: CldapAnswer): Entry | undefined {
   return entry;
 }
 
-export function toResult(o: ExchangeOutcome, windowMs: number): CldapResult {
+export function toResult(o: ExchangeOutcome): CldapResult {
   if (o.end === 'refused')
     return { status: 'connection-refused', answered: false, detail: 'ICMP port unreachable' };
   if (o.end === 'socket-error')
@@ -54,7 +52,7 @@ export function toResult(o: ExchangeOutcome, windowMs: number): CldapResult {
       status: 'io-timeout',
       answered: false,
       detail:
-        o.end === 'aborted' ? 'CLDAP query aborted' : `no CLDAP answer within ${Math.round(windowMs)} ms`,
+        o.end === 'aborted' ? 'CLDAP query aborted' : `no CLDAP answer within ${Math.round(o.listenedMs)} ms`,
     };
   }
   const entry = asEntry(answer);
@@ -82,17 +80,9 @@ export function toResult(o: ExchangeOutcome, windowMs: number): CldapResult {
 
 async function query(ctx: ProtocolContext): Promise<CldapResult> {
   try {
-    const windowMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
     const messageId = randomInt(1, 0x7fffffff);
-    const outcome = await exchange({
-      address: ctx.address,
-      port: ctx.port,
-      request: encodeRootDseSearch({ messageId }),
-      messageId,
-      windowMs,
-      signal: ctx.signal,
-    });
-    return toResult(outcome, windowMs);
+    const outcome = await exchange({ ctx, request: encodeRootDseSearch({ messageId }), messageId });
+    return toResult(outcome);
   } catch {
     return { status: 'application-error', answered: false, detail: 'internal error in the CLDAP query' };
   }

@@ -9,7 +9,8 @@ import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
 import { buildQuery, frame, parseReply, questionFor, validateQueryName } from './message.js';
-import { type Exchange, tcpExchange, udpExchange } from './transport.js';
+import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
+import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
 
 export { buildQuery, parseReply, questionFor, validateQueryName } from './message.js';
 
@@ -20,28 +21,17 @@ const SETTLE_MARGIN_MS = 25;
 /** DNS over TCP never exceeds 65535 bytes; the configured cap applies, with room for a normal answer. */
 const MIN_TCP_CAP = 4096;
 
-function fromExchange(e: Exchange, proto: 'udp' | 'tcp', windowMs: number): DnsResult {
+/** Every TCP outcome but a whole answer. */
+function fromTcpExchange(e: Exclude<TcpExchange, { kind: 'reply' }>, windowMs: number): DnsResult {
   switch (e.kind) {
     case 'refused':
-      return {
-        status: 'connection-refused',
-        answered: false,
-        detail: proto === 'udp' ? 'ICMP port unreachable' : 'connection refused',
-      };
+      return { status: 'connection-refused', answered: false, detail: 'connection refused' };
     case 'connect-timeout':
       return {
         status: 'connection-timeout',
         answered: false,
         detail: `no TCP connection within ${Math.round(windowMs)} ms`,
       };
-    case 'silence':
-      return e.strays > 0
-        ? { status: 'protocol-error', answered: true, detail: `${e.strays} reply(ies) with a foreign DNS id` }
-        : {
-            status: 'io-timeout',
-            answered: false,
-            detail: `no DNS answer within ${Math.round(windowMs)} ms`,
-          };
     case 'closed':
       return e.received > 0
         ? {
@@ -60,8 +50,6 @@ function fromExchange(e: Exchange, proto: 'udp' | 'tcp', windowMs: number): DnsR
       return { status: 'io-timeout', answered: false, detail: 'DNS query aborted' };
     case 'error':
       return { status: 'io-timeout', answered: false, detail: `no DNS answer (socket error ${e.code})` };
-    case 'reply':
-      throw new Error('unreachable: replies are parsed by the caller');
   }
 }
 
@@ -73,24 +61,31 @@ async function query(ctx: ProtocolContext): Promise<DnsResult> {
   const proto = ctx.proto;
   const id = randomInt(0, 0x10000);
   const packet = buildQuery(id, question);
-  const windowMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
-  const common = { address: ctx.address, port: ctx.port, windowMs, signal: ctx.signal };
-  const e =
-    proto === 'udp'
-      ? await udpExchange({
-          ...common,
-          packet,
-          id,
-          resendAtMs: windowMs >= 250 ? Math.round(windowMs * 0.4) : undefined,
-        })
-      : await tcpExchange({
-          ...common,
-          packet: frame(packet),
-          maxBytes: Math.max(ctx.options.maxResponseBytes, MIN_TCP_CAP),
-        });
-  if (e.kind !== 'reply') return fromExchange(e, proto, windowMs);
+  let bytes: Buffer;
+  if (proto === 'udp') {
+    const e = await udpExchange({
+      ctx,
+      packets: [packet],
+      // Too short to carry an id, or carrying ours: the answer (valid or not, the parser decides).
+      isAnswer: (msg) => msg.length < 2 || msg.readUInt16BE(0) === id,
+    });
+    if (e.kind !== 'reply') return noReplyResult(e, 'DNS');
+    bytes = e.bytes;
+  } else {
+    const windowMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
+    const e = await tcpExchange({
+      address: ctx.address,
+      port: ctx.port,
+      windowMs,
+      signal: ctx.signal,
+      packet: frame(packet),
+      maxBytes: Math.max(ctx.options.maxResponseBytes, MIN_TCP_CAP),
+    });
+    if (e.kind !== 'reply') return fromTcpExchange(e, windowMs);
+    bytes = e.bytes;
+  }
 
-  const parsed = parseReply(e.bytes, id, question, proto);
+  const parsed = parseReply(bytes, id, question, proto);
   if (!parsed.ok) return { status: 'protocol-error', answered: true, detail: parsed.error };
   const d = parsed.data;
   const first = d.answers[0];

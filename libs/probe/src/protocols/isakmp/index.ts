@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
 import { buildIkev1MainMode, buildIkev2SaInit, parseIkeReply, summary } from './message.js';
 
 export { buildIkev1MainMode, buildIkev2SaInit, parseIkeReply, summary } from './message.js';
@@ -18,18 +18,13 @@ type IkeResult = ProtocolResult & { answered: boolean };
 async function query(ctx: ProtocolContext): Promise<IkeResult> {
   const spiV2 = randomBytes(8);
   const spiV1 = randomBytes(8);
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [buildIkev2SaInit(spiV2), buildIkev1MainMode(spiV1)],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
     // Replies echo the initiator SPI; anything too short to carry one goes to the parser.
     isAnswer: (msg) => msg.length < 8 || msg.subarray(0, 8).equals(spiV2) || msg.subarray(0, 8).equals(spiV1),
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'ISAKMP', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'ISAKMP');
   const parsed = parseIkeReply(e.bytes);
   if (!parsed.ok)
     return {

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
 import { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';
 
 export { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';
@@ -17,14 +17,9 @@ type L2tpResult = ProtocolResult & { answered: boolean };
 
 async function query(ctx: ProtocolContext): Promise<L2tpResult> {
   const ourTunnelId = randomInt(1, 0x10000);
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [buildSccrq(ourTunnelId)],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
     // RFC 2661 lets the responder answer from another port.
     anySourcePort: true,
     // Control messages to us carry our tunnel id; anything too short to carry one goes to the parser.
@@ -35,7 +30,7 @@ async function query(ctx: ProtocolContext): Promise<L2tpResult> {
         reply(buildStopCcn(p.reply.peerTunnelId, ourTunnelId));
     },
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'L2TP', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'L2TP');
   const parsed = parseControl(e.bytes);
   if (!parsed.ok)
     return {

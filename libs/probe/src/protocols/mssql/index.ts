@@ -6,7 +6,7 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
 import { CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';
 
 export { buildBrowserResponse, CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';
@@ -14,16 +14,11 @@ export { buildBrowserResponse, CLNT_UCAST_EX, parseBrowserResponse } from './bro
 type MssqlResult = ProtocolResult & { answered: boolean };
 
 async function query(ctx: ProtocolContext): Promise<MssqlResult> {
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [CLNT_UCAST_EX],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'SQL Server browser', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'SQL Server browser');
   const parsed = parseBrowserResponse(e.bytes);
   if (!parsed.ok)
     return {

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
 import { buildNodeStatusRequest, parseNodeStatus } from './message.js';
 
 export { buildNodeStatusRequest, encodeNetbiosName, formatMac, parseNodeStatus } from './message.js';
@@ -17,18 +17,13 @@ type NetbiosResult = ProtocolResult & { answered: boolean };
 
 async function query(ctx: ProtocolContext): Promise<NetbiosResult> {
   const id = randomInt(0, 0x10000);
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [buildNodeStatusRequest(id)],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
     // Too short to carry an id, or carrying ours: the answer (valid or not, the parser decides).
     isAnswer: (msg) => msg.length < 2 || msg.readUInt16BE(0) === id,
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'NetBIOS', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'NetBIOS');
   const parsed = parseNodeStatus(e.bytes, id);
   if (!parsed.ok)
     return parsed.negative

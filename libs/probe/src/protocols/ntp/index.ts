@@ -7,7 +7,7 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
 import { answersRequest, buildClientRequest, parseReply } from './packet.js';
 
 export { answersRequest, buildClientRequest, cookieOf, ntpTime, parseReply } from './packet.js';
@@ -16,17 +16,12 @@ type NtpResult = ProtocolResult & { answered: boolean };
 
 async function query(ctx: ProtocolContext): Promise<NtpResult> {
   const request = buildClientRequest();
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [request],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
     isAnswer: (msg) => answersRequest(msg, request),
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'NTP', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'NTP');
   const parsed = parseReply(e.bytes);
   if (!parsed.ok)
     return {

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import type { Observation } from '@fleetqry/contracts';
 
 import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
-import { snmpPlugin, snmpTiming, validateCommunity } from './index.js';
+import { snmpPlugin, validateCommunity } from './index.js';
 import type { SnmpVersion } from './message.js';
 
 /** In-process fake agent on 127.41.0.20: answers the accepted (community, version) pairs by echoing the
@@ -180,14 +180,6 @@ describe('validateCommunity', () => {
     expect(validateCommunity('public')).toBeUndefined();
     expect(validateCommunity('p'.repeat(255))).toBeUndefined();
     expect(validateCommunity('with space!#')).toBeUndefined();
-  });
-});
-
-describe('snmpTiming', () => {
-  it('settles before the deadline and resends once when there is time', () => {
-    expect(snmpTiming(1000)).toEqual({ windowMs: 975, resendAtMs: [390] });
-    expect(snmpTiming(2000).windowMs).toBe(1975);
-    expect(snmpTiming(100)).toEqual({ windowMs: 90, resendAtMs: [] });
   });
 });
 

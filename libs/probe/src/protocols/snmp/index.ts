@@ -11,6 +11,7 @@ import type { ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
 import { buildResult, type SnmpQueryResult } from './result.js';
+import { udpTiming } from '../udp-query/udp-session.js';
 import { runSweep, type SweepRequest } from './sweep.js';
 import { encodeDiscoveryRequest } from './v3.js';
 
@@ -19,16 +20,8 @@ export { decodeV3Report, describeEngineId, encodeDiscoveryRequest, toEngineData 
 
 /** What the engine should pass as ctx.timeoutMs by default (×2 for PortQry's -sl slow link). */
 export const SNMP_DEFAULT_TIMEOUT_MS = 1000;
-/** The plugin settles this much before ctx.timeoutMs so the caller's own abort never has to fire. */
-const SETTLE_MARGIN_MS = 25;
 const VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c'];
 const OIDS = [SYSTEM_OIDS.sysDescr, SYSTEM_OIDS.sysName, SYSTEM_OIDS.sysObjectID];
-
-/** Listening window and resend schedule for a deadline: one resend at 40 % when there is time for it. */
-export function snmpTiming(timeoutMs: number): { windowMs: number; resendAtMs: number[] } {
-  const windowMs = Math.max(1, timeoutMs - Math.min(SETTLE_MARGIN_MS, timeoutMs / 10));
-  return { windowMs, resendAtMs: windowMs >= 250 ? [Math.round(windowMs * 0.4)] : [] };
-}
 
 export function buildRequests(communities: readonly string[]): SweepRequest[] {
   // Random base so a late answer to an earlier query from the same port can never match this one.
@@ -53,7 +46,7 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
   const communities = [...new Set(ctx.options.communities)];
   try {
     const requests = buildRequests(communities);
-    const { windowMs, resendAtMs } = snmpTiming(ctx.timeoutMs);
+    const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
     const msgId = randomInt(1, 0x7fff_ffff);
     const outcome = await runSweep({
       address: ctx.address,
@@ -61,12 +54,13 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
       requests,
       windowMs,
       resendAtMs,
+      patience: ctx.patience,
       signal: ctx.signal,
       ...(ctx.options.snmpV3Discovery !== false
         ? { v3: { msgId, packet: encodeDiscoveryRequest({ msgId, requestId: msgId }) } }
         : {}),
     });
-    return buildResult(communities, requests, outcome, windowMs);
+    return buildResult(communities, requests, outcome);
   } catch {
     // Nothing above should throw; if it does, the message could hold a request buffer, so say nothing.
     return { status: 'application-error', answered: false, detail: 'internal error in the SNMP query' };

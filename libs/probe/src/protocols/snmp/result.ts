@@ -50,7 +50,6 @@ export function buildResult(
   communities: readonly string[],
   requests: readonly SweepRequest[],
   outcome: SweepOutcome,
-  windowMs: number,
 ): SnmpQueryResult {
   const versions = new Map<string, Set<SnmpVersion>>();
   const answered: SnmpResponse[] = [];
@@ -113,7 +112,7 @@ export function buildResult(
       return {
         status: 'rejected',
         answered: false,
-        detail: `no community accepted: no SNMP answer within ${Math.round(windowMs)} ms`,
+        detail: `no community accepted: no SNMP answer within ${Math.round(outcome.listenedMs)} ms`,
         data: { snmp },
       };
   }

@@ -1,13 +1,12 @@
 /**
- * One connected UDP socket per host: every community×version request leaves at once with its own
- * request-id, answers are matched by request-id (and version and community), unanswered requests are
- * resent once, and the sweep ends when all are answered or the window closes. A connected socket is
- * what makes Linux report ICMP port unreachable as ECONNREFUSED (NOT LISTENING) instead of silence.
+ * One udp-session per host (connected socket, resends, the adaptive silence clock): every
+ * community×version request leaves at once with its own request-id, answers are matched by request-id
+ * (and version and community), unanswered requests are resent, and the sweep ends when all are answered
+ * or silence is final. A connected socket is what makes Linux report ICMP port unreachable as
+ * ECONNREFUSED (NOT LISTENING) instead of silence.
  */
-import dgram from 'node:dgram';
-import { isIP } from 'node:net';
-
-import { addressOnlyLookup } from '../udp-query/udp-exchange.js';
+import type { UdpPatience } from '../plugin.js';
+import { runUdpSession } from '../udp-query/udp-session.js';
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
 import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 
@@ -26,6 +25,8 @@ export interface SweepInput {
   windowMs: number;
   /** Offsets (ms from start) at which still-unanswered requests are resent; keep it short. */
   resendAtMs: readonly number[];
+  /** The engine's view of the host's round trip (see UdpPatience). */
+  patience?: UdpPatience;
   signal?: AbortSignal;
   /**
    * SNMPv3 engine discovery riding along: sent first in every burst on the same socket. Its Report is
@@ -63,120 +64,99 @@ export interface SweepOutcome {
   datagrams: number;
   /** The agent's engine parameters, when v3 discovery was sent and answered. */
   engine?: V3Report;
+  /** How long it listened, from the first send (ms). */
+  listenedMs: number;
 }
 
 /** A flood of junk must not cost unbounded CPU: stop decoding after this many datagrams per request. */
 const DATAGRAMS_PER_REQUEST = 4;
 
-export function runSweep(input: SweepInput): Promise<SweepOutcome> {
-  const outcome: SweepOutcome = {
-    end: 'window-closed',
-    answers: new Map(),
-    malformed: 0,
-    unmatched: 0,
-    datagrams: 0,
-  };
+export async function runSweep(input: SweepInput): Promise<SweepOutcome> {
+  const answers = new Map<number, SnmpResponse>();
+  let engine: V3Report | undefined;
+  let malformed = 0;
+  let malformedReason: string | undefined;
+  let unmatched = 0;
+  let datagrams = 0;
+  let graceStarted = false;
   const byId = new Map(input.requests.map((r) => [r.requestId, r]));
-  const maxDatagrams = (input.requests.length + (input.v3 ? 1 : 0)) * DATAGRAMS_PER_REQUEST + 16;
+  const allAnswered = (): boolean => answers.size === input.requests.length;
 
-  return new Promise<SweepOutcome>((resolve) => {
-    const family = isIP(input.address);
-    if (family === 0) {
-      resolve({ ...outcome, end: 'socket-error', errorCode: 'EINVAL' });
-      return;
-    }
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: addressOnlyLookup });
-    const timers: NodeJS.Timeout[] = [];
-    let settled = false;
-
-    const finish = (end: SweepEnd, errorCode?: string): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      input.signal?.removeEventListener('abort', onAbort);
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-      resolve({ ...outcome, end, ...(errorCode ? { errorCode } : {}) });
-    };
-    const onAbort = (): void => finish('aborted');
-    const onError = (err: NodeJS.ErrnoException): void => {
-      finish(err.code === 'ECONNREFUSED' ? 'refused' : 'socket-error', err.code ?? 'EUNKNOWN');
-    };
-
-    let graceTimer = false;
-    let startedAt = 0;
-    const agentAlive = (): void => {
-      const elapsed = performance.now() - startedAt;
-      const quiet = Math.max(ALIVE_QUIET_MS, 10 * elapsed);
-      if (elapsed + quiet >= input.windowMs) return;
-      sendUnanswered();
-      timers.push(setTimeout(() => finish('window-closed'), quiet));
-    };
-    const maybeFinish = (): void => {
-      if (outcome.answers.size !== input.requests.length) return;
-      if (!input.v3 || outcome.engine) return finish('all-answered');
-      if (graceTimer) return;
-      graceTimer = true;
-      timers.push(setTimeout(() => finish('all-answered'), V3_GRACE_MS));
-    };
-
-    const sendUnanswered = (): void => {
-      if (input.v3 && !outcome.engine && !settled)
-        socket.send(input.v3.packet, (err) => {
-          if (err) onError(err as NodeJS.ErrnoException);
-        });
-      for (const req of input.requests) {
-        if (settled) return;
-        if (outcome.answers.has(req.requestId)) continue;
-        // On a connected socket an earlier ICMP unreachable surfaces here as ECONNREFUSED.
-        socket.send(req.packet, (err) => {
-          if (err) onError(err as NodeJS.ErrnoException);
-        });
-      }
-    };
-
-    socket.on('error', onError);
-    socket.on('message', (msg: Buffer) => {
-      if (settled || ++outcome.datagrams > maxDatagrams) return;
+  const r = await runUdpSession({
+    address: input.address,
+    port: input.port,
+    windowMs: input.windowMs,
+    resendAtMs: input.resendAtMs,
+    patience: input.patience,
+    signal: input.signal,
+    maxDatagrams: (input.requests.length + (input.v3 ? 1 : 0)) * DATAGRAMS_PER_REQUEST + 16,
+    outgoing: () => [
+      ...(input.v3 && !engine ? [input.v3.packet] : []),
+      ...input.requests.filter((req) => !answers.has(req.requestId)).map((req) => req.packet),
+    ],
+    onDatagram: (msg, _from, session) => {
+      datagrams++;
+      const maybeFinish = (): void => {
+        if (!allAnswered()) return;
+        if (!input.v3 || engine) return session.finish();
+        if (graceStarted) return;
+        graceStarted = true;
+        session.endAfter(V3_GRACE_MS);
+      };
       if (input.v3 && looksLikeV3(msg)) {
         const v3 = decodeV3Report(msg);
-        if (v3.ok && v3.report.msgId === input.v3.msgId && !outcome.engine) {
-          outcome.engine = v3.report;
-          if (outcome.answers.size === input.requests.length) maybeFinish();
-          else agentAlive();
+        if (v3.ok && v3.report.msgId === input.v3.msgId && !engine) {
+          engine = v3.report;
+          if (allAnswered()) return maybeFinish();
+          // The agent is up: silence to a community now means rejection (see ALIVE_QUIET_MS).
+          const elapsed = session.elapsedMs();
+          const quiet = Math.max(ALIVE_QUIET_MS, 10 * elapsed);
+          if (elapsed + quiet >= input.windowMs) return;
+          session.resend();
+          session.endAfter(quiet);
         }
         return;
       }
       const decoded = decodeResponse(msg);
       if (!decoded.ok) {
-        outcome.malformed++;
-        outcome.malformedReason ??= decoded.error;
+        malformed++;
+        malformedReason ??= decoded.error;
         return;
       }
       const m = decoded.message;
       const req = byId.get(m.requestId);
       if (!req || req.version !== m.version || !m.community.equals(Buffer.from(req.community, 'utf8'))) {
-        outcome.unmatched++;
+        unmatched++;
         return;
       }
-      if (!outcome.answers.has(m.requestId)) outcome.answers.set(m.requestId, m);
+      if (!answers.has(m.requestId)) answers.set(m.requestId, m);
       maybeFinish();
-    });
-
-    if (input.signal?.aborted) {
-      finish('aborted');
-      return;
-    }
-    input.signal?.addEventListener('abort', onAbort, { once: true });
-    timers.push(setTimeout(() => finish('window-closed'), Math.max(0, input.windowMs)));
-    socket.connect(input.port, input.address, () => {
-      if (settled) return;
-      startedAt = performance.now();
-      sendUnanswered();
-      for (const at of input.resendAtMs) if (at < input.windowMs) timers.push(setTimeout(sendUnanswered, at));
-    });
+    },
   });
+
+  const end: SweepEnd =
+    r.end.kind === 'refused'
+      ? 'refused'
+      : r.end.kind === 'error'
+        ? 'socket-error'
+        : r.end.kind === 'aborted'
+          ? 'aborted'
+          : allAnswered()
+            ? 'all-answered'
+            : 'window-closed';
+  return {
+    end,
+    answers,
+    malformed,
+    ...(malformedReason !== undefined ? { malformedReason } : {}),
+    unmatched,
+    ...(r.end.kind === 'error'
+      ? { errorCode: r.end.code }
+      : r.end.kind === 'refused'
+        ? { errorCode: 'ECONNREFUSED' }
+        : {}),
+    datagrams,
+    ...(engine ? { engine } : {}),
+    listenedMs: r.listenedMs,
+  };
 }

@@ -68,19 +68,15 @@ describe('engine data never changes the state decided by communities', () => {
   if (!report.ok) throw new Error(report.error);
   const requests = [{ requestId: 7, version: 'v2c' as const, community: 'public', packet: Buffer.alloc(0) }];
   it('a rejected community stays rejected (answered: false) with the engine attached', () => {
-    const r = buildResult(
-      ['public'],
-      requests,
-      {
-        end: 'window-closed',
-        answers: new Map(),
-        malformed: 0,
-        unmatched: 0,
-        datagrams: 1,
-        engine: report.report,
-      },
-      975,
-    );
+    const r = buildResult(['public'], requests, {
+      end: 'window-closed',
+      answers: new Map(),
+      malformed: 0,
+      unmatched: 0,
+      datagrams: 1,
+      engine: report.report,
+      listenedMs: 975,
+    });
     expect(r).toMatchObject({
       status: 'rejected',
       answered: false,

@@ -7,7 +7,7 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange, udpTiming } from '../udp-query/udp-exchange.js';
+import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
 import { buildAbort, buildReadRequest, describeReply, OPCODE, parseReply } from './packet.js';
 
 export { buildAbort, buildReadRequest, describeReply, parseReply } from './packet.js';
@@ -15,21 +15,16 @@ export { buildAbort, buildReadRequest, describeReply, parseReply } from './packe
 type TftpResult = ProtocolResult & { answered: boolean };
 
 async function query(ctx: ProtocolContext): Promise<TftpResult> {
-  const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
   const e = await udpExchange({
-    address: ctx.address,
-    port: ctx.port,
+    ctx,
     packets: [buildReadRequest()],
-    windowMs,
-    resendAtMs,
-    signal: ctx.signal,
     anySourcePort: true,
     onAnswer: (msg, reply) => {
       const opcode = msg.length >= 2 ? msg.readUInt16BE(0) : 0;
       if (opcode === OPCODE.DATA || opcode === OPCODE.OACK) reply(buildAbort());
     },
   });
-  if (e.kind !== 'reply') return noReplyResult(e, 'TFTP', windowMs);
+  if (e.kind !== 'reply') return noReplyResult(e, 'TFTP');
   const parsed = parseReply(e.bytes);
   if (!parsed.ok)
     return {

@@ -1,17 +1,14 @@
 /**
- * The two DNS exchanges. UDP: connected socket (so ICMP port unreachable → ECONNREFUSED), one resend
- * on silence, first reply carrying our id wins; replies with another id are counted, not trusted.
- * TCP: connect, send the framed query, read exactly the announced length (capped). Neither resolves
- * names: the address is an IP literal checked by the caller.
+ * DNS over TCP: connect, send the framed query, read exactly the announced length (capped). Never
+ * resolves names: the address is an IP literal checked by the caller. (DNS over UDP is the shared
+ * udp-query exchange.)
  */
-import dgram from 'node:dgram';
 import net from 'node:net';
 
-export type Exchange =
+export type TcpExchange =
   | { kind: 'reply'; bytes: Buffer }
   | { kind: 'refused' }
   | { kind: 'connect-timeout' }
-  | { kind: 'silence'; /** datagrams that did not carry our id */ strays: number }
   | { kind: 'closed'; received: number }
   | { kind: 'too-large'; announced: number }
   | { kind: 'aborted' }
@@ -27,13 +24,13 @@ interface Common {
 /** Runs `body` with one settle function, a deadline and abort wiring; cleanup runs exactly once. */
 function settleOnce(
   c: Common,
-  onDeadline: () => Exchange,
-  body: (settle: (e: Exchange) => void, addCleanup: (f: () => void) => void) => void,
-): Promise<Exchange> {
+  onDeadline: () => TcpExchange,
+  body: (settle: (e: TcpExchange) => void, addCleanup: (f: () => void) => void) => void,
+): Promise<TcpExchange> {
   return new Promise((resolve) => {
     const cleanups: Array<() => void> = [];
     let done = false;
-    const settle = (e: Exchange): void => {
+    const settle = (e: TcpExchange): void => {
       if (done) return;
       done = true;
       for (const f of cleanups) {
@@ -57,41 +54,7 @@ function settleOnce(
   });
 }
 
-export function udpExchange(
-  c: Common & { packet: Buffer; id: number; resendAtMs?: number },
-): Promise<Exchange> {
-  let strays = 0;
-  return settleOnce(
-    c,
-    () => ({ kind: 'silence', strays }),
-    (settle, addCleanup) => {
-      const family = net.isIP(c.address);
-      if (family === 0) return settle({ kind: 'error', code: 'EINVAL' });
-      const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-      addCleanup(() => sock.close());
-      const onError = (err: NodeJS.ErrnoException): void =>
-        settle(
-          err.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'error', code: err.code ?? 'EUNKNOWN' },
-        );
-      sock.on('error', onError);
-      sock.on('message', (msg: Buffer) => {
-        // Too short to carry an id, or carrying ours: this is the answer (valid or not, the caller parses).
-        if (msg.length < 2 || msg.readUInt16BE(0) === c.id) settle({ kind: 'reply', bytes: msg });
-        else strays++;
-      });
-      const send = (): void => sock.send(c.packet, (err) => err && onError(err as NodeJS.ErrnoException));
-      sock.connect(c.port, c.address, () => {
-        send();
-        if (c.resendAtMs !== undefined && c.resendAtMs < c.windowMs) {
-          const t = setTimeout(send, c.resendAtMs);
-          addCleanup(() => clearTimeout(t));
-        }
-      });
-    },
-  );
-}
-
-export function tcpExchange(c: Common & { packet: Buffer; maxBytes: number }): Promise<Exchange> {
+export function tcpExchange(c: Common & { packet: Buffer; maxBytes: number }): Promise<TcpExchange> {
   let connected = false;
   let received = 0;
   return settleOnce(
