@@ -4,7 +4,7 @@
  * id (and holds the SearchResultDone, or at least the entry) ends it. Never throws.
  */
 import type { ProtocolContext } from '../plugin.js';
-import { runUdpSession, udpTiming } from '../udp-query/udp-session.js';
+import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../udp-query/udp-session.js';
 import { type CldapAnswer, decodeCldapDatagram } from './message.js';
 
 export interface ExchangeInput {
@@ -14,7 +14,7 @@ export interface ExchangeInput {
 }
 
 export interface ExchangeOutcome {
-  end: 'answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
+  end: CollectedEnd;
   answer?: CldapAnswer;
   /** Datagrams that did not decode, and the first reason. */
   malformed: number;
@@ -38,11 +38,7 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeOutcome> {
   let unmatched = 0;
   let datagrams = 0;
   const r = await runUdpSession({
-    address: ctx.address,
-    port: ctx.port,
-    ...udpTiming(ctx.timeoutMs),
-    patience: ctx.patience,
-    signal: ctx.signal,
+    ...sessionOf(ctx),
     maxDatagrams: MAX_DATAGRAMS,
     outgoing: () => (answer?.done ? [] : [input.request]),
     onDatagram: (msg, _from, session) => {
@@ -59,18 +55,8 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeOutcome> {
       if (answer.done) session.finish();
     },
   });
-  const end: ExchangeOutcome['end'] =
-    r.end.kind === 'refused'
-      ? 'refused'
-      : r.end.kind === 'error'
-        ? 'socket-error'
-        : r.end.kind === 'aborted'
-          ? 'aborted'
-          : answer
-            ? 'answered'
-            : 'window-closed';
   return {
-    end,
+    end: collectedEnd(r.end, answer !== undefined),
     ...(answer ? { answer } : {}),
     malformed,
     ...(malformedReason !== undefined ? { malformedReason } : {}),

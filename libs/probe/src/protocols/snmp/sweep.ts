@@ -6,7 +6,7 @@
  * ECONNREFUSED (NOT LISTENING) instead of silence.
  */
 import type { UdpPatience } from '../plugin.js';
-import { runUdpSession } from '../udp-query/udp-session.js';
+import { type CollectedEnd, collectedEnd, runUdpSession } from '../udp-query/udp-session.js';
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
 import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 
@@ -48,10 +48,9 @@ export const V3_GRACE_MS = 50;
  */
 export const ALIVE_QUIET_MS = 250;
 
-export type SweepEnd = 'all-answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
-
 export interface SweepOutcome {
-  end: SweepEnd;
+  /** `answered`: every community request was answered. */
+  end: CollectedEnd;
   /** Answers keyed by request-id. */
   answers: Map<number, SnmpResponse>;
   /** Datagrams that did not decode as an SNMP Response, and the first reason. */
@@ -59,7 +58,7 @@ export interface SweepOutcome {
   malformedReason?: string;
   /** Well-formed responses that matched no request. */
   unmatched: number;
-  /** errno code for `socket-error` / `refused`. */
+  /** errno code for `socket-error`. */
   errorCode?: string;
   datagrams: number;
   /** The agent's engine parameters, when v3 discovery was sent and answered. */
@@ -134,27 +133,13 @@ export async function runSweep(input: SweepInput): Promise<SweepOutcome> {
     },
   });
 
-  const end: SweepEnd =
-    r.end.kind === 'refused'
-      ? 'refused'
-      : r.end.kind === 'error'
-        ? 'socket-error'
-        : r.end.kind === 'aborted'
-          ? 'aborted'
-          : allAnswered()
-            ? 'all-answered'
-            : 'window-closed';
   return {
-    end,
+    end: collectedEnd(r.end, allAnswered()),
     answers,
     malformed,
     ...(malformedReason !== undefined ? { malformedReason } : {}),
     unmatched,
-    ...(r.end.kind === 'error'
-      ? { errorCode: r.end.code }
-      : r.end.kind === 'refused'
-        ? { errorCode: 'ECONNREFUSED' }
-        : {}),
+    ...(r.end.kind === 'error' ? { errorCode: r.end.code } : {}),
     datagrams,
     ...(engine ? { engine } : {}),
     listenedMs: r.listenedMs,

@@ -5,7 +5,7 @@
  * answered, but not to us" is still visible.
  */
 import type { ProtocolContext, ProtocolResult } from '../plugin.js';
-import { runUdpSession, udpTiming } from './udp-session.js';
+import { runUdpSession, sessionOf } from './udp-session.js';
 
 export type UdpExchange = (
   | { kind: 'reply'; bytes: Buffer; fromPort: number; strays: number }
@@ -35,11 +35,7 @@ export async function udpExchange(input: UdpExchangeInput): Promise<UdpExchange>
   let strays = 0;
   let answer: { bytes: Buffer; fromPort: number } | undefined;
   const r = await runUdpSession({
-    address: ctx.address,
-    port: ctx.port,
-    ...udpTiming(ctx.timeoutMs),
-    patience: ctx.patience,
-    signal: ctx.signal,
+    ...sessionOf(ctx),
     maxDatagrams: MAX_DATAGRAMS,
     anySourcePort: input.anySourcePort,
     outgoing: () => (answer ? [] : input.packets),

@@ -20,7 +20,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
-import type { UdpPatience } from '../plugin.js';
+import type { ProtocolContext, UdpPatience } from '../plugin.js';
 
 export type SessionEnd =
   | { kind: 'done' }
@@ -93,6 +93,35 @@ const SETTLE_MARGIN_MS = 25;
 export function udpTiming(timeoutMs: number): { windowMs: number; resendAtMs: number[] } {
   const windowMs = Math.max(1, timeoutMs - Math.min(SETTLE_MARGIN_MS, timeoutMs / 10));
   return { windowMs, resendAtMs: windowMs >= 250 ? [Math.round(windowMs * 0.4)] : [] };
+}
+
+/** Address, window, resends, patience and signal of a session from a plugin's context. */
+export function sessionOf(
+  ctx: Pick<ProtocolContext, 'address' | 'port' | 'timeoutMs' | 'signal' | 'patience'>,
+): Pick<UdpSessionInput, 'address' | 'port' | 'windowMs' | 'resendAtMs' | 'patience' | 'signal'> {
+  return {
+    address: ctx.address,
+    port: ctx.port,
+    ...udpTiming(ctx.timeoutMs),
+    patience: ctx.patience,
+    signal: ctx.signal,
+  };
+}
+
+/** How a multi-answer session ended, for callers that collect answers themselves (SNMP, CLDAP). */
+export type CollectedEnd = 'answered' | 'window-closed' | 'refused' | 'socket-error' | 'aborted';
+
+export function collectedEnd(end: SessionEnd, complete: boolean): CollectedEnd {
+  switch (end.kind) {
+    case 'refused':
+      return 'refused';
+    case 'error':
+      return 'socket-error';
+    case 'aborted':
+      return 'aborted';
+    default:
+      return complete ? 'answered' : 'window-closed';
+  }
 }
 
 export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult> {
