@@ -1,5 +1,6 @@
 import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
 import {
+  DEFAULT_TIMING,
   PortSet,
   probeCount,
   Scope,
@@ -40,7 +41,12 @@ export function toScanConfig(
     ...base,
     limits,
     timing: {
+      ...DEFAULT_TIMING, // a job queued by an older controller may lack newer fields
       ...base.timing,
+      udpRecheckBudgetMs: Math.min(
+        base.timing.udpRecheckBudgetMs ?? DEFAULT_TIMING.udpRecheckBudgetMs,
+        deadline,
+      ),
       maxTimeoutMs: Math.min(base.timing.maxTimeoutMs, deadline),
       initialTimeoutMs: Math.min(base.timing.initialTimeoutMs, deadline),
       minTimeoutMs: Math.min(base.timing.minTimeoutMs, deadline),

@@ -156,14 +156,19 @@ export async function probePort(
       ctx.udpAttempts * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0),
     );
   const patience = hostPatience(ctx, target.address);
-  if (plugin && opts.udpMode === 'fast') {
+  const udpQuery = async () => {
     const q = await query(udpQueryTimeout(), patience);
+    if (q.status === 'connection-refused') ctx.icmp.record(target.address, port);
+    return q;
+  };
+  if (plugin && opts.udpMode === 'fast') {
+    const q = await udpQuery();
     return attachQuery(make(stateFromUdpQuery(q)), plugin, q);
   }
   const s = await probeUdpState(ctx, target.address, target.family, port);
   if (!plugin || s.state === 'NOT LISTENING') return make(s);
   // Silence (or a reply) to the unformatted datagram: the formatted query decides, as in PortQry.
-  const q = await query(udpQueryTimeout(), patience);
+  const q = await udpQuery();
   const decided = s.state === 'LISTENING' ? s : stateFromUdpQuery(q);
   return attachQuery(make(decided), plugin, q);
 }

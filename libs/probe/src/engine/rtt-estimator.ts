@@ -11,12 +11,18 @@ export interface TimingOptions {
   maxTimeoutMs: number;
   /** Timeout before anything has been measured (ms). */
   initialTimeoutMs: number;
+  /** A host's ICMP refill interval, between recheck rounds of silent UDP ports (Linux: 1 s). */
+  icmpRefillMs: number;
+  /** Time the rechecks of one host's silent UDP ports may take in all; 0 turns them off. */
+  udpRecheckBudgetMs: number;
 }
 
 export const DEFAULT_TIMING: TimingOptions = {
   minTimeoutMs: 100,
   maxTimeoutMs: 10_000,
   initialTimeoutMs: 1_000,
+  icmpRefillMs: 1_000,
+  udpRecheckBudgetMs: 60_000,
 };
 
 class Estimate {
@@ -47,7 +53,10 @@ export class RttEstimator {
   private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(
-    private readonly timing: TimingOptions = DEFAULT_TIMING,
+    private readonly timing: Pick<
+      TimingOptions,
+      'minTimeoutMs' | 'maxTimeoutMs' | 'initialTimeoutMs'
+    > = DEFAULT_TIMING,
     /** Multiplier for slow links (PortQry -sl doubles waits). */
     private readonly factor = 1,
   ) {}

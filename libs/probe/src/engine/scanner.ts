@@ -8,8 +8,10 @@ import {
   type PortProbeOptions,
   type ProbeTarget,
 } from './port-probe.js';
+import { IcmpLedger } from './icmp-ledger.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
+import { recheckSilentUdp, silentUdp } from './udp-recheck.js';
 import {
   ipv4ToUint32,
   loadSynEngine,
@@ -74,6 +76,8 @@ interface HostCursor {
   inflight: number;
   /** The host's TCP state probes are in (or queued for) a native SYN batch. */
   syn: boolean;
+  /** Silent UDP observations, held until the host's other probes are done (see udp-recheck.ts). */
+  held: Observation[];
 }
 
 /**
@@ -116,6 +120,7 @@ export function createEngineContext(
   return {
     rtt: new RttEstimator(opts.timing, opts.waitFactor),
     rate: new RateLimiter(opts.limits.ratePerSecond),
+    icmp: new IcmpLedger(),
     tcpAttempts: opts.tcpAttempts,
     udpAttempts: opts.udpAttempts,
     sourcePort: opts.sourcePort,
@@ -202,7 +207,7 @@ export async function* scan(
     }
     const useSyn = syn !== undefined && target.family === 4 && ipv4ToUint32(target.address) !== undefined;
     const ports = portsOf(opts.ports, target.exclude, useSyn ? synMask : undefined);
-    const cursor: HostCursor = { target, ports, next: ports.next(), inflight: 0, syn: useSyn };
+    const cursor: HostCursor = { target, ports, next: ports.next(), inflight: 0, syn: useSyn, held: [] };
     if (useSyn) {
       synQueue.push(cursor);
       active.push(cursor);
@@ -211,17 +216,48 @@ export async function* scan(
     return true;
   };
 
+  const recheck = opts.timing.udpRecheckBudgetMs > 0;
   const finishHostIfDone = (cursor: HostCursor) => {
-    if (cursor.next.done && cursor.inflight === 0 && !cursor.syn) {
-      const i = active.indexOf(cursor);
-      if (i >= 0) active.splice(i, 1);
-      ctx.rtt.forget(cursor.target.address);
-      ready.push({ type: 'host-done', target: cursor.target });
+    if (!cursor.next.done || cursor.inflight !== 0 || cursor.syn) return;
+    const { target } = cursor;
+    if (cursor.held.length) {
+      const held = cursor.held.splice(0, cursor.held.length);
+      const release = () => {
+        for (const observation of held) ready.push({ type: 'observation', observation });
+      };
+      // Silent UDP ports on a host that sends ICMP may be closed ports whose ICMP was rate-limited.
+      if (ctx.icmp.canary(target.address) !== undefined && !opts.signal?.aborted) {
+        cursor.inflight++;
+        inflight++;
+        void recheckSilentUdp(ctx, target, held, {
+          refillMs: opts.timing.icmpRefillMs,
+          budgetMs: opts.timing.udpRecheckBudgetMs,
+          perRound: limits.perHost,
+          signal: opts.signal,
+        })
+          .catch(() => undefined) // a failed recheck leaves the ports as they were
+          .then(() => {
+            release();
+            cursor.inflight--;
+            inflight--;
+            finishHostIfDone(cursor);
+            fill();
+            notifySoon();
+          });
+        return;
+      }
+      release();
     }
+    const i = active.indexOf(cursor);
+    if (i >= 0) active.splice(i, 1);
+    ctx.rtt.forget(target.address);
+    ctx.icmp.forget(target.address);
+    ready.push({ type: 'host-done', target });
   };
 
   const settle = (cursor: HostCursor, proto: Proto, port: number, e: unknown, observation?: Observation) => {
-    if (observation) ready.push({ type: 'observation', observation });
+    if (observation && recheck && silentUdp(observation)) cursor.held.push(observation);
+    else if (observation) ready.push({ type: 'observation', observation });
     else if (e instanceof Error && e.name === 'SourcePortInUseError') fatal = e;
     else ready.push({ type: 'probe-error', target: cursor.target, proto, port, error: String(e) });
     cursor.inflight--;

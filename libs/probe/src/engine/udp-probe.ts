@@ -10,22 +10,36 @@ import { SourcePortInUseError } from './tcp-connect.js';
  * silence after every retry is LISTENING or FILTERED. Retries matter: routers and kernels rate-limit
  * ICMP unreachables, so one lost ICMP must not turn a closed port into "LISTENING or FILTERED".
  */
+export interface UdpStateOptions {
+  /** Datagrams before silence is final (default ctx.udpAttempts). */
+  attempts?: number;
+  /** Ends the wait early; the port then reads as silent. */
+  signal?: AbortSignal;
+  /** Called once the first datagram has left. */
+  onSent?: () => void;
+}
+
 export function probeUdpState(
   ctx: EngineContext,
   address: string,
   family: 4 | 6,
   port: number,
-  payload: Buffer = Buffer.alloc(0),
+  over: UdpStateOptions = {},
 ): Promise<StateResult> {
+  const payload = Buffer.alloc(0);
+  const attempts = over.attempts ?? ctx.udpAttempts;
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let sentAt = 0;
+    const silence: StateResult = { state: 'LISTENING or FILTERED', reason: 'no-response' };
+    const onAbort = () => finish(silence);
     const finish = (result: StateResult | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      over.signal?.removeEventListener('abort', onAbort);
       socket.close();
       if (result instanceof Error) reject(result);
       else resolve(result);
@@ -39,6 +53,7 @@ export function probeUdpState(
       if (e.code === 'ECONNREFUSED') {
         const rttMs = performance.now() - sentAt;
         ctx.rtt.record(address, rttMs);
+        ctx.icmp.record(address, port);
         return finish({ state: 'NOT LISTENING', reason: 'icmp-port-unreachable', rttMs });
       }
       if (e.code === 'EADDRINUSE' && ctx.sourcePort !== undefined)
@@ -49,15 +64,16 @@ export function probeUdpState(
     });
     const send = async (attempt: number) => {
       if (settled) return;
-      if (attempt >= ctx.udpAttempts)
-        return finish({ state: 'LISTENING or FILTERED', reason: 'no-response' });
+      if (attempt >= attempts) return finish(silence);
       if (!ctx.rate.tryTake()) await ctx.rate.take();
       if (settled) return;
       sentAt = performance.now();
-      socket.send(payload);
+      socket.send(payload, () => attempt === 0 && over.onSent?.());
       // No exponential backoff: the retries cover lost datagrams and rate-limited ICMP, not congestion.
       timer = setTimeout(() => void send(attempt + 1), ctx.rtt.timeoutFor(address));
     };
+    if (over.signal?.aborted) return finish(silence);
+    over.signal?.addEventListener('abort', onAbort, { once: true });
     const connect = () => socket.connect(port, address, () => void send(0));
     if (ctx.sourcePort !== undefined) socket.bind(ctx.sourcePort, connect);
     else connect();

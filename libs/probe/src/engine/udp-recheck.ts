@@ -1,0 +1,123 @@
+/**
+ * Linux rate-limits ICMP port unreachable per destination (a burst of 6, then one per
+ * net.ipv4.icmp_ratelimit = 1 s), and routers and other systems have limits of their own. A closed UDP
+ * port probed past that budget is silent, exactly like a filtered one. (Loopback is exempt, so a lab
+ * on 127/8 never shows it.) nmap slows down until its retransmissions stop being needed; fleetqry
+ * keeps its pace and rechecks, per host, only the UDP ports that stayed silent, and only on a host
+ * that has shown it sends ICMP (some port of it was refused):
+ *
+ * Each round sends one datagram to every still-silent port, then one to a port known to be closed (the
+ * canary). The path is in order, so the silent ports' datagrams reach the host before the canary's: if
+ * the canary is refused, the host still had ICMP budget for every datagram before it, and a port still
+ * silent is really not closed. A silent canary means the budget ran out; the round repeats after the
+ * host's refill interval, within a time budget per host. Ports refused in a round are NOT LISTENING;
+ * ports left undecided when the budget ends keep their silent state.
+ */
+import { setMaxListeners } from 'node:events';
+
+import type { Observation } from '@fleetqry/contracts';
+
+import type { EngineContext } from './engine-context.js';
+import type { ProbeTarget } from './port-probe.js';
+import type { StateResult } from './tcp-probe.js';
+import { probeUdpState } from './udp-probe.js';
+
+export interface RecheckOptions {
+  /** Wait between rounds when the host's ICMP budget ran out (Linux refills one per second). */
+  refillMs: number;
+  /** Time one host's rechecks may take in all. */
+  budgetMs: number;
+  /** Silent ports rechecked in one round (bounds the sockets open at once). */
+  perRound: number;
+  signal?: AbortSignal;
+}
+
+/** A UDP port whose silence could be a closed port whose ICMP was rate-limited away. */
+export function silentUdp(o: Observation): boolean {
+  return (
+    o.proto === 'udp' &&
+    o.reason === 'no-response' &&
+    (o.state === 'LISTENING or FILTERED' || o.state === 'FILTERED')
+  );
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Rechecks the host's silent UDP observations in place (see the header). */
+export async function recheckSilentUdp(
+  ctx: EngineContext,
+  target: ProbeTarget,
+  observations: Observation[],
+  opts: RecheckOptions,
+): Promise<void> {
+  const { address, family } = target;
+  const deadline = performance.now() + opts.budgetMs;
+  let pending = observations.filter(silentUdp);
+  while (pending.length > 0 && !opts.signal?.aborted) {
+    const canary = ctx.icmp.canary(address);
+    if (canary === undefined) return;
+    const batch = pending.slice(0, opts.perRound);
+    const rest = pending.slice(opts.perRound);
+    const roundStart = performance.now();
+    const round = new AbortController();
+    setMaxListeners(0, round.signal); // one listener per port of the round
+    const onAbort = () => round.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const sent: Promise<void>[] = [];
+    const outcomes = batch.map((o) => {
+      let markSent!: () => void;
+      sent.push(new Promise<void>((r) => (markSent = r)));
+      // A local send error leaves the port as it was.
+      return probeUdpState(ctx, address, family, o.port, {
+        attempts: 1,
+        signal: round.signal,
+        onSent: markSent,
+      }).catch((): StateResult => ({ state: 'LISTENING or FILTERED', reason: 'no-response' }));
+    });
+    // Only once every silent port's datagram has left may the canary follow it.
+    await Promise.race([Promise.all(sent), Promise.all(outcomes)]);
+    const c = await probeUdpState(ctx, address, family, canary, { attempts: 1, signal: opts.signal }).catch(
+      () => undefined,
+    );
+    const budgetLeft = c?.state === 'NOT LISTENING';
+    // The silent ports' ICMP, if any, arrived before the canary's; once the I/O already delivered has
+    // been handled, the round is over.
+    if (budgetLeft) await sleep(5).then(() => round.abort());
+    const results = await Promise.all(outcomes);
+    opts.signal?.removeEventListener('abort', onAbort);
+
+    const still: Observation[] = [];
+    batch.forEach((o, i) => {
+      const r = results[i]!;
+      if (r.state === 'NOT LISTENING' || r.state === 'LISTENING') {
+        o.state = r.state;
+        o.reason = r.reason;
+        if (r.rttMs !== undefined) o.rttMs = Math.round(r.rttMs * 1000) / 1000;
+        o.evidence =
+          r.state === 'NOT LISTENING'
+            ? 'ICMP port unreachable to a recheck (the host rate-limits ICMP)'
+            : 'a datagram answered a recheck';
+      } else still.push(o);
+    });
+    if (budgetLeft) {
+      pending = rest;
+      continue;
+    }
+    pending = [...still, ...rest];
+    // The next round once the host has had a refill interval since this round began.
+    const next = roundStart + opts.refillMs;
+    if (next > deadline) return;
+    await sleep(next - performance.now(), opts.signal);
+  }
+}
