@@ -9,4 +9,6 @@ export const EXIT = {
   USAGE: 64,
   /** Unexpected failure while running. (sysexits EX_SOFTWARE) */
   RUNTIME: 70,
+  /** The reader of standard output went away; the run stopped (as a shell reports SIGPIPE). */
+  BROKEN_PIPE: 141,
 } as const;

@@ -40,7 +40,19 @@ async function program(invoked: string | undefined): Promise<Command> {
   return cmd;
 }
 
+/**
+ * A reader that goes away (`fleetqry … | head`) ends the run at once and quietly, as SIGPIPE ends a C
+ * tool (and with its status, 128 + 13): no probe goes on for nobody, no stack trace.
+ */
+function endOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.BROKEN_PIPE);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endOnClosedPipe();
   try {
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
       process.stdout.write(`${VERSION}\n`);

@@ -128,4 +128,27 @@ describe('fleetqry query', () => {
     expect(doc.observations.every((o) => o.state === 'LISTENING')).toBe(true);
     expect(doc.observations.length).toBe(ssh.openTcp.filter((p) => p <= 100).length);
   });
+
+  it('stops quietly with the SIGPIPE status when the reader goes away (`| head -1`)', async () => {
+    const r = await runCli(
+      [
+        'query',
+        '-t',
+        '127.30.0.1-64',
+        '--tcp',
+        '1-1024',
+        '--exclude-ports',
+        '2024',
+        '-nr',
+        '--no-queries',
+        '--format',
+        'jsonl',
+        '--no-progress',
+      ],
+      { closeStdoutAfterFirstLine: true },
+    );
+    expect(r.code).toBe(141);
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^\{"host"/);
+  });
 });

@@ -14,7 +14,8 @@ const BIN = resolve(REPO_ROOT, 'apps/cli/bin/fleetqry.js');
 
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  /** closeStdoutAfterFirstLine: read one line, then close the pipe, as `| head -1` does. */
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; closeStdoutAfterFirstLine?: boolean } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -24,7 +25,10 @@ export function runCli(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (opts.closeStdoutAfterFirstLine && stdout.includes('\n')) child.stdout.destroy();
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', fail);
