@@ -90,6 +90,8 @@ export const JobScanConfigSchema = z.looseObject({
     .refine((o) => !('communities' in o), 'communities travel as credential ids, never in a job'),
   tcpQueryTimeoutMs: z.number().positive(),
   udpQueryTimeoutMs: z.number().positive(),
+  /** Absent in jobs queued before it existed; the worker then applies the default. */
+  udpQuietMinMs: z.number().positive().optional(),
   /** Stored credentials holding the SNMP communities to try, in order; empty means the default (public). */
   communityCredentialIds: z.array(z.uuid()).max(256),
 });

@@ -9,7 +9,7 @@ export { SourcePortInUseError, connectImplementation } from './engine/tcp-connec
 export { LocalProbeError } from './engine/tcp-probe.js';
 export type { ProbeTarget } from './engine/port-probe.js';
 export { DEFAULT_LIMITS, scan, type ScanEvent, type ScanLimits, type ScanOptions } from './engine/scanner.js';
-export { createScanOptions, type ScanConfig } from './engine/scan-config.js';
+export { createScanOptions, DEFAULT_UDP_QUIET_MIN_MS, type ScanConfig } from './engine/scan-config.js';
 export { runScan, type ScanRunOptions } from './engine/scan-pool.js';
 export * from './plan/plan-scan.js';
 export * from './plan/probe-stage.js';

@@ -1,6 +1,7 @@
 import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
 import {
   DEFAULT_TIMING,
+  DEFAULT_UDP_QUIET_MIN_MS,
   PortSet,
   probeCount,
   Scope,
@@ -53,6 +54,7 @@ export function toScanConfig(
     },
     tcpQueryTimeoutMs: Math.min(base.tcpQueryTimeoutMs, deadline),
     udpQueryTimeoutMs: Math.min(base.udpQueryTimeoutMs, deadline),
+    udpQuietMinMs: Math.min(base.udpQuietMinMs ?? DEFAULT_UDP_QUIET_MIN_MS, deadline),
     protocolOptions: {
       ...base.protocolOptions,
       communities: communities.length ? [...communities] : ['public'],

@@ -22,8 +22,10 @@ export interface PortProbeOptions {
   protocolOptions: ProtocolOptions;
   /** Deadline of a TCP protocol query (banner, LDAP) in ms. */
   tcpQueryTimeoutMs: number;
-  /** Floor of a UDP protocol query's wait in ms; raised by the measured round trip. */
+  /** A UDP protocol query's window in ms while its host is unmeasured; raised by a slow host's timeout. */
   udpQueryTimeoutMs: number;
+  /** On a measured host, silence to a UDP query is final after its retransmissions, never sooner than this (ms). */
+  udpQuietMinMs: number;
   /**
    * `portqry`: every UDP port first gets the unformatted datagram, and only silence leads to the
    * formatted query, as PortQry prints it. `fast`: a port with a protocol query gets only the
@@ -40,11 +42,11 @@ export interface PortProbeOptions {
  * so a host that answers nothing keeps the full window), the same timeout and attempts as the
  * unformatted probe, and every round trip the query measures fed back into the estimate.
  */
-function hostPatience(ctx: EngineContext, address: string): UdpPatience {
+function hostPatience(ctx: EngineContext, address: string, minQuietMs: number): UdpPatience {
   return {
     current: () => {
       const timeoutMs = ctx.rtt.measuredTimeoutFor(address);
-      return timeoutMs === undefined ? undefined : { timeoutMs, attempts: ctx.udpAttempts };
+      return timeoutMs === undefined ? undefined : { timeoutMs, attempts: ctx.udpAttempts, minQuietMs };
     },
     watch: (listener) => ctx.rtt.watch(address, listener),
     observe: (rttMs) => ctx.rtt.record(address, rttMs),
@@ -155,7 +157,11 @@ export async function probePort(
       opts.udpQueryTimeoutMs * opts.waitFactor,
       ctx.udpAttempts * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0),
     );
-  const patience = hostPatience(ctx, target.address);
+  const patience = hostPatience(
+    ctx,
+    target.address,
+    Math.min(opts.udpQuietMinMs, opts.udpQueryTimeoutMs) * opts.waitFactor,
+  );
   const udpQuery = async () => {
     const q = await query(udpQueryTimeout(), patience);
     if (q.status === 'connection-refused') ctx.icmp.record(target.address, port);

@@ -11,6 +11,13 @@ import type { TcpEngineChoice } from './syn-engine.js';
 import type { ScanLimits, ScanOptions } from './scanner.js';
 
 /**
+ * On a host whose round trip is measured, silence to a UDP protocol query is final after its
+ * retransmissions (one host timeout each), but never sooner than this: time for a slow service (an
+ * SNMP agent busy elsewhere), which no round trip measures. The fixed window it replaces was 1 s.
+ */
+export const DEFAULT_UDP_QUIET_MIN_MS = 500;
+
+/**
  * Everything a scan needs, as plain data: it crosses to worker threads (and later to worker pods)
  * and is turned into live ScanOptions on the other side. Holds communities in memory only; callers
  * must never log it or put it in a queue payload.
@@ -30,6 +37,8 @@ export interface ScanConfig {
   protocolOptions: ProtocolOptions;
   tcpQueryTimeoutMs: number;
   udpQueryTimeoutMs: number;
+  /** See DEFAULT_UDP_QUIET_MIN_MS. */
+  udpQuietMinMs: number;
   udpMode: 'portqry' | 'fast';
   waitFactor: number;
 }

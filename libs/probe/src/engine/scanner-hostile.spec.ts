@@ -35,6 +35,7 @@ describe('a scan with hostile targets', () => {
       protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, maxResponseBytes: 4096 },
       tcpQueryTimeoutMs: 1500,
       udpQueryTimeoutMs: 500,
+      udpQuietMinMs: 100,
       udpMode: 'fast',
       waitFactor: 1,
     };
@@ -93,6 +94,7 @@ describe('scanner memory bounds', () => {
       protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
       tcpQueryTimeoutMs: 100,
       udpQueryTimeoutMs: 100,
+      udpQuietMinMs: 100,
       udpMode: 'fast',
       waitFactor: 1,
     };

@@ -47,6 +47,7 @@ d('SYN engine on the fleet lab', () => {
       protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
       tcpQueryTimeoutMs: 1000,
       udpQueryTimeoutMs: 1000,
+      udpQuietMinMs: 100,
       udpMode: 'fast',
       waitFactor: 1,
     }))

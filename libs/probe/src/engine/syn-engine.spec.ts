@@ -32,6 +32,7 @@ function options(over: Partial<ScanOptions> = {}): ScanOptions {
     protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
     tcpQueryTimeoutMs: 1000,
     udpQueryTimeoutMs: 200,
+    udpQuietMinMs: 100,
     udpMode: 'fast',
     waitFactor: 1,
     ...over,

@@ -31,6 +31,7 @@ function options(address: string, udpRecheckBudgetMs: number): ScanOptions {
     protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
     tcpQueryTimeoutMs: 1000,
     udpQueryTimeoutMs: 1000,
+    udpQuietMinMs: 100,
     udpMode: 'fast',
     waitFactor: 1,
   };

@@ -19,6 +19,7 @@ import { readTargetFile } from '../targets/target-file.js';
 import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
 import type { ProbeTarget } from '../engine/port-probe.js';
 import type { ScanConfig } from '../engine/scan-config.js';
+import { DEFAULT_UDP_QUIET_MIN_MS } from '../engine/scan-options.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../engine/scanner.js';
 
 /** A target with per-target settings (an inventory host). */
@@ -49,6 +50,8 @@ export interface ScanRequest {
   udpAttempts?: number;
   tcpQueryTimeoutMs?: number;
   udpQueryTimeoutMs?: number;
+  /** See ScanConfig.udpQuietMinMs. */
+  udpQuietMinMs?: number;
   protocolOptions?: Partial<Omit<ProtocolOptions, 'communities'>>;
 }
 
@@ -158,6 +161,7 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, ...req.protocolOptions, communities: [...communities] },
     tcpQueryTimeoutMs: req.tcpQueryTimeoutMs ?? 5000,
     udpQueryTimeoutMs: req.udpQueryTimeoutMs ?? 1000,
+    udpQuietMinMs: req.udpQuietMinMs ?? DEFAULT_UDP_QUIET_MIN_MS,
     udpMode: req.udpMode ?? 'fast',
     waitFactor: req.slowLink ? 2 : 1,
   };

@@ -43,10 +43,12 @@ export interface ProtocolContext {
 /**
  * What the engine knows of a host's round trip, for UDP queries. Before the host is measured, a query
  * listens for its whole window; once it is (ICMP or a reply from any of its ports, also while the
- * query runs), each send waits `timeoutMs` for an answer and silence after `attempts` sends is final.
+ * query runs), each send waits `timeoutMs` for an answer and silence after `attempts` sends is final,
+ * but never before `minQuietMs` from the first send (time for a slow service, which no round trip
+ * measures).
  */
 export interface UdpPatience {
-  current(): { timeoutMs: number; attempts: number } | undefined;
+  current(): { timeoutMs: number; attempts: number; minQuietMs: number } | undefined;
   /** Calls `listener` whenever current() may have changed; returns the unsubscribe. */
   watch(listener: () => void): () => void;
   /** A round trip this query measured (first send to first datagram or ICMP error, nothing resent). */

@@ -29,7 +29,7 @@ async function freeUdpPort(): Promise<number> {
 }
 
 /** Patience whose estimate the test sets (or not), recording what the session measured. */
-function testPatience(initial?: { timeoutMs: number; attempts: number }) {
+function testPatience(initial?: { timeoutMs: number; attempts: number; minQuietMs: number }) {
   let value = initial;
   const listeners = new Set<() => void>();
   const observed: number[] = [];
@@ -45,7 +45,7 @@ function testPatience(initial?: { timeoutMs: number; attempts: number }) {
     patience,
     observed,
     listeners,
-    set(v: { timeoutMs: number; attempts: number }) {
+    set(v: { timeoutMs: number; attempts: number; minQuietMs: number }) {
       value = v;
       for (const l of listeners) l();
     },
@@ -98,7 +98,7 @@ describe('runUdpSession', () => {
   it('on a measured host, resends once per host timeout and ends after the last attempt, long before the window', async () => {
     const p = await peer();
     try {
-      const t = testPatience({ timeoutMs: 40, attempts: 3 });
+      const t = testPatience({ timeoutMs: 40, attempts: 3, minQuietMs: 0 });
       const r = await session(p.port, { windowMs: 20_000, resendAtMs: [8_000], patience: t.patience });
       expect(r.end).toEqual({ kind: 'silence' });
       expect(r.sends).toBe(3);
@@ -112,11 +112,34 @@ describe('runUdpSession', () => {
     }
   });
 
+  it('never declares silence before the floor, so a slow service on a fast host still gets its answer in', async () => {
+    // host timeout 30 ms × 3 attempts would end at ~90 ms; the service answers the first datagram at 200 ms
+    const p = await peer({ nth: 1, delayMs: 200 });
+    try {
+      const t = testPatience({ timeoutMs: 30, attempts: 3, minQuietMs: 400 });
+      const r = await session(p.port, { windowMs: 20_000, patience: t.patience });
+      expect(r.end).toEqual({ kind: 'done' });
+      expect(r.sends).toBe(3);
+      // and a silent port ends at the floor, not at the window
+      const quiet = await peer();
+      try {
+        const q = await session(quiet.port, { windowMs: 20_000, patience: t.patience });
+        expect(q.end).toEqual({ kind: 'silence' });
+        expect(q.listenedMs).toBeGreaterThanOrEqual(395);
+        expect(q.listenedMs).toBeLessThan(8_000);
+      } finally {
+        await quiet.close();
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
   it('switches to the host timeout when the host is measured while the query runs', async () => {
     const p = await peer();
     try {
       const t = testPatience();
-      setTimeout(() => t.set({ timeoutMs: 30, attempts: 2 }), 50);
+      setTimeout(() => t.set({ timeoutMs: 30, attempts: 2, minQuietMs: 0 }), 50);
       const r = await session(p.port, { windowMs: 20_000, resendAtMs: [8_000], patience: t.patience });
       expect(r.end).toEqual({ kind: 'silence' });
       // sent at 0; at 50 the first send has waited longer than one timeout, so the resend goes at once,
@@ -133,7 +156,9 @@ describe('runUdpSession', () => {
     // answers the first datagram 120 ms late; the host timeout is 100 ms with 3 attempts
     const p = await peer({ nth: 1, delayMs: 120 });
     try {
-      const r = await session(p.port, { patience: testPatience({ timeoutMs: 100, attempts: 3 }).patience });
+      const r = await session(p.port, {
+        patience: testPatience({ timeoutMs: 100, attempts: 3, minQuietMs: 0 }).patience,
+      });
       expect(r.end).toEqual({ kind: 'done' });
       expect(r.sends).toBe(2);
     } finally {
@@ -145,13 +170,13 @@ describe('runUdpSession', () => {
     const quick = await peer({ nth: 1 });
     const second = await peer({ nth: 2 });
     try {
-      const a = testPatience({ timeoutMs: 1_000, attempts: 3 });
+      const a = testPatience({ timeoutMs: 1_000, attempts: 3, minQuietMs: 0 });
       const ra = await session(quick.port, { patience: a.patience });
       expect(ra.end).toEqual({ kind: 'done' });
       expect(a.observed).toHaveLength(1);
       expect(ra.rttMs).toBe(a.observed[0]);
 
-      const b = testPatience({ timeoutMs: 30, attempts: 3 });
+      const b = testPatience({ timeoutMs: 30, attempts: 3, minQuietMs: 0 });
       const rb = await session(second.port, { patience: b.patience });
       expect(rb.end).toEqual({ kind: 'done' });
       expect(rb.sends).toBe(2);

@@ -7,9 +7,10 @@
  * The clock has two regimes. Until the engine has measured the host's round trip, the query listens for
  * its whole window, resending at the given offsets. Once the host is measured (ICMP or a reply from any
  * of its ports, also while this query runs), it turns into nmap-style retransmission: each send waits
- * one host timeout for an answer, and after `attempts` unanswered sends silence is final. A dropped port
- * on a fast host then costs a few round-trip timeouts instead of the window; a slow host's timeout is
- * larger, so it stays correct.
+ * one host timeout for an answer, and after `attempts` unanswered sends silence is final, though never
+ * before a floor that leaves a slow service (not a slow network: that the timeout covers) time to
+ * answer. A dropped port on a fast host then costs the floor instead of the window; a slow host's
+ * timeout is larger, so it stays correct.
  *
  * `anySourcePort`: protocols whose server answers from a fresh port (TFTP's TID, some L2TP servers)
  * would be filtered out by the connected socket. A second, unconnected socket shares the local port
@@ -221,11 +222,13 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       for (const t of fixedTimers) clearTimeout(t);
       fixedTimers.length = 0;
       clearTimeout(adaptiveTimer);
-      const due = Math.max(0, lastSendAt + p.timeoutMs - elapsedMs());
-      adaptiveTimer = setTimeout(() => {
-        if (sends < p.attempts && input.outgoing().length > 0) ctl.resend();
-        else settle({ kind: 'silence' });
-      }, due);
+      // After the last attempt silence is final one timeout later, but never before the floor.
+      const last = sends >= p.attempts || input.outgoing().length === 0;
+      const at = last ? Math.max(lastSendAt + p.timeoutMs, p.minQuietMs) : lastSendAt + p.timeoutMs;
+      adaptiveTimer = setTimeout(
+        () => (last ? settle({ kind: 'silence' }) : ctl.resend()),
+        Math.max(0, at - elapsedMs()),
+      );
     }
 
     const start = (): void => {
