@@ -2,44 +2,17 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { noReplyResult, udpExchange } from '../protocols/udp-query/udp-exchange.js';
+import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
-import { DEFAULT_TIMING } from './rtt-estimator.js';
-import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
+import { DEFAULT_LIMITS, scan, type ScanOptions } from './scanner.js';
 import { tcpConnect, tcpConnectViaNet, SourcePortInUseError } from './tcp-connect.js';
 
 // Everything here talks to in-process servers on 127.0.0.1 only.
 const LOCAL: ProbeTarget = { host: 'localhost-test', address: '127.0.0.1', family: 4 };
 
-function list(ports: number[]) {
-  return Object.assign([...ports], { size: ports.length });
-}
-
 function options(over: Partial<ScanOptions> = {}): ScanOptions {
-  return {
-    ports: { tcp: list([]), udp: list([]) },
-    limits: DEFAULT_LIMITS,
-    timing: { ...DEFAULT_TIMING, minTimeoutMs: 50, initialTimeoutMs: 200 },
-    tcpAttempts: 2,
-    udpAttempts: 2,
-    scopeCheck: (a) => (a.startsWith('127.') ? undefined : 'outside 127.0.0.0/8'),
-    pluginFor: () => undefined,
-    serviceName: (_p, port) => (port === 7 ? 'echo' : undefined),
-    protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
-    tcpQueryTimeoutMs: 1000,
-    udpQueryTimeoutMs: 200,
-    udpQuietMinMs: 100,
-    udpMode: 'fast',
-    waitFactor: 1,
-    ...over,
-  };
-}
-
-async function collect(it: AsyncIterable<ScanEvent[]>): Promise<ScanEvent[]> {
-  const out: ScanEvent[] = [];
-  for await (const batch of it) out.push(...batch);
-  return out;
+  return testScanOptions({ serviceName: (_p, port) => (port === 7 ? 'echo' : undefined), ...over });
 }
 
 async function tcpServer(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -119,13 +92,13 @@ describe('scan', () => {
     const udpSilent = await udpServer(false);
     const udpClosed = await freePort(); // nothing bound on UDP either (checked below via the state)
     try {
-      const events = await collect(
+      const events = await collectEvents(
         scan(
           [LOCAL],
           options({
             ports: {
-              tcp: list([tcpOpen.port, tcpClosed]),
-              udp: list([udpEcho.port, udpSilent.port, udpClosed]),
+              tcp: portList([tcpOpen.port, tcpClosed]),
+              udp: portList([udpEcho.port, udpSilent.port, udpClosed]),
             },
           }),
         ),
@@ -173,12 +146,12 @@ describe('scan', () => {
     };
     try {
       for (const udpMode of ['fast', 'portqry'] as const) {
-        const events = await collect(
+        const events = await collectEvents(
           scan(
             [LOCAL],
             options({
               udpMode,
-              ports: { tcp: list([]), udp: list([silent.port, echo.port]) },
+              ports: { tcp: portList([]), udp: portList([silent.port, echo.port]) },
               pluginFor: (_proto, port) =>
                 port === silent.port ? silentPlugin : port === echo.port ? answeringPlugin : undefined,
             }),
@@ -210,13 +183,13 @@ describe('scan', () => {
       describe: () => [],
     };
     const run = async (udp: number[]) => {
-      const events = await collect(
+      const events = await collectEvents(
         scan(
           [LOCAL],
           options({
             udpAttempts: 3,
             udpQueryTimeoutMs: 2_500,
-            ports: { tcp: list([]), udp: list(udp) },
+            ports: { tcp: portList([]), udp: portList(udp) },
             pluginFor: (_proto, port) => (port === silent.port ? plugin : undefined),
           }),
         ),
@@ -241,10 +214,10 @@ describe('scan', () => {
   }, 10_000);
 
   it('refuses out-of-scope addresses without probing them', async () => {
-    const events = await collect(
+    const events = await collectEvents(
       scan(
         [{ host: 'x', address: '192.0.2.1', family: 4 }],
-        options({ ports: { tcp: list([80]), udp: list([]) } }),
+        options({ ports: { tcp: portList([80]), udp: portList([]) } }),
       ),
     );
     expect(events).toEqual([
@@ -265,13 +238,13 @@ describe('scan', () => {
       describe: () => [],
     };
     try {
-      const events = await collect(
+      const events = await collectEvents(
         scan(
           [LOCAL],
           options({
             tcpQueryTimeoutMs: 100,
             pluginFor: () => hanging,
-            ports: { tcp: list([server.port]), udp: list([]) },
+            ports: { tcp: portList([server.port]), udp: portList([]) },
           }),
         ),
       );
@@ -299,13 +272,13 @@ describe('scan', () => {
       },
       describe: () => [],
     };
-    await collect(
+    await collectEvents(
       scan(
         [LOCAL],
         options({
           limits: { ...DEFAULT_LIMITS, perHost: 2 },
           pluginFor: () => slow,
-          ports: { tcp: list([]), udp: list(ports) },
+          ports: { tcp: portList([]), udp: portList(ports) },
         }),
       ),
     );

@@ -1,12 +1,12 @@
 import { sshPlugin } from '../protocols/ssh/index.js';
 import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { startHostileServer, type HostileServer } from '../testing/hostile-servers.js';
+import { portList, testScanOptions } from '../testing/scan-options.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
-import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
+import { DEFAULT_LIMITS, scan, type ScanEvent } from './scanner.js';
 
 // Hostile peers inside a scan: each query ends at its cap or deadline, and the run goes on.
 const ADDRESS = '127.42.0.1';
-const list = (ports: number[]) => Object.assign([...ports], { size: ports.length });
 
 describe('a scan with hostile targets', () => {
   let servers: HostileServer[] = [];
@@ -23,22 +23,13 @@ describe('a scan with hostile targets', () => {
       script: (s) => s.end('SSH-2.0-OpenSSH_9.2p1 honest\r\n'),
     });
     servers = [endless, tarpit, honest];
-    const opts: ScanOptions = {
-      ports: { tcp: list([endless.port, tarpit.port, honest.port]), udp: list([]) },
-      limits: DEFAULT_LIMITS,
+    const opts = testScanOptions({
+      ports: { tcp: portList([endless.port, tarpit.port, honest.port]), udp: portList([]) },
       timing: DEFAULT_TIMING,
-      tcpAttempts: 2,
-      udpAttempts: 2,
-      scopeCheck: () => undefined,
       pluginFor: () => sshPlugin,
-      serviceName: () => undefined,
       protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, maxResponseBytes: 4096 },
       tcpQueryTimeoutMs: 1500,
-      udpQueryTimeoutMs: 500,
-      udpQuietMinMs: 100,
-      udpMode: 'fast',
-      waitFactor: 1,
-    };
+    });
     const events: ScanEvent[] = [];
     for await (const batch of scan([{ host: 'hostile', address: ADDRESS, family: 4 }], opts))
       events.push(...batch);
@@ -82,22 +73,14 @@ describe('scanner memory bounds', () => {
         yield { host: `t${i}`, address: '127.0.0.1', family: 4 as const };
       }
     }
-    const opts: ScanOptions = {
-      ports: { tcp: list([port]), udp: list([]) },
+    const opts = testScanOptions({
+      ports: { tcp: portList([port]), udp: portList([]) },
       limits: { ...DEFAULT_LIMITS, hostGroupSize: 8 },
       timing: DEFAULT_TIMING,
       tcpAttempts: 1,
       udpAttempts: 1,
-      scopeCheck: () => undefined,
-      pluginFor: () => undefined,
-      serviceName: () => undefined,
-      protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
       tcpQueryTimeoutMs: 100,
-      udpQueryTimeoutMs: 100,
-      udpQuietMinMs: 100,
-      udpMode: 'fast',
-      waitFactor: 1,
-    };
+    });
     for await (const batch of scan(targets(), opts))
       finished += batch.filter((e) => e.type === 'host-done').length;
     expect(finished).toBe(200);

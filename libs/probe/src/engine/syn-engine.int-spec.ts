@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import { portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
-import { DEFAULT_LIMITS, scan, type ScanEvent } from './scanner.js';
+import { scan, type ScanEvent } from './scanner.js';
 import { loadSynEngine } from './syn-engine.js';
 
 // The fleet lab (tools/lab, 127.30.0.1-64): every host × TCP 1-1024 through the SYN engine must equal
@@ -34,23 +34,15 @@ d('SYN engine on the fleet lab', () => {
 
     const events: ScanEvent[] = [];
     const started = performance.now();
-    for await (const batch of scan(targets, {
-      ports: { tcp: Object.assign([...ports], { size: ports.length }), udp: Object.assign([], { size: 0 }) },
-      limits: DEFAULT_LIMITS,
-      timing: DEFAULT_TIMING,
-      tcpAttempts: 2,
-      udpAttempts: 2,
-      tcpEngine: 'auto',
-      scopeCheck: (a) => (inLoopback(a) ? undefined : 'outside 127.0.0.0/8'),
-      pluginFor: () => undefined,
-      serviceName: () => undefined,
-      protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
-      tcpQueryTimeoutMs: 1000,
-      udpQueryTimeoutMs: 1000,
-      udpQuietMinMs: 100,
-      udpMode: 'fast',
-      waitFactor: 1,
-    }))
+    for await (const batch of scan(
+      targets,
+      testScanOptions({
+        ports: { tcp: portList(ports), udp: portList([]) },
+        timing: DEFAULT_TIMING,
+        tcpEngine: 'auto',
+        scopeCheck: (a) => (inLoopback(a) ? undefined : 'outside 127.0.0.0/8'),
+      }),
+    ))
       events.push(...batch);
     const elapsedMs = performance.now() - started;
 

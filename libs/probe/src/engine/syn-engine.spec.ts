@@ -2,9 +2,9 @@ import net from 'node:net';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolPlugin } from '../protocols/plugin.js';
+import type { ProtocolPlugin } from '../protocols/plugin.js';
+import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
-import { DEFAULT_TIMING } from './rtt-estimator.js';
 import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
 import { ipv4ToUint32, loadSynEngine, synStateResult, tcpEngineName } from './syn-engine.js';
 
@@ -14,36 +14,6 @@ const syn = await loadSynEngine();
 const d = syn ? describe : describe.skip;
 
 const LOCAL: ProbeTarget = { host: 'localhost-test', address: '127.0.0.1', family: 4 };
-
-function list(ports: number[]) {
-  return Object.assign([...ports], { size: ports.length });
-}
-
-function options(over: Partial<ScanOptions> = {}): ScanOptions {
-  return {
-    ports: { tcp: list([]), udp: list([]) },
-    limits: DEFAULT_LIMITS,
-    timing: { ...DEFAULT_TIMING, minTimeoutMs: 50, initialTimeoutMs: 200 },
-    tcpAttempts: 2,
-    udpAttempts: 2,
-    scopeCheck: (a) => (a.startsWith('127.') ? undefined : 'outside 127.0.0.0/8'),
-    pluginFor: () => undefined,
-    serviceName: () => undefined,
-    protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
-    tcpQueryTimeoutMs: 1000,
-    udpQueryTimeoutMs: 200,
-    udpQuietMinMs: 100,
-    udpMode: 'fast',
-    waitFactor: 1,
-    ...over,
-  };
-}
-
-async function collect(it: AsyncIterable<ScanEvent[]>): Promise<ScanEvent[]> {
-  const out: ScanEvent[] = [];
-  for await (const batch of it) out.push(...batch);
-  return out;
-}
 
 async function listen(): Promise<net.Server> {
   const s = net.createServer((c) => c.destroy());
@@ -101,7 +71,7 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
   const run = (engine: 'auto' | 'connect', over: Partial<ScanOptions> = {}, targets = [LOCAL]) => {
     // Safety: loopback only (127.0.0.0/8, and ::1 for the IPv6 fallback case).
     for (const t of targets) expect(t.address.startsWith('127.') || t.address === '::1').toBe(true);
-    return collect(scan(targets, options({ tcpEngine: engine, ...over })));
+    return collectEvents(scan(targets, testScanOptions({ tcpEngine: engine, ...over })));
   };
 
   it('uses the SYN engine here', async () => {
@@ -109,9 +79,9 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
   });
 
   it('gives the same states and reasons as connect() for open and closed ports', async () => {
-    const ports = list([...open.map(portOf), ...closed]);
-    const viaSyn = byPort(await run('auto', { ports: { tcp: ports, udp: list([]) } }));
-    const viaConnect = byPort(await run('connect', { ports: { tcp: ports, udp: list([]) } }));
+    const ports = portList([...open.map(portOf), ...closed]);
+    const viaSyn = byPort(await run('auto', { ports: { tcp: ports, udp: portList([]) } }));
+    const viaConnect = byPort(await run('connect', { ports: { tcp: ports, udp: portList([]) } }));
     expect(viaSyn.size).toBe(8);
     expect(viaSyn).toEqual(viaConnect);
     for (const p of open.map(portOf))
@@ -138,7 +108,7 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
     const events = await run(
       'auto',
       {
-        ports: { tcp: list([queried, portOf(open[1]!), closed[0]!]), udp: list([]) },
+        ports: { tcp: portList([queried, portOf(open[1]!), closed[0]!]), udp: portList([]) },
         pluginFor: (proto, port) => (proto === 'tcp' && port === queried ? plugin : undefined),
         scopeCheck: (a) => (a.startsWith('127.') || a === '::1' ? undefined : 'outside loopback'),
       },
@@ -154,11 +124,11 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
   });
 
   it('keeps within the limits: concurrency 1 and a rate limit still decide every port', async () => {
-    const ports = list([...open.map(portOf), ...closed]);
+    const ports = portList([...open.map(portOf), ...closed]);
     const t0 = performance.now();
     const viaSyn = byPort(
       await run('auto', {
-        ports: { tcp: ports, udp: list([]) },
+        ports: { tcp: ports, udp: portList([]) },
         limits: { ...DEFAULT_LIMITS, concurrency: 1, perHost: 1, ratePerSecond: 40 },
       }),
     );
@@ -168,12 +138,12 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
   });
 
   it('honours a fixed source port and reports a taken one as SourcePortInUseError', async () => {
-    const ports = list([portOf(open[0]!), closed[0]!]);
+    const ports = portList([portOf(open[0]!), closed[0]!]);
     const free = closed[3]!;
-    const viaSyn = byPort(await run('auto', { ports: { tcp: ports, udp: list([]) }, sourcePort: free }));
+    const viaSyn = byPort(await run('auto', { ports: { tcp: ports, udp: portList([]) }, sourcePort: free }));
     expect(viaSyn.get(`127.0.0.1 tcp/${portOf(open[0]!)}`)?.state).toBe('LISTENING');
     await expect(
-      run('auto', { ports: { tcp: ports, udp: list([]) }, sourcePort: portOf(open[1]!) }),
+      run('auto', { ports: { tcp: ports, udp: portList([]) }, sourcePort: portOf(open[1]!) }),
     ).rejects.toMatchObject({
       name: 'SourcePortInUseError',
     });

@@ -5,10 +5,10 @@
  */
 import type { Observation } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { canCreateNetns, createNetnsHost, type NetnsHost } from '../testing/netns-host.js';
+import { portList, testScanOptions } from '../testing/scan-options.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
-import { DEFAULT_LIMITS, scan, type ScanOptions } from './scanner.js';
+import { scan, type ScanOptions } from './scanner.js';
 
 const run = canCreateNetns() || process.env.FLEETQRY_REQUIRE_DAEMONS === '1';
 if (!run) console.warn('udp-recheck: skipped, needs root with ip netns and nft');
@@ -19,22 +19,13 @@ const SILENT_SERVICE = 11;
 const DROPPED = [7, 20];
 
 function options(address: string, udpRecheckBudgetMs: number): ScanOptions {
-  return {
-    ports: { tcp: Object.assign([], { size: 0 }), udp: Object.assign([...PORTS], { size: PORTS.length }) },
-    limits: DEFAULT_LIMITS,
+  return testScanOptions({
+    ports: { tcp: portList([]), udp: portList(PORTS) },
     timing: { ...DEFAULT_TIMING, udpRecheckBudgetMs },
-    tcpAttempts: 2,
     udpAttempts: 3,
     scopeCheck: (a) => (a === address ? undefined : `${a} is not the test's namespace host`),
-    pluginFor: () => undefined,
-    serviceName: () => undefined,
-    protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
-    tcpQueryTimeoutMs: 1000,
     udpQueryTimeoutMs: 1000,
-    udpQuietMinMs: 100,
-    udpMode: 'fast',
-    waitFactor: 1,
-  };
+  });
 }
 
 async function states(host: NetnsHost, budgetMs: number): Promise<Map<number, Observation>> {
