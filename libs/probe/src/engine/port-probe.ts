@@ -157,13 +157,9 @@ export async function probePort(
       opts.udpQueryTimeoutMs * opts.waitFactor,
       ctx.udpAttempts * (ctx.rtt.measuredTimeoutFor(target.address) ?? 0),
     );
-  const patience = hostPatience(
-    ctx,
-    target.address,
-    Math.min(opts.udpQuietMinMs, opts.udpQueryTimeoutMs) * opts.waitFactor,
-  );
   const udpQuery = async () => {
-    const q = await query(udpQueryTimeout(), patience);
+    const minQuietMs = Math.min(opts.udpQuietMinMs, opts.udpQueryTimeoutMs) * opts.waitFactor;
+    const q = await query(udpQueryTimeout(), hostPatience(ctx, target.address, minQuietMs));
     if (q.status === 'connection-refused') ctx.icmp.record(target.address, port);
     return q;
   };

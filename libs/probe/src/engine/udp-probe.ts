@@ -4,12 +4,9 @@ import type { EngineContext } from './engine-context.js';
 import type { StateResult } from './tcp-probe.js';
 import { SourcePortInUseError } from './tcp-connect.js';
 
-/**
- * PortQry's unformatted UDP probe on a connected socket: Linux reports ICMP port unreachable on a
- * connected UDP socket as ECONNREFUSED, which is NOT LISTENING; any datagram back is LISTENING;
- * silence after every retry is LISTENING or FILTERED. Retries matter: routers and kernels rate-limit
- * ICMP unreachables, so one lost ICMP must not turn a closed port into "LISTENING or FILTERED".
- */
+/** The unformatted datagram: no payload at all. */
+const EMPTY = Buffer.alloc(0);
+
 export interface UdpStateOptions {
   /** Datagrams before silence is final (default ctx.udpAttempts). */
   attempts?: number;
@@ -19,6 +16,12 @@ export interface UdpStateOptions {
   onSent?: () => void;
 }
 
+/**
+ * PortQry's unformatted UDP probe on a connected socket: Linux reports ICMP port unreachable on a
+ * connected UDP socket as ECONNREFUSED, which is NOT LISTENING; any datagram back is LISTENING;
+ * silence after every retry is LISTENING or FILTERED. Retries matter: routers and kernels rate-limit
+ * ICMP unreachables, so one lost ICMP must not turn a closed port into "LISTENING or FILTERED".
+ */
 export function probeUdpState(
   ctx: EngineContext,
   address: string,
@@ -26,7 +29,6 @@ export function probeUdpState(
   port: number,
   over: UdpStateOptions = {},
 ): Promise<StateResult> {
-  const payload = Buffer.alloc(0);
   const attempts = over.attempts ?? ctx.udpAttempts;
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
@@ -68,7 +70,7 @@ export function probeUdpState(
       if (!ctx.rate.tryTake()) await ctx.rate.take();
       if (settled) return;
       sentAt = performance.now();
-      socket.send(payload, () => attempt === 0 && over.onSent?.());
+      socket.send(EMPTY, () => attempt === 0 && over.onSent?.());
       // No exponential backoff: the retries cover lost datagrams and rate-limited ICMP, not congestion.
       timer = setTimeout(() => void send(attempt + 1), ctx.rtt.timeoutFor(address));
     };

@@ -14,6 +14,7 @@
  * ports left undecided when the budget ends keep their silent state.
  */
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Observation } from '@fleetqry/contracts';
 
@@ -41,17 +42,9 @@ export function silentUdp(o: Observation): boolean {
   );
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if the scan is aborted. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /** Rechecks the host's silent UDP observations in place (see the header). */
@@ -71,9 +64,8 @@ export async function recheckSilentUdp(
     const rest = pending.slice(opts.perRound);
     const roundStart = performance.now();
     const round = new AbortController();
-    setMaxListeners(0, round.signal); // one listener per port of the round
-    const onAbort = () => round.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const roundSignal = opts.signal ? AbortSignal.any([opts.signal, round.signal]) : round.signal;
+    setMaxListeners(0, roundSignal); // one listener per port of the round
     const sent: Promise<void>[] = [];
     const outcomes = batch.map((o) => {
       let markSent!: () => void;
@@ -81,7 +73,7 @@ export async function recheckSilentUdp(
       // A local send error leaves the port as it was.
       return probeUdpState(ctx, address, family, o.port, {
         attempts: 1,
-        signal: round.signal,
+        signal: roundSignal,
         onSent: markSent,
       }).catch((): StateResult => ({ state: 'LISTENING or FILTERED', reason: 'no-response' }));
     });
@@ -93,9 +85,8 @@ export async function recheckSilentUdp(
     const budgetLeft = c?.state === 'NOT LISTENING';
     // The silent ports' ICMP, if any, arrived before the canary's; once the I/O already delivered has
     // been handled, the round is over.
-    if (budgetLeft) await sleep(5).then(() => round.abort());
+    if (budgetLeft) await pause(5).then(() => round.abort());
     const results = await Promise.all(outcomes);
-    opts.signal?.removeEventListener('abort', onAbort);
 
     const still: Observation[] = [];
     batch.forEach((o, i) => {
@@ -118,6 +109,6 @@ export async function recheckSilentUdp(
     // The next round once the host has had a refill interval since this round began.
     const next = roundStart + opts.refillMs;
     if (next > deadline) return;
-    await sleep(next - performance.now(), opts.signal);
+    await pause(next - performance.now(), opts.signal);
   }
 }

@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
+import { queryWindowMs } from '../query-window.js';
 import { buildQuery, frame, parseReply, questionFor, validateQueryName } from './message.js';
 import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
 import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
@@ -16,8 +17,6 @@ export { buildQuery, parseReply, questionFor, validateQueryName } from './messag
 
 type DnsResult = ProtocolResult & { answered: boolean };
 
-/** Settle a little before ctx.timeoutMs so the caller's abort never has to fire. */
-const SETTLE_MARGIN_MS = 25;
 /** DNS over TCP never exceeds 65535 bytes; the configured cap applies, with room for a normal answer. */
 const MIN_TCP_CAP = 4096;
 
@@ -72,7 +71,7 @@ async function query(ctx: ProtocolContext): Promise<DnsResult> {
     if (e.kind !== 'reply') return noReplyResult(e, 'DNS');
     bytes = e.bytes;
   } else {
-    const windowMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
+    const windowMs = queryWindowMs(ctx.timeoutMs);
     const e = await tcpExchange({
       address: ctx.address,
       port: ctx.port,

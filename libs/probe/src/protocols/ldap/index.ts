@@ -9,13 +9,13 @@ import type { Observation } from '@fleetqry/contracts';
 import { Client, ResultCodeError } from 'ldapts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
+import { queryWindowMs } from '../query-window.js';
 import { toRootDSE } from './rootdse.js';
 
 export { BINARY_PREFIX, toRootDSE } from './rootdse.js';
 
 type LdapResult = ProtocolResult & { answered: boolean };
 
-const SETTLE_MARGIN_MS = 25;
 /** The configured cap is sized for banners; an Active Directory rootDSE runs to several KiB. */
 export const MIN_LDAP_RESPONSE_BYTES = 64 * 1024;
 const LDAP_MESSAGE_TAG = 0x30;
@@ -61,7 +61,7 @@ function classify(err: unknown, wire: Wire, windowMs: number, cap: number): Ldap
 }
 
 async function query(ctx: ProtocolContext): Promise<LdapResult> {
-  const windowMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
+  const windowMs = queryWindowMs(ctx.timeoutMs);
   const cap = Math.max(ctx.options.maxResponseBytes, MIN_LDAP_RESPONSE_BYTES);
   const family = net.isIP(ctx.address);
   if (family === 0)

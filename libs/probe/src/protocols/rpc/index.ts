@@ -6,6 +6,7 @@
 import type { Observation, RpcData } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
+import { queryWindowMs } from '../query-window.js';
 import { DEFAULT_WALK, walkEndpointMapper, type WalkResult } from './client.js';
 import { endpointLines } from './epm.js';
 
@@ -23,7 +24,6 @@ export { decodeBindReply, decodeCallReply, encodeBind, encodeRequest, pduFramer 
 
 type RpcResult = ProtocolResult & { answered: boolean };
 
-const SETTLE_MARGIN_MS = 25;
 const EVIDENCE_CHARS = 300;
 
 export function toResult(w: WalkResult): RpcResult {
@@ -49,7 +49,7 @@ export function toResult(w: WalkResult): RpcResult {
 
 async function query(ctx: ProtocolContext): Promise<RpcResult> {
   try {
-    const timeoutMs = Math.max(1, ctx.timeoutMs - Math.min(SETTLE_MARGIN_MS, ctx.timeoutMs / 10));
+    const timeoutMs = queryWindowMs(ctx.timeoutMs);
     return toResult(
       await walkEndpointMapper({
         ...DEFAULT_WALK,

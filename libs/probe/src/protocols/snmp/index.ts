@@ -11,7 +11,6 @@ import type { ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
 import { buildResult, type SnmpQueryResult } from './result.js';
-import { udpTiming } from '../udp-query/udp-session.js';
 import { runSweep, type SweepRequest } from './sweep.js';
 import { encodeDiscoveryRequest } from './v3.js';
 
@@ -46,16 +45,10 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
   const communities = [...new Set(ctx.options.communities)];
   try {
     const requests = buildRequests(communities);
-    const { windowMs, resendAtMs } = udpTiming(ctx.timeoutMs);
     const msgId = randomInt(1, 0x7fff_ffff);
     const outcome = await runSweep({
-      address: ctx.address,
-      port: ctx.port,
+      ctx,
       requests,
-      windowMs,
-      resendAtMs,
-      patience: ctx.patience,
-      signal: ctx.signal,
       ...(ctx.options.snmpV3Discovery !== false
         ? { v3: { msgId, packet: encodeDiscoveryRequest({ msgId, requestId: msgId }) } }
         : {}),

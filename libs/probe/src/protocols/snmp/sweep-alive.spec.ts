@@ -27,14 +27,14 @@ describe('a sweep of an agent that is up but rejects every community', () => {
       // msgId of the recorded report, so it matches our discovery request
       const v3 = { msgId: 0x4242, packet: encodeDiscoveryRequest({ msgId: 0x4242, requestId: 0x4242 }) };
       const started = performance.now();
-      const outcome = await runSweep({
+      // A 20 s window, resent at 8 s (40 %) while unanswered.
+      const ctx = {
         address: '127.41.0.21',
         port: agent.address().port,
-        requests,
-        windowMs: 20_000,
-        resendAtMs: [8_000],
-        v3,
-      });
+        timeoutMs: 20_025,
+        signal: new AbortController().signal,
+      };
+      const outcome = await runSweep({ ctx, requests, v3 });
       expect(outcome.end).toBe('window-closed');
       expect(outcome.answers.size).toBe(0);
       expect(outcome.engine).toBeDefined();

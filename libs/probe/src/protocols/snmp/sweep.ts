@@ -5,8 +5,8 @@
  * or silence is final. A connected socket is what makes Linux report ICMP port unreachable as
  * ECONNREFUSED (NOT LISTENING) instead of silence.
  */
-import type { UdpPatience } from '../plugin.js';
-import { type CollectedEnd, collectedEnd, runUdpSession } from '../udp-query/udp-session.js';
+import type { ProtocolContext } from '../plugin.js';
+import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../udp-query/udp-session.js';
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
 import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 
@@ -18,16 +18,9 @@ export interface SweepRequest {
 }
 
 export interface SweepInput {
-  address: string;
-  port: number;
+  /** The plugin's context: address, port, deadline, abort signal and the engine's patience. */
+  ctx: Pick<ProtocolContext, 'address' | 'port' | 'timeoutMs' | 'signal' | 'patience'>;
   requests: readonly SweepRequest[];
-  /** How long to listen, from the first send. */
-  windowMs: number;
-  /** Offsets (ms from start) at which still-unanswered requests are resent; keep it short. */
-  resendAtMs: readonly number[];
-  /** The engine's view of the host's round trip (see UdpPatience). */
-  patience?: UdpPatience;
-  signal?: AbortSignal;
   /**
    * SNMPv3 engine discovery riding along: sent first in every burst on the same socket. Its Report is
    * extra data only — v3 datagrams never count as answers, malformed or unmatched, so they cannot
@@ -81,13 +74,9 @@ export async function runSweep(input: SweepInput): Promise<SweepOutcome> {
   const byId = new Map(input.requests.map((r) => [r.requestId, r]));
   const allAnswered = (): boolean => answers.size === input.requests.length;
 
+  const where = sessionOf(input.ctx);
   const r = await runUdpSession({
-    address: input.address,
-    port: input.port,
-    windowMs: input.windowMs,
-    resendAtMs: input.resendAtMs,
-    patience: input.patience,
-    signal: input.signal,
+    ...where,
     maxDatagrams: (input.requests.length + (input.v3 ? 1 : 0)) * DATAGRAMS_PER_REQUEST + 16,
     outgoing: () => [
       ...(input.v3 && !engine ? [input.v3.packet] : []),
@@ -110,7 +99,7 @@ export async function runSweep(input: SweepInput): Promise<SweepOutcome> {
           // The agent is up: silence to a community now means rejection (see ALIVE_QUIET_MS).
           const elapsed = session.elapsedMs();
           const quiet = Math.max(ALIVE_QUIET_MS, 10 * elapsed);
-          if (elapsed + quiet >= input.windowMs) return;
+          if (elapsed + quiet >= where.windowMs) return;
           session.resend();
           session.endAfter(quiet);
         }

@@ -22,6 +22,7 @@ import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
 import type { ProtocolContext, UdpPatience } from '../plugin.js';
+import { queryWindowMs } from '../query-window.js';
 
 export type SessionEnd =
   | { kind: 'done' }
@@ -87,12 +88,9 @@ export function addressOnlyLookup(
   else cb(null, host, family);
 }
 
-/** Settle this much before a plugin's deadline so the engine's backstop never has to fire. */
-const SETTLE_MARGIN_MS = 25;
-
 /** The listening window for a plugin deadline, and one resend at 40 % when there is time for it. */
 export function udpTiming(timeoutMs: number): { windowMs: number; resendAtMs: number[] } {
-  const windowMs = Math.max(1, timeoutMs - Math.min(SETTLE_MARGIN_MS, timeoutMs / 10));
+  const windowMs = queryWindowMs(timeoutMs);
   return { windowMs, resendAtMs: windowMs >= 250 ? [Math.round(windowMs * 0.4)] : [] };
 }
 
