@@ -1,4 +1,5 @@
 import type { Observation, Proto } from '@fleetqry/contracts';
+import { SynState } from '@fleetqry/probe-native';
 
 import type { EngineContext } from './engine-context.js';
 import {
@@ -16,7 +17,6 @@ import {
   ipv4ToUint32,
   loadSynEngine,
   synStateResult,
-  SYN_EXCLUDED,
   type SynNative,
   type TcpEngineChoice,
 } from './syn-engine.js';
@@ -294,7 +294,7 @@ export async function* scan(
         const i = t * np + k;
         const port = synPorts[k]!;
         const code = states ? states[i]! : 0;
-        if (code === SYN_EXCLUDED || (!states && excluded(target.exclude?.tcp, port))) continue;
+        if (code === SynState.EXCLUDED || (!states && excluded(target.exclude?.tcp, port))) continue;
         const s = synStateResult(code, rtts ? rtts[i]! : NaN);
         if (!s) {
           leftover.push(['tcp', port]); // undecided (deadline) or a local send error: connect() decides
