@@ -2,7 +2,9 @@ import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
 
-import { ConfigError, loadWorkerConfig } from './config/worker-config.js';
+import { EnvConfigError } from '@fleetqry/contracts';
+
+import { loadWorkerConfig } from './config/worker-config.js';
 import { createLogger, PinoNestLogger } from './observability/logger.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
   try {
     config = loadWorkerConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof EnvConfigError) {
       process.stderr.write(`fleetqry worker: ${error.message}\n`);
       process.exit(78);
     }

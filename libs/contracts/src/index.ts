@@ -10,4 +10,5 @@ export * from './report.js';
 export * from './csv.js';
 export * from './api/index.js';
 export * from './jobs.js';
+export * from './env.js';
 export * from './redis-url.js';

@@ -1,7 +1,7 @@
 import {
   DEFAULT_JOB_ATTEMPTS,
   DEFAULT_JOB_BACKOFF_MS,
-  parseRedisUrl,
+  parseEnvWithRedis,
   type RedisOptions,
 } from '@fleetqry/contracts';
 import { z } from 'zod';
@@ -61,27 +61,8 @@ export interface DispatchConfig {
 
 export const DISPATCH_CONFIG = Symbol('fleetqry:dispatch-config');
 
-export class DispatchConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DispatchConfigError';
-  }
-}
-
 export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new DispatchConfigError(`invalid dispatch configuration: ${issues.join('; ')}`);
-  }
-  const e = parsed.data;
-  let redis: RedisOptions;
-  try {
-    redis = parseRedisUrl(e.REDIS_URL);
-  } catch (error) {
-    throw new DispatchConfigError(`invalid dispatch configuration: REDIS_URL: ${(error as Error).message}`);
-  }
+  const { env: e, redis } = parseEnvWithRedis(EnvSchema, env, 'dispatch configuration');
   return {
     redis,
     prefix: e.FLEETQRY_QUEUE_PREFIX,

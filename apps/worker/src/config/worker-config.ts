@@ -1,7 +1,7 @@
 import {
   DEFAULT_JOB_ATTEMPTS,
   DEFAULT_JOB_BACKOFF_MS,
-  parseRedisUrl,
+  parseEnvWithRedis,
   type RedisOptions,
 } from '@fleetqry/contracts';
 import { z } from 'zod';
@@ -70,29 +70,11 @@ export interface WorkerConfig {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    // Name the variable, never echo its value (FLEETQRY_WORKER_TOKEN is a secret).
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid worker configuration: ${issues.join('; ')}`);
-  }
-  const e = parsed.data;
-  let redis: RedisOptions;
-  try {
-    redis = parseRedisUrl(e.REDIS_URL);
-  } catch (error) {
-    throw new ConfigError(`invalid worker configuration: REDIS_URL: ${(error as Error).message}`);
-  }
+  // The error names the variable, never its value (FLEETQRY_WORKER_TOKEN is a secret).
+  const { env: e, redis } = parseEnvWithRedis(EnvSchema, env, 'worker configuration');
   return {
     redis,
     prefix: e.FLEETQRY_QUEUE_PREFIX,
