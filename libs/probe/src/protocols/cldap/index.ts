@@ -6,10 +6,9 @@
  */
 import { randomInt } from 'node:crypto';
 
-import type { Observation } from '@fleetqry/contracts';
 import type { Entry } from 'ldapts';
 
-import { toRootDSE } from '../ldap/rootdse.js';
+import { describeRootDse, toRootDSE } from '../ldap/rootdse.js';
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
 import { exchange, type ExchangeOutcome } from './cldap-client.js';
 import { type CldapAnswer, encodeRootDseSearch } from './message.js';
@@ -88,22 +87,9 @@ async function query(ctx: ProtocolContext): Promise<CldapResult> {
   }
 }
 
-/** PortQry prints the UDP rootDSE exactly like the TCP one. */
-function describe(obs: Observation): string[] {
-  const dse = obs.ldap?.rootDSE;
-  if (!dse) return obs.protocol?.detail ? [`CLDAP query: ${obs.protocol.detail}`] : [];
-  return [
-    'LDAP query response:',
-    '',
-    ...Object.entries(dse).flatMap(([attr, values]) => values.map((v) => `${attr}: ${v}`)),
-    '',
-    '======== End of LDAP query response ========',
-  ];
-}
-
 export const cldapPlugin: ProtocolPlugin = {
   name: 'cldap',
   ports: { udp: [389] },
   query,
-  describe,
+  describe: describeRootDse('CLDAP query'),
 };

@@ -5,12 +5,11 @@
  */
 import net from 'node:net';
 
-import type { Observation } from '@fleetqry/contracts';
 import { Client, ResultCodeError } from 'ldapts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
 import { queryWindowMs } from '../query-window.js';
-import { toRootDSE } from './rootdse.js';
+import { describeRootDse, toRootDSE } from './rootdse.js';
 
 export { BINARY_PREFIX, toRootDSE } from './rootdse.js';
 
@@ -133,22 +132,9 @@ async function query(ctx: ProtocolContext): Promise<LdapResult> {
   }
 }
 
-/** PortQry prints the rootDSE as `attr: value` lines between these two markers. */
-function describe(obs: Observation): string[] {
-  const dse = obs.ldap?.rootDSE;
-  if (!dse) return obs.protocol?.detail ? [`LDAP query: ${obs.protocol.detail}`] : [];
-  return [
-    'LDAP query response:',
-    '',
-    ...Object.entries(dse).flatMap(([attr, values]) => values.map((v) => `${attr}: ${v}`)),
-    '',
-    '======== End of LDAP query response ========',
-  ];
-}
-
 export const ldapPlugin: ProtocolPlugin = {
   name: 'ldap',
   ports: { tcp: [389] },
   query,
-  describe,
+  describe: describeRootDse('LDAP query'),
 };

@@ -4,6 +4,7 @@
  * text and write binary values as `base64:<base64>` (LDIF's choice of encoding, made visible in the
  * value because the record has no per-value type).
  */
+import type { Observation } from '@fleetqry/contracts';
 import type { Entry } from 'ldapts';
 
 export const BINARY_PREFIX = 'base64:';
@@ -34,4 +35,22 @@ export function toRootDSE(entry: Entry): Record<string, string[]> {
     out[name] = values.slice(0, MAX_VALUES).map(valueText);
   }
   return out;
+}
+
+/**
+ * PortQry's print-out of a rootDSE, the same over TCP and UDP: `attr: value` lines between its two
+ * markers; without a rootDSE, the query's detail under `label`.
+ */
+export function describeRootDse(label: string): (obs: Observation) => string[] {
+  return (obs) => {
+    const dse = obs.ldap?.rootDSE;
+    if (!dse) return obs.protocol?.detail ? [`${label}: ${obs.protocol.detail}`] : [];
+    return [
+      'LDAP query response:',
+      '',
+      ...Object.entries(dse).flatMap(([attr, values]) => values.map((v) => `${attr}: ${v}`)),
+      '',
+      '======== End of LDAP query response ========',
+    ];
+  };
 }
