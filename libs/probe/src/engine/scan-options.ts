@@ -2,13 +2,11 @@ import { setMaxListeners } from 'node:events';
 
 import type { Proto } from '@fleetqry/contracts';
 
-import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { PortSet, type PortRange } from '../ports/port-set.js';
 import { serviceName } from '../ports/services.js';
 import { Scope, type ScopeConfig } from '../scope/scope.js';
-import type { TimingOptions } from './rtt-estimator.js';
-import type { TcpEngineChoice } from './syn-engine.js';
-import type { ScanLimits, ScanOptions } from './scanner.js';
+import type { ScanOptions } from './scanner.js';
 
 /**
  * On a host whose round trip is measured, silence to a UDP protocol query is final after its
@@ -22,25 +20,27 @@ export const DEFAULT_UDP_QUIET_MIN_MS = 500;
  * and is turned into live ScanOptions on the other side. Holds communities in memory only; callers
  * must never log it or put it in a queue payload.
  */
-export interface ScanConfig {
+export interface ScanConfig extends Pick<
+  ScanOptions,
+  | 'limits'
+  | 'timing'
+  | 'tcpAttempts'
+  | 'udpAttempts'
+  | 'sourcePort'
+  | 'tcpEngine'
+  | 'protocolOptions'
+  | 'tcpQueryTimeoutMs'
+  | 'udpQueryTimeoutMs'
+  | 'udpQuietMinMs'
+  | 'udpMode'
+  | 'waitFactor'
+> {
+  /** As ranges; the live options hold PortSets. */
   ports: { tcp: readonly PortRange[]; udp: readonly PortRange[] };
-  limits: ScanLimits;
-  timing: TimingOptions;
-  tcpAttempts: number;
-  udpAttempts: number;
-  sourcePort?: number;
-  /** TCP state engine: `auto` (native SYN scan when available) or `connect`. See syn-engine.ts. */
-  tcpEngine?: TcpEngineChoice;
+  /** The rules; the live options hold the check. */
   scope: ScopeConfig;
   /** Protocol queries to run on matching ports: plugin names, or all. */
   queries: readonly string[] | 'all';
-  protocolOptions: ProtocolOptions;
-  tcpQueryTimeoutMs: number;
-  udpQueryTimeoutMs: number;
-  /** See DEFAULT_UDP_QUIET_MIN_MS. */
-  udpQuietMinMs: number;
-  udpMode: 'portqry' | 'fast';
-  waitFactor: number;
 }
 
 /**
