@@ -1,5 +1,7 @@
 import { endianness } from 'node:os';
 
+import ipaddr from 'ipaddr.js';
+
 import type { LocalTcpState, Proto } from '@fleetqry/contracts';
 
 /** One row of /proc/net/{tcp,tcp6,udp,udp6}, decoded. */
@@ -57,27 +59,10 @@ function addressBytes(hex: string, littleEndian: boolean): number[] {
   return bytes;
 }
 
-/** RFC 5952 text: lowercase, longest run (≥ 2) of zero groups compressed, IPv4-mapped as ::ffff:a.b.c.d. */
+/** RFC 5952 text (ipaddr.js), IPv4-mapped addresses as ::ffff:a.b.c.d as Linux tools print them. */
 export function formatIpv6(bytes: readonly number[]): string {
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
-    return `::ffff:${bytes.slice(12).join('.')}`;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) [bestStart, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const ip = ipaddr.fromByteArray([...bytes]) as ipaddr.IPv6;
+  return ip.isIPv4MappedAddress() ? `::ffff:${ip.toIPv4Address().toString()}` : ip.toRFC5952String();
 }
 
 /** `0100007F:0050` → 127.0.0.1, 80 (or the IPv6 form). Undefined when malformed. */
