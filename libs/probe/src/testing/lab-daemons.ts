@@ -8,14 +8,16 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export interface RunningDaemon {
+/** A started daemon: what it printed (the tail), and SIGTERM, then SIGKILL after 3 s, awaiting the exit. */
+export interface DaemonProcess {
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface RunningDaemon extends DaemonProcess {
   readonly name: string;
   readonly address: string;
   readonly port: number;
-  /** Everything the daemon printed (for failure messages). */
-  output(): string;
-  /** SIGTERM, then SIGKILL after 3 s; waits for the exit. */
-  stop(): Promise<void>;
 }
 
 export interface DaemonSpec {
@@ -66,10 +68,20 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `spec.command` and waits until its port accepts connections (polled every 100 ms, bounded).
- * Throws, with the daemon's output, if it exits or never listens.
+ * Spawns a daemon, keeps the tail of its output, and polls `ready` every `pollMs` until it holds
+ * (bounded by `readyTimeoutMs`, default 10 s). If the daemon exits or never gets ready, it is stopped
+ * and the error carries `notReady` and its output.
  */
-export async function startDaemon(spec: DaemonSpec): Promise<RunningDaemon> {
+export async function spawnUntilReady(spec: {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+  pollMs: number;
+  ready: () => Promise<boolean>;
+  notReady: string;
+}): Promise<DaemonProcess> {
   let out = '';
   const child = spawn(spec.command, spec.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,23 +91,26 @@ export async function startDaemon(spec: DaemonSpec): Promise<RunningDaemon> {
   child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
-  const daemon: RunningDaemon = {
-    name: spec.name,
-    address: spec.address,
-    port: spec.port,
-    output: () => out,
-    stop: () => stopChild(child),
-  };
+  const daemon: DaemonProcess = { output: () => out, stop: () => stopChild(child) };
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
-    if (await canConnect(spec.address, spec.port, 500)) return daemon;
-    await new Promise((r) => setTimeout(r, 100));
+    if (await spec.ready()) return daemon;
+    await new Promise((r) => setTimeout(r, spec.pollMs));
   }
   await daemon.stop();
-  throw new Error(
-    `${spec.name} did not start on ${spec.address}:${spec.port}: ${spawnError?.message ?? ''}\n${out}`,
-  );
+  throw new Error(`${spec.name} ${spec.notReady}: ${spawnError?.message ?? ''}\n${out}`);
+}
+
+/** Starts `spec.command` and waits until its port accepts connections (see spawnUntilReady). */
+export async function startDaemon(spec: DaemonSpec): Promise<RunningDaemon> {
+  const daemon = await spawnUntilReady({
+    ...spec,
+    pollMs: 100,
+    ready: () => canConnect(spec.address, spec.port, 500),
+    notReady: `did not start on ${spec.address}:${spec.port}`,
+  });
+  return { name: spec.name, address: spec.address, port: spec.port, ...daemon };
 }
 
 /** Runs a short command to completion (key generation and the like); throws on failure. */

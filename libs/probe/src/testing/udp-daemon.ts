@@ -3,13 +3,11 @@
  * query gets an answer" (UDP has no connect), and addresses the daemon must bind on an interface are
  * added to `lo` for the test and removed afterwards (only when this helper added them).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
-export interface UdpDaemon {
-  output(): string;
-  /** SIGTERM, then SIGKILL after 3 s; waits for the exit. */
-  stop(): Promise<void>;
-}
+import { spawnUntilReady, type DaemonProcess } from './lab-daemons.js';
+
+export type UdpDaemon = DaemonProcess;
 
 export interface UdpDaemonSpec {
   name: string;
@@ -21,35 +19,8 @@ export interface UdpDaemonSpec {
   readyTimeoutMs?: number;
 }
 
-export async function startUdpDaemon(spec: UdpDaemonSpec): Promise<UdpDaemon> {
-  let out = '';
-  const child = spawn(spec.command, spec.args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...spec.env },
-  });
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  let spawnError: Error | undefined;
-  child.once('error', (err) => (spawnError = err));
-  const stop = (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  };
-  const deadline = Date.now() + (spec.readyTimeoutMs ?? 10_000);
-  while (Date.now() < deadline) {
-    if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
-    if (await spec.ready()) return { output: () => out, stop };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stop();
-  throw new Error(`${spec.name} did not answer: ${spawnError?.message ?? ''}\n${out}`);
+export function startUdpDaemon(spec: UdpDaemonSpec): Promise<UdpDaemon> {
+  return spawnUntilReady({ ...spec, pollMs: 200, notReady: 'did not answer' });
 }
 
 /** Adds `address`/32 to lo unless present (root only); `remove()` undoes only what this call added. */
