@@ -1,7 +1,6 @@
 // Benchmark 4: banners / products on the lab's banner hosts, fleetqry (protocol queries) vs `nmap -n -sT -sV`.
 import { type Observation, key, readJsonl } from './lib/fleetqry.js';
-import { type NmapHost, readNmapXml } from './lib/nmap.js';
-import { FOREIGN_PORT } from './lib/safety.js';
+import { type NmapHost, nmapCommand, readNmapXml } from './lib/nmap.js';
 import { scoreFleetqryStates, scoreNmapStates } from './lib/states.js';
 import { type Benchmark, type RunFiles, type Score, fleetqryBase, writeTargets } from './lib/suite.js';
 import { byAddress, expectedFleetqry, expectedNmap, type HostTruth } from './lib/truth.js';
@@ -136,19 +135,7 @@ export const banners: Benchmark = {
       },
       reference: {
         label: `nmap -n -sT -sV -p${spec}`,
-        cmd: (f) => [
-          'nmap',
-          '-n',
-          '-sT',
-          '-sV',
-          `-p${spec}`,
-          '--exclude-ports',
-          String(FOREIGN_PORT),
-          '-iL',
-          file,
-          '-oX',
-          f.xml,
-        ],
+        cmd: (f) => nmapCommand(['-sT', '-sV'], spec, file, f.xml),
         score: (f: RunFiles) => {
           const st = scoreNmapStates(f.xml, hosts, 'tcp', BANNER_PORTS, (h, p) => expectedNmap(h, 'tcp', p));
           const res = readNmapXml(f.xml);

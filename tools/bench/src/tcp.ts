@@ -1,4 +1,5 @@
 // Benchmark 1: TCP 1-1024 on every lab host, fleetqry vs `nmap -n -sT -T4`.
+import { nmapCommand } from './lib/nmap.js';
 import { FOREIGN_PORT } from './lib/safety.js';
 import { scoreFleetqryStates, scoreNmapStates, toScore } from './lib/states.js';
 import { type Benchmark, fleetqryBase, writeTargets } from './lib/suite.js';
@@ -33,19 +34,7 @@ export const tcp: Benchmark = {
       },
       reference: {
         label: 'nmap -n -sT -T4 -p1-1024',
-        cmd: (f) => [
-          'nmap',
-          '-n',
-          '-sT',
-          '-T4',
-          `-p${spec}`,
-          '--exclude-ports',
-          String(FOREIGN_PORT),
-          '-iL',
-          file,
-          '-oX',
-          f.xml,
-        ],
+        cmd: (f) => nmapCommand(['-sT', '-T4'], spec, file, f.xml),
         score: (f) =>
           toScore(scoreNmapStates(f.xml, hosts, 'tcp', PORTS, (h, p) => expectedNmap(h, 'tcp', p))),
       },

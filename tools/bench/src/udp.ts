@@ -1,7 +1,6 @@
 // Benchmark 2: UDP 53,161,389 on every lab host, fleetqry vs `nmap -n -sU`.
 import { fleetqryState, FQ_WORD, key, readJsonl } from './lib/fleetqry.js';
-import { nmapState, readNmapXml } from './lib/nmap.js';
-import { FOREIGN_PORT } from './lib/safety.js';
+import { nmapCommand, nmapState, readNmapXml } from './lib/nmap.js';
 import { scoreFleetqryStates, scoreNmapStates, toScore } from './lib/states.js';
 import { type Benchmark, fleetqryBase, writeTargets } from './lib/suite.js';
 import {
@@ -75,18 +74,7 @@ export const udp: Benchmark = {
       },
       reference: {
         label: `nmap -n -sU -p${spec}`,
-        cmd: (f) => [
-          'nmap',
-          '-n',
-          '-sU',
-          `-p${spec}`,
-          '--exclude-ports',
-          String(FOREIGN_PORT),
-          '-iL',
-          file,
-          '-oX',
-          f.xml,
-        ],
+        cmd: (f) => nmapCommand(['-sU'], spec, file, f.xml),
         score: (f) => toScore(scoreNmapStates(f.xml, hosts, 'udp', UDP_PORTS, wantNmap)),
       },
       extra(fqFiles, refFiles) {

@@ -1,6 +1,7 @@
 // Minimal reader for nmap's -oX output (hosts, ports, extraports, service product). No XML dependency:
 // nmap writes one element per line with double-quoted attributes.
 import fs from 'node:fs';
+import { FOREIGN_PORT } from './safety.js';
 import type { Canon } from './truth.js';
 
 export interface NmapPort {
@@ -77,4 +78,28 @@ export function nmapState(h: NmapHost | undefined, key: string): Canon {
   const s = h.ports.get(key)?.state ?? h.extra ?? 'closed';
   if (s === 'open' || s === 'closed' || s === 'filtered' || s === 'open|filtered') return s;
   return 'missing';
+}
+
+/**
+ * An nmap command line as every benchmark runs it: never a DNS lookup (`-n`; the machine's resolver is
+ * not on loopback), never the foreign port, targets from the checked file, XML out.
+ */
+export function nmapCommand(
+  scan: readonly string[],
+  portSpec: string,
+  targetsFile: string,
+  xml: string,
+): string[] {
+  return [
+    'nmap',
+    '-n',
+    ...scan,
+    `-p${portSpec}`,
+    '--exclude-ports',
+    String(FOREIGN_PORT),
+    '-iL',
+    targetsFile,
+    '-oX',
+    xml,
+  ];
 }

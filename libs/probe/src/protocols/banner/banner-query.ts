@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Observation, ProbeStatus } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolData, ProtocolResult } from '../plugin.js';
@@ -84,16 +86,38 @@ export function readFailureResult(label: string, f: Failure, answered: boolean):
 }
 
 /**
+ * Pause before the one retry of a greeting the server hung up on. Servers shedding load (OpenSSH
+ * MaxStartups, dropbear's limits on unauthenticated connections, inetd rate limits) accept and hang up
+ * without a word; a second try a moment later tells that from a service that never greets.
+ */
+const HANG_UP_RETRY_MS = 250;
+
+/**
  * The shared banner query: connect, read the greeting with the byte cap and the deadline, interpret
- * it, run the protocol's follow-up dialog, always close. Never throws.
+ * it, run the protocol's follow-up dialog, always close; once more after a pause if the server hung
+ * up without a word and the deadline leaves room. Never throws.
  */
 export async function runGreetingQuery(ctx: ProtocolContext, spec: GreetingSpec): Promise<QueryResult> {
+  const started = performance.now();
+  const first = await greetOnce(ctx, spec);
+  const left = ctx.timeoutMs - (performance.now() - started) - HANG_UP_RETRY_MS;
+  if (!first.hungUp || left < HANG_UP_RETRY_MS || ctx.signal.aborted) return first.result;
+  await sleep(HANG_UP_RETRY_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+  if (ctx.signal.aborted) return first.result;
+  return (await greetOnce({ ...ctx, timeoutMs: left }, spec)).result;
+}
+
+async function greetOnce(
+  ctx: ProtocolContext,
+  spec: GreetingSpec,
+): Promise<{ result: QueryResult; hungUp?: boolean }> {
   const opened = await openFor(ctx);
-  if (!opened.ok) return openFailureResult(spec.label, opened);
+  if (!opened.ok) return { result: openFailureResult(spec.label, opened) };
   const conv = opened.conversation;
   try {
     const greeting = await conv.read(spec.framer);
-    if (!greeting.ok) return readFailureResult(spec.label, greeting, conv.answered);
+    if (!greeting.ok)
+      return { result: readFailureResult(spec.label, greeting, conv.answered), hungUp: greeting.hungUp };
     let interp = spec.interpret(greeting.frame);
     if (spec.after) interp = await spec.after(conv, interp, ctx);
     const result: QueryResult = {
@@ -103,13 +127,15 @@ export async function runGreetingQuery(ctx: ProtocolContext, spec: GreetingSpec)
       data: interp.data,
     };
     if (interp.detail !== undefined) result.detail = `${spec.label}: ${interp.detail}`;
-    return result;
+    return { result };
   } catch (err) {
     // Defensive: nothing above should throw, but a plugin must never throw out of a batch.
     return {
-      status: 'protocol-error',
-      detail: `${spec.label}: ${(err as Error).message}`,
-      answered: conv.answered,
+      result: {
+        status: 'protocol-error',
+        detail: `${spec.label}: ${(err as Error).message}`,
+        answered: conv.answered,
+      },
     };
   } finally {
     conv.close();

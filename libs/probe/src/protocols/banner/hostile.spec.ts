@@ -169,6 +169,48 @@ describe.each(CASES)('$plugin.name against hostile peers', (c) => {
   });
 });
 
+describe('a server shedding load (hangs up at once, then greets)', () => {
+  const GREETINGS: { plugin: ProtocolPlugin; greeting: string }[] = [
+    { plugin: smtpPlugin, greeting: '220 mail.example ESMTP ready\r\n' },
+    { plugin: ftpPlugin, greeting: '220 FTP ready\r\n' },
+    { plugin: pop3Plugin, greeting: '+OK POP3 ready\r\n' },
+    { plugin: imapPlugin, greeting: '* OK IMAP4rev1 ready\r\n' },
+    { plugin: sshPlugin, greeting: 'SSH-2.0-dropbear_2022.83\r\n' },
+  ];
+
+  it.each(GREETINGS)('$plugin.name: the second connection is read', async ({ plugin, greeting }) => {
+    let accepted = 0;
+    const server = await startHostileServer('script', {
+      script: (socket) => (accepted++ === 0 ? socket.end() : socket.write(greeting)),
+    });
+    try {
+      const result = await settles(plugin.query(ctxFor(server.address, server.port)));
+      expect(result).toMatchObject({
+        answered: true,
+        evidence: expect.stringContaining(greeting.slice(0, 5)),
+      });
+      expect(server.connections).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each(GREETINGS)(
+    '$plugin.name: a server that always hangs up is tried twice, then io-timeout',
+    async ({ plugin }) => {
+      const server = await startHostileServer('close-immediately');
+      try {
+        const result = await settles(plugin.query(ctxFor(server.address, server.port)));
+        expect(result).toMatchObject({ status: 'io-timeout', answered: false });
+        expect(server.connections).toHaveLength(2);
+        expect(await server.allClosed(3000)).toBe(true);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
+
 describe('connect that never completes (full accept queue)', () => {
   it.each(CASES)('$plugin.name → connection-timeout', async (c) => {
     const hole = await startSynBlackhole('127.42.0.2');

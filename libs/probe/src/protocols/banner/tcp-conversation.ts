@@ -27,6 +27,8 @@ export interface Failure {
   readonly partial: Buffer;
   /** Set when opening failed after the peer had sent bytes (e.g. a non-TLS reply to a ClientHello). */
   readonly answered?: boolean;
+  /** The peer hung up (FIN or RST) before sending a single byte. */
+  readonly hungUp?: boolean;
 }
 
 export type OpenOutcome = { readonly ok: true; readonly conversation: TcpConversation } | Failure;
@@ -228,12 +230,18 @@ export class TcpConversation {
         if (this.error && !this.ended) {
           return view.length > 0
             ? failure('protocol-error', `connection error mid-message: ${errText(this.error)}`, view)
-            : failure('io-timeout', `connection error before any reply: ${errText(this.error)}`, view);
+            : {
+                ...failure('io-timeout', `connection error before any reply: ${errText(this.error)}`),
+                hungUp: true,
+              };
         }
         if (this.ended || this.error || this.closed) {
           return view.length > 0
             ? failure('protocol-error', 'peer closed the connection mid-message', view)
-            : failure('io-timeout', 'peer closed the connection without sending a reply', view);
+            : {
+                ...failure('io-timeout', 'peer closed the connection without sending a reply'),
+                hungUp: true,
+              };
         }
         this.maybeResume(cap);
         await new Promise<void>((resolve) => {
