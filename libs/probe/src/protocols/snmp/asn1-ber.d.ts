@@ -1,6 +1,6 @@
 // asn1-ber (net-snmp's own BER codec) ships no types; declare only the part this folder uses.
 declare module 'asn1-ber' {
-  interface BerReader {
+  export interface BerReader {
     readonly offset: number;
     readonly length: number;
     readonly remain: number;
@@ -10,7 +10,7 @@ declare module 'asn1-ber' {
     readString(tag: number, asBuffer: true): Buffer | null;
     readOID(tag?: number): string | null;
   }
-  interface BerWriter {
+  export interface BerWriter {
     readonly buffer: Buffer;
     startSequence(tag?: number): void;
     endSequence(): void;

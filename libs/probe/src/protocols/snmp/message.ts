@@ -7,6 +7,8 @@
  */
 import asn1 from 'asn1-ber';
 
+import { DecodeError, decodeSafely, enter, integer, primitive, type Reader, tagHex } from './ber-read.js';
+
 const { Ber } = asn1;
 
 export type SnmpVersion = 'v1' | 'v2c';
@@ -128,42 +130,6 @@ export function encodeGetRequest(req: GetRequest): Buffer {
   return w.buffer;
 }
 
-/** Thrown only inside this module and turned into `{ ok: false }` by decodeResponse. */
-class DecodeError extends Error {}
-
-type Reader = InstanceType<typeof Ber.Reader>;
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(2, '0')}`;
-}
-
-/** Enters a constructed TLV with `tag` and returns the offset where it ends, checked against the input. */
-function enter(r: Reader, tag: number, what: string): number {
-  const got = r.peek();
-  if (got === null) throw new DecodeError(`truncated before ${what}`);
-  if (got !== tag) throw new DecodeError(`expected ${what} (tag ${hex(tag)}), got tag ${hex(got)}`);
-  if (r.readSequence(tag) === null) throw new DecodeError(`truncated ${what} length`);
-  if (r.length > r.remain)
-    throw new DecodeError(`${what} length ${r.length} exceeds the ${r.remain} bytes left`);
-  return r.offset + r.length;
-}
-
-/** Reads any primitive TLV as raw bytes (asn1-ber's readString accepts an arbitrary tag). */
-function primitive(r: Reader, what: string): { tag: number; bytes: Buffer } {
-  const tag = r.peek();
-  if (tag === null) throw new DecodeError(`truncated before ${what}`);
-  const bytes = r.readString(tag, true);
-  if (bytes === null) throw new DecodeError(`truncated ${what}`);
-  return { tag, bytes };
-}
-
-function integer(r: Reader, what: string): number {
-  const { tag, bytes } = primitive(r, what);
-  if (tag !== TAG.integer) throw new DecodeError(`expected ${what} as INTEGER, got tag ${hex(tag)}`);
-  if (bytes.length === 0 || bytes.length > 4) throw new DecodeError(`${what} has ${bytes.length} bytes`);
-  return bytes.readIntBE(0, bytes.length);
-}
-
 /** OID from its content bytes; bounded by MAX_OID_BYTES, subidentifiers kept to 32 bits. */
 function oidFromBytes(bytes: Buffer, what: string): string {
   if (bytes.length === 0 || bytes.length > MAX_OID_BYTES)
@@ -190,11 +156,11 @@ function varbind(r: Reader, index: number): Varbind {
   const end = enter(r, TAG.sequence, `varbind ${index}`);
   const name = primitive(r, `varbind ${index} name`);
   if (name.tag !== TAG.oid)
-    throw new DecodeError(`varbind ${index} name is tag ${hex(name.tag)}, not an OID`);
+    throw new DecodeError(`varbind ${index} name is tag ${tagHex(name.tag)}, not an OID`);
   const oid = oidFromBytes(name.bytes, `varbind ${index} name`);
   const { tag, bytes } = primitive(r, `varbind ${index} value`);
   if (r.offset !== end) throw new DecodeError(`varbind ${index} has trailing bytes`);
-  const type = VALUE_TYPES[tag] ?? `tag ${hex(tag)}`;
+  const type = VALUE_TYPES[tag] ?? `tag ${tagHex(tag)}`;
   switch (tag) {
     case TAG.octetString:
       return { oid, type, value: bytes };
@@ -210,8 +176,7 @@ function varbind(r: Reader, index: number): Varbind {
   }
 }
 
-function decode(buf: Buffer): SnmpResponse {
-  const r = new Ber.Reader(buf);
+function decode(r: Reader, buf: Buffer): SnmpResponse {
   const end = enter(r, TAG.sequence, 'message');
   if (end !== buf.length)
     throw new DecodeError(`message length ${end} does not match the datagram (${buf.length})`);
@@ -219,11 +184,11 @@ function decode(buf: Buffer): SnmpResponse {
   const version = versionNumber === 0 ? 'v1' : versionNumber === 1 ? 'v2c' : undefined;
   if (!version) throw new DecodeError(`unsupported SNMP version number ${versionNumber}`);
   const community = primitive(r, 'community');
-  if (community.tag !== TAG.octetString) throw new DecodeError(`community is tag ${hex(community.tag)}`);
+  if (community.tag !== TAG.octetString) throw new DecodeError(`community is tag ${tagHex(community.tag)}`);
   const pduTag = r.peek();
   if (pduTag !== TAG.getResponse)
     throw new DecodeError(
-      pduTag === null ? 'truncated before PDU' : `PDU type ${hex(pduTag)} is not a Response`,
+      pduTag === null ? 'truncated before PDU' : `PDU type ${tagHex(pduTag)} is not a Response`,
     );
   const pduEnd = enter(r, TAG.getResponse, 'PDU');
   const requestId = integer(r, 'request-id');
@@ -242,12 +207,6 @@ function decode(buf: Buffer): SnmpResponse {
 
 /** Decodes one SNMPv1/v2c Response datagram. Never throws; errors never contain payload bytes. */
 export function decodeResponse(buf: Buffer): DecodeResult {
-  if (buf.length > MAX_MESSAGE_BYTES)
-    return { ok: false, error: `datagram of ${buf.length} bytes is too large` };
-  try {
-    return { ok: true, message: decode(buf) };
-  } catch (err) {
-    // asn1-ber's own errors (e.g. indefinite length) carry only tag numbers, but keep ours generic anyway.
-    return { ok: false, error: err instanceof DecodeError ? err.message : 'malformed BER' };
-  }
+  const r = decodeSafely(buf, MAX_MESSAGE_BYTES, decode);
+  return r.ok ? { ok: true, message: r.value } : r;
 }

@@ -9,6 +9,8 @@ import asn1 from 'asn1-ber';
 
 import type { SnmpEngine } from '@fleetqry/contracts';
 
+import { DecodeError, decodeSafely, enter, integer, octets, type Reader, tagHex } from './ber-read.js';
+
 const { Ber } = asn1;
 
 const TAG = {
@@ -73,38 +75,6 @@ export function encodeDiscoveryRequest(req: DiscoveryRequest): Buffer {
   return w.buffer;
 }
 
-class DecodeError extends Error {}
-type Reader = InstanceType<typeof Ber.Reader>;
-
-function enter(r: Reader, tag: number, what: string): number {
-  const got = r.peek();
-  if (got === null) throw new DecodeError(`truncated before ${what}`);
-  if (got !== tag) throw new DecodeError(`expected ${what}, got tag 0x${got.toString(16)}`);
-  if (r.readSequence(tag) === null) throw new DecodeError(`truncated ${what} length`);
-  if (r.length > r.remain)
-    throw new DecodeError(`${what} length ${r.length} exceeds the ${r.remain} bytes left`);
-  return r.offset + r.length;
-}
-
-function octets(r: Reader, what: string): Buffer {
-  const tag = r.peek();
-  if (tag !== TAG.octetString) throw new DecodeError(`expected ${what} as OCTET STRING`);
-  const b = r.readString(TAG.octetString, true);
-  if (b === null) throw new DecodeError(`truncated ${what}`);
-  return b;
-}
-
-function integer(r: Reader, what: string, min = -0x8000_0000): number {
-  const tag = r.peek();
-  if (tag !== TAG.integer) throw new DecodeError(`expected ${what} as INTEGER`);
-  const b = r.readString(TAG.integer, true);
-  if (b === null) throw new DecodeError(`truncated ${what}`);
-  if (b.length === 0 || b.length > 4) throw new DecodeError(`${what} has ${b.length} bytes`);
-  const v = b.readIntBE(0, b.length);
-  if (v < min) throw new DecodeError(`${what} is ${v}`);
-  return v;
-}
-
 /** Whether a datagram claims SNMP version 3 (cheap look at the first bytes; no full decode). */
 export function looksLikeV3(buf: Buffer): boolean {
   // SEQUENCE, a short or long length, then INTEGER 1 byte = 3.
@@ -114,8 +84,7 @@ export function looksLikeV3(buf: Buffer): boolean {
   return buf[at] === TAG.integer && buf[at + 1] === 1 && buf[at + 2] === 3;
 }
 
-function decode(buf: Buffer): V3Report {
-  const r = new Ber.Reader(buf);
+function decode(r: Reader, buf: Buffer): V3Report {
   const end = enter(r, TAG.sequence, 'message');
   if (end !== buf.length)
     throw new DecodeError(`message length ${end} does not match the datagram (${buf.length})`);
@@ -139,21 +108,14 @@ function decode(buf: Buffer): V3Report {
   octets(r, 'contextName');
   const pdu = r.peek();
   if (pdu !== TAG.report && pdu !== TAG.response)
-    throw new DecodeError(
-      pdu === null ? 'truncated before PDU' : `PDU type 0x${pdu.toString(16)} is not a Report`,
-    );
+    throw new DecodeError(pdu === null ? 'truncated before PDU' : `PDU type ${tagHex(pdu)} is not a Report`);
   return { msgId, engineId, boots, time };
 }
 
 /** Decodes an SNMPv3 Report carrying the agent's engine parameters. Never throws. */
 export function decodeV3Report(buf: Buffer): V3Decode {
-  if (buf.length > MAX_MESSAGE_BYTES)
-    return { ok: false, error: `datagram of ${buf.length} bytes is too large` };
-  try {
-    return { ok: true, report: decode(buf) };
-  } catch (err) {
-    return { ok: false, error: err instanceof DecodeError ? err.message : 'malformed BER' };
-  }
+  const r = decodeSafely(buf, MAX_MESSAGE_BYTES, decode);
+  return r.ok ? { ok: true, report: r.value } : r;
 }
 
 const hex = (b: Buffer): string => b.toString('hex');
