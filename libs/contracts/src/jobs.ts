@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { HostCoverageSchema, PortRangesSchema } from './coverage.js';
 import { ObservationSchema } from './observation.js';
 
 /**
@@ -52,9 +53,6 @@ export function jobOptions(retry: { attempts: number; backoffMs: number }) {
     ...JOB_RETENTION,
   };
 }
-
-const PortRangeSchema = z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)]);
-const PortRangesSchema = z.array(PortRangeSchema);
 
 /** A resolved, scope-checked target as the plan produced it (ProbeTarget in libs/probe). */
 export const ChunkTargetSchema = z.strictObject({
@@ -114,7 +112,10 @@ export const TargetFailureSchema = z.strictObject({
   error: z.string(),
 });
 
-/** Observations of one chunk attempt, in order; `final` closes the attempt and counts its batches. */
+/**
+ * Results of one chunk attempt, in order: informative observations and the compact coverage of hosts done
+ * (plain closed ports as ranges); `final` closes the attempt and counts its batches.
+ */
 export const ResultBatchJobSchema = z.strictObject({
   runId: z.uuid(),
   chunkIndex: z.number().int().nonnegative(),
@@ -123,6 +124,8 @@ export const ResultBatchJobSchema = z.strictObject({
   /** 0, 1, … for batches; -1 for the final marker. */
   seq: z.number().int().min(-1),
   observations: z.array(ObservationSchema),
+  /** Absent in batches published before coverage existed. */
+  coverage: z.array(HostCoverageSchema).default([]),
   failures: z.array(TargetFailureSchema),
   /** Present on the final marker only. */
   final: z

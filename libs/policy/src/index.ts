@@ -11,3 +11,4 @@ export * from './waivers.js';
 export * from './lifecycle.js';
 export * from './report.js';
 export * from './baseline.js';
+export { closedPortFilter } from './rules.js';

@@ -1,4 +1,4 @@
-import type { LocalSocket, Observation } from '@fleetqry/contracts';
+import type { LocalSocket, Observation, Proto } from '@fleetqry/contracts';
 
 import type { CompiledRule } from './compile.js';
 import { type HostViewIndex, isWildcardBind } from './host-view.js';
@@ -331,3 +331,54 @@ export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator
   'listening-all-interfaces-but-filtered': listeningAllInterfacesButFiltered,
   'unexpected-owner': unexpectedOwner,
 };
+
+/** Which plain closed ports (NOT LISTENING, nothing else observed) a rule could fire on. */
+type ClosedInterest = (rule: CompiledRule) => ((proto: Proto, port: number) => boolean) | 'none' | 'all';
+
+const CLOSED = 'NOT LISTENING';
+const noClosed: ClosedInterest = () => 'none';
+const portsIf =
+  (fires: (rule: CompiledRule) => boolean): ClosedInterest =>
+  (rule) =>
+    !fires(rule) ? 'none' : rule.ports ? (proto, port) => rule.ports!.matches(proto, port) : 'all';
+
+/**
+ * Per rule type, whether a plain closed port can prove a violation. Data-bound rules (SNMP, banners, LDAP,
+ * FTP, RPC) never can. Keeping this next to EVALUATORS, with the same keys, makes a new rule type declare it.
+ */
+const CLOSED_INTEREST: Readonly<Record<CompiledRule['rule']['type'], ClosedInterest>> = {
+  'snmp-community': noClosed,
+  'snmp-version-requires-v3': noClosed,
+  'port-forbidden': portsIf(({ rule }) => rule.type === 'port-forbidden' && rule.states.includes(CLOSED)),
+  'port-required': portsIf(
+    ({ rule }) => rule.type === 'port-required' && !rule.acceptStates.includes(CLOSED),
+  ),
+  'banner-match': noClosed,
+  'ftp-anonymous': noClosed,
+  'ldap-anonymous-rootdse': noClosed,
+  'rpc-interface-exposed': noClosed,
+  'listening-all-interfaces-but-filtered': portsIf(
+    ({ rule }) => rule.type === 'listening-all-interfaces-but-filtered' && rule.states.includes(CLOSED),
+  ),
+  'unexpected-owner': (c) =>
+    c.rule.type === 'unexpected-owner' && c.rule.states.includes(CLOSED)
+      ? (proto, port) => c.owners?.allowed(proto, port) !== undefined
+      : 'none',
+};
+
+/**
+ * The closed ports a policy needs to see, as a predicate, or undefined when no rule can fire on one: stores
+ * that keep closed ports as coverage ranges expand only these into observations for `evaluate` (usually
+ * none, or a rule's few required ports).
+ */
+export function closedPortFilter(
+  rules: readonly CompiledRule[],
+): ((proto: Proto, port: number) => boolean) | undefined {
+  const tests: ((proto: Proto, port: number) => boolean)[] = [];
+  for (const rule of rules) {
+    const interest = CLOSED_INTEREST[rule.rule.type](rule);
+    if (interest === 'all') return () => true;
+    if (interest !== 'none') tests.push(interest);
+  }
+  return tests.length === 0 ? undefined : (proto, port) => tests.some((t) => t(proto, port));
+}

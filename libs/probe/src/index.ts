@@ -14,3 +14,4 @@ export { runScan, type ScanRunOptions } from './engine/scan-pool.js';
 export * from './plan/plan-scan.js';
 export * from './plan/probe-stage.js';
 export { validateCommunity, validateCommunities } from './protocols/snmp/community.js';
+export * from './engine/coverage.js';

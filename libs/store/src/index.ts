@@ -42,6 +42,8 @@ export * from './repositories/audit-log.repository.js';
 export * from './repositories/api-tokens.repository.js';
 export * from './repositories/credentials.repository.js';
 export * from './repositories/host-views.repository.js';
+export * from './repositories/retention.repository.js';
+export { parseMultirange } from './bulk/copy-text.js';
 export {
   loadCredentialKey,
   CredentialKeyError,

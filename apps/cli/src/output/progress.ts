@@ -6,12 +6,17 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(total: number, enabled = process.stderr.isTTY === true): Progress {
+/** `unit` names what is counted: probes while probing, hosts while evaluating. */
+export function createProgress(
+  total: number,
+  enabled = process.stderr.isTTY === true,
+  unit = 'probes',
+): Progress {
   if (!enabled || total <= 0) return { tick: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {bar} {percentage}% | {value}/{total} probes | {rate}/s | ETA {eta_formatted}',
+      format: ` {bar} {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 200,

@@ -30,3 +30,21 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
     await store.close();
   }
 }
+
+/**
+ * Like withStore, but `fn` gets the store while it is still opening (the sweep probes meanwhile); the store
+ * is closed afterwards if it opened at all. An opening error reaches `fn`'s awaits, and is thrown here too.
+ */
+export async function withOpeningStore<T>(
+  flags: StoreFlags,
+  fn: (store: Promise<Store>) => Promise<T>,
+): Promise<T> {
+  const opening = openStore(flags);
+  opening.catch(() => {}); // observed by fn; an unopened store needs no closing
+  try {
+    return await fn(opening);
+  } finally {
+    const store = await opening.catch(() => undefined);
+    await store?.close();
+  }
+}

@@ -13,7 +13,7 @@ import {
   reportFormatOption,
   type ReportFormat,
 } from './report-output.js';
-import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
+import { addStoreOptions, withOpeningStore, type StoreFlags } from './store-options.js';
 
 interface SweepFlags extends StoreFlags {
   inventory: string;
@@ -46,8 +46,10 @@ async function sweep(flags: SweepFlags): Promise<number> {
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   let progress: Progress | undefined;
+  let evaluating: Progress | undefined;
+  let evaluated = 0;
   try {
-    const { report, failures } = await withStore(flags, (store) =>
+    const { report, failures } = await withOpeningStore(flags, (store) =>
       runSweep({
         inventoryPath: flags.inventory,
         policy,
@@ -62,14 +64,28 @@ async function sweep(flags: SweepFlags): Promise<number> {
             flags.progress && process.stderr.isTTY === true,
           )),
         onProgress: (n) => progress?.tick(n),
+        onEvaluate: (done, total) => {
+          if (!evaluating) {
+            progress?.stop();
+            evaluating = createProgress(
+              total,
+              flags.progress && process.stderr.isTTY === true,
+              'hosts evaluated',
+            );
+          }
+          evaluating.tick(done - evaluated);
+          evaluated = done;
+        },
       }),
     );
     progress?.stop();
+    evaluating?.stop();
     const failureLines = failures.map((f) => `${f.host}: ${f.error}`);
     emitReport(report, flags.format, { output: flags.output, failures: failureLines });
     return reportExitCode(report, flags.failOn, failures.length);
   } finally {
     progress?.stop();
+    evaluating?.stop();
     process.removeListener('SIGINT', onSigint);
   }
 }

@@ -37,7 +37,7 @@ export class CompleteRunUseCase {
       const now = new Date();
       const policy = await this.policy(definition.policy, run.policyVersion ?? undefined);
       const waivers = (await activeWaivers(prisma, now)).flatMap(toPolicyWaiver);
-      const evaluated = await evaluateStage(prisma, run, {
+      const evaluated = await evaluateStage(this.store.store, run, {
         policy,
         hosts: policyHosts(loaded),
         waivers,
@@ -45,7 +45,7 @@ export class CompleteRunUseCase {
         loadHostViews: (addresses) => hostViewsByAddress(prisma, addresses),
       });
       await finishRun(prisma, run.id, { status: 'succeeded' });
-      this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings.length} findings`);
+      this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings} findings`);
     } catch (error) {
       await finishRun(prisma, run.id, {
         status: 'failed',

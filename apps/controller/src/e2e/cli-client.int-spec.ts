@@ -54,7 +54,7 @@ describe('fleetqry --server: the CLI against the controller API', () => {
         policyName: 'baseline',
       });
       await startRun(db, run.id);
-      await replaceRunFindings(db, run.id, findings);
+      await app.store.sql((c) => replaceRunFindings(c, run.id, findings));
       await finishRun(db, run.id, { status: 'succeeded' });
     }
   }, 60_000);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Observation, ProbeChunkJob } from '@fleetqry/contracts';
+import type { HostCoverage, Observation, ProbeChunkJob } from '@fleetqry/contracts';
 import { probeStage, type TargetFailure } from '@fleetqry/probe';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
@@ -46,38 +46,49 @@ export class ProbeChunkUseCase {
 
     let seq = 0;
     let observations = 0;
+    // Plain closed ports travel as per-host coverage ranges: a mostly closed fleet publishes a few records
+    // per host instead of one per probe. The batch size counts probes either way.
     let buffer: Observation[] = [];
+    let coverage: HostCoverage[] = [];
+    let buffered = 0;
     let lastFlush = performance.now();
     const flush = async () => {
       lastFlush = performance.now();
-      if (buffer.length === 0) return;
-      const batch = buffer;
+      if (buffer.length === 0 && coverage.length === 0) return;
+      const batch = { observations: buffer, coverage };
       buffer = [];
+      coverage = [];
+      buffered = 0;
       await this.results.publish({
         runId: job.runId,
         chunkIndex: job.chunkIndex,
         attempt,
         seq: seq++,
-        observations: batch,
+        ...batch,
         failures: [],
       });
     };
 
+    const counted = async (probes: number) => {
+      buffered += probes;
+      observations += probes;
+      if (buffered >= this.options.resultBatch || performance.now() - lastFlush >= this.options.resultFlushMs)
+        await flush();
+    };
     await probeStage(
       plan,
       {
-        onObservations: async (found) => {
+        onObservations: async (found, probes) => {
           for (const o of found) buffer.push(redactObservation(o, labels));
-          observations += found.length;
-          if (
-            buffer.length >= this.options.resultBatch ||
-            performance.now() - lastFlush >= this.options.resultFlushMs
-          )
-            await flush();
+          await counted(probes);
+        },
+        onCoverage: async (done, probes) => {
+          coverage.push(...done);
+          await counted(probes);
         },
         onFailure: (f) => failures.push(f),
       },
-      { workers: this.options.threads, signal },
+      { workers: this.options.threads, signal, compact: true },
     );
     // An aborted scan (deadline, shutdown) ends early without throwing: it must not pass for a complete chunk.
     signal.throwIfAborted();
@@ -88,6 +99,7 @@ export class ProbeChunkUseCase {
       attempt,
       seq: -1,
       observations: [],
+      coverage: [],
       failures,
       final: { batches: seq, observations },
     });

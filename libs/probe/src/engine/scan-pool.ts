@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+import { compactEvents } from './compact-events.js';
 import type { ProbeTarget } from './port-probe.js';
 import type { ScanConfig } from './scan-config.js';
 import { loadScanOptions } from './scan-options.js';
@@ -17,10 +18,18 @@ export interface ScanRunOptions {
   /** Expected probe count, used to decide whether threads are worth their start-up cost. */
   expectedProbes?: number;
   signal?: AbortSignal;
+  /**
+   * Plain closed ports as per-host `coverage` events instead of observations, compacted in the scan threads
+   * (store-bound transports: nothing downstream needs them one by one).
+   */
+  compact?: boolean;
 }
 
 /** Below this many probes a single thread finishes before extra threads have started. */
 const MIN_PROBES_FOR_THREADS = 8192;
+
+/** Targets a thread holds, in host groups: its active group plus a queue for when the main thread is busy. */
+const QUEUED_GROUPS = 8;
 
 const workerUrl = new URL('./scan-worker.js', import.meta.url);
 
@@ -47,9 +56,9 @@ function share(config: ScanConfig, n: number): ScanConfig {
 
 /**
  * Runs a scan on one thread or several. Hosts are dealt to threads (a host never spans threads, so
- * its per-host limit and round-trip estimate stay in one place); each thread holds at most its share
- * of the host group, and gets the next target only as it finishes hosts, so the target stream is
- * still consumed lazily.
+ * its per-host limit and round-trip estimate stay in one place); each thread scans at most its share
+ * of the host group and holds a queue of a few groups' worth of targets, topped up as it finishes
+ * hosts, so the target stream is still consumed lazily and a busy main thread does not starve it.
  */
 export async function* runScan(
   targets: AsyncIterable<ProbeTarget> | Iterable<ProbeTarget>,
@@ -57,30 +66,48 @@ export async function* runScan(
   opts: ScanRunOptions = {},
 ): AsyncGenerator<ScanEvent[]> {
   let n = threadCount(config, opts);
-  // A TCP-only scan without protocol queries on the native SYN engine runs its batches on a libuv
-  // thread already; extra JS threads would only add start-up and message-copying cost.
-  const tcpOnly = config.ports.udp.length === 0 && config.queries !== 'all' && config.queries.length === 0;
-  if (n > 1 && opts.workers === undefined && tcpOnly && (await loadSynEngine(config.tcpEngine))) n = 1;
+  // A TCP-only scan whose ports have no protocol query, on the native SYN engine, runs its batches on a
+  // libuv thread already; extra JS threads would only add start-up and message-copying cost (and take the
+  // CPU that the kernel's packet handling and the rest of a sweep need).
+  if (
+    n > 1 &&
+    opts.workers === undefined &&
+    (await statesOnly(config)) &&
+    (await loadSynEngine(config.tcpEngine))
+  )
+    n = 1;
   // Under ts-jest or tsx the worker module is TypeScript source that a bare worker cannot load.
   const canThread = workerUrl.pathname.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
-  if (n === 1 || !canThread) {
+  // A compacted (store-bound) run keeps even a single scan thread off the main thread: the main thread
+  // runs the sweep's database client (an embedded store is WebAssembly on this thread).
+  if (!canThread || (n === 1 && !opts.compact)) {
     // Plugins are loaded only when queries are enabled (as in the worker threads).
-    yield* scan(targets, await loadScanOptions(config, opts.signal));
+    const events = scan(targets, await loadScanOptions(config, opts.signal));
+    yield* opts.compact ? compactEvents(events) : events;
     return;
   }
-  yield* pooled(targets, share(config, n), n, opts.signal);
+  yield* pooled(targets, share(config, n), n, opts.signal, opts.compact === true);
+}
+
+/** TCP only, and no enabled protocol query applies to any of its ports. */
+async function statesOnly(config: ScanConfig): Promise<boolean> {
+  if (config.ports.udp.length > 0) return false;
+  if (config.queries !== 'all' && config.queries.length === 0) return true;
+  const { PluginRegistry } = await import('../protocols/registry.js');
+  return !new PluginRegistry(config.queries).queriesAny('tcp', config.ports.tcp);
 }
 
 async function* pooled(
   targets: AsyncIterable<ProbeTarget> | Iterable<ProbeTarget>,
   config: ScanConfig,
   n: number,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  compact: boolean,
 ): AsyncGenerator<ScanEvent[]> {
   const source = (
     Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
   ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
-  const init: WorkerInit = { config };
+  const init: WorkerInit = { config, compact };
   const workers = Array.from({ length: n }, () => ({
     thread: new Worker(workerUrl, { workerData: init }),
     outstanding: 0,
@@ -103,18 +130,24 @@ async function* pooled(
     if (feeding || sourceDone) return;
     feeding = true;
     try {
+      // Targets go out in one message per thread and round (a message per host costs the main thread more
+      // than the thread's scanning of it).
+      const due = new Map<(typeof workers)[number], ProbeTarget[]>();
       for (;;) {
         const w = workers.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
-        if (w.outstanding >= config.limits.hostGroupSize) break;
+        if (w.outstanding >= config.limits.hostGroupSize * QUEUED_GROUPS) break;
         const r = await source.next();
         if (r.done) {
           sourceDone = true;
-          for (const x of workers) post(x, { type: 'end' });
           break;
         }
         w.outstanding++;
-        post(w, { type: 'targets', targets: [r.value] });
+        const list = due.get(w);
+        if (list) list.push(r.value);
+        else due.set(w, [r.value]);
       }
+      for (const [w, targets] of due) post(w, { type: 'targets', targets });
+      if (sourceDone) for (const x of workers) post(x, { type: 'end' });
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
     } finally {

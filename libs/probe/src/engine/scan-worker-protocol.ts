@@ -12,4 +12,6 @@ export type FromWorker =
 
 export interface WorkerInit {
   config: ScanConfig;
+  /** Compact plain closed ports into per-host coverage in the thread (see compact-events.ts). */
+  compact: boolean;
 }

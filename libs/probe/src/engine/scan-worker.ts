@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
+import { compactEvents } from './compact-events.js';
 import type { ProbeTarget } from './port-probe.js';
 import { loadScanOptions } from './scan-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
@@ -7,7 +8,7 @@ import { scan } from './scanner.js';
 
 /** A worker thread: scans the hosts the pool hands it, streaming event batches back. */
 const port = parentPort!;
-const { config } = workerData as WorkerInit;
+const { config, compact } = workerData as WorkerInit;
 
 const queue: ProbeTarget[] = [];
 let ended = false;
@@ -30,7 +31,8 @@ async function* targets(): AsyncGenerator<ProbeTarget> {
 
 const send = (msg: FromWorker) => port.postMessage(msg);
 try {
-  for await (const events of scan(targets(), await loadScanOptions(config))) send({ type: 'events', events });
+  const events = scan(targets(), await loadScanOptions(config));
+  for await (const batch of compact ? compactEvents(events) : events) send({ type: 'events', events: batch });
   send({ type: 'finished' });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));

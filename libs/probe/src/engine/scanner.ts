@@ -1,4 +1,4 @@
-import type { Observation, Proto } from '@fleetqry/contracts';
+import type { HostCoverage, Observation, Proto } from '@fleetqry/contracts';
 import { SynState } from '@fleetqry/probe-native';
 
 import type { EngineContext } from './engine-context.js';
@@ -67,7 +67,9 @@ export type ScanEvent =
   | { type: 'observation'; observation: Observation }
   | { type: 'host-done'; target: ProbeTarget }
   | { type: 'host-refused'; target: ProbeTarget; reason: string }
-  | { type: 'probe-error'; target: ProbeTarget; proto: Proto; port: number; error: string };
+  | { type: 'probe-error'; target: ProbeTarget; proto: Proto; port: number; error: string }
+  /** Only in compacted runs (compact-events.ts): a host's plain closed ports, `closed` probes' worth. */
+  | { type: 'coverage'; coverage: HostCoverage[]; closed: number };
 
 interface HostCursor {
   target: ProbeTarget;

@@ -1,4 +1,4 @@
-import type { Observation } from '@fleetqry/contracts';
+import type { HostCoverage, Observation } from '@fleetqry/contracts';
 import type { ProbeTarget } from '../engine/port-probe.js';
 import { runScan } from '../engine/scan-pool.js';
 import { probeTargets, type ScanPlan } from './plan-scan.js';
@@ -22,6 +22,8 @@ export interface ProbeSummary {
 export interface ProbeHandlers {
   /** Observations as they come, with the number of probes they account for; awaited (back-pressure). */
   onObservations(observations: Observation[], probes: number): void | Promise<void>;
+  /** Compacted runs only: hosts' plain closed ports as coverage, with the probes they stand for; awaited. */
+  onCoverage?(coverage: HostCoverage[], probes: number): void | Promise<void>;
   onHostDone?(target: ProbeTarget): void;
   onFailure?(failure: TargetFailure): void;
   /** Probes that produced no observation (failed targets), for progress. */
@@ -36,7 +38,8 @@ export interface ProbeHandlers {
 export async function probeStage(
   plan: ScanPlan,
   handlers: ProbeHandlers,
-  opts: { workers?: number; signal?: AbortSignal } = {},
+  /** `compact`: plain closed ports reach `onCoverage` as ranges (see runScan), not `onObservations`. */
+  opts: { workers?: number; signal?: AbortSignal; compact?: boolean } = {},
 ): Promise<ProbeSummary> {
   const started = performance.now();
   const summary: ProbeSummary = { hosts: 0, observations: 0, byState: {}, failures: [], durationMs: 0 };
@@ -52,6 +55,7 @@ export async function probeStage(
     workers: opts.workers,
     expectedProbes: plan.hostCount * plan.probesPerHost,
     signal: opts.signal,
+    compact: opts.compact === true,
   });
   for await (const batch of events) {
     let observations: Observation[] = [];
@@ -68,6 +72,12 @@ export async function probeStage(
         case 'observation':
           observations.push(e.observation);
           summary.byState[e.observation.state] = (summary.byState[e.observation.state] ?? 0) + 1;
+          break;
+        case 'coverage':
+          if (!handlers.onCoverage) throw new Error('a compacted probe stage needs onCoverage');
+          await flush();
+          summary.byState['NOT LISTENING'] = (summary.byState['NOT LISTENING'] ?? 0) + e.closed;
+          await handlers.onCoverage(e.coverage, e.closed);
           break;
         case 'host-done':
           summary.hosts++;

@@ -69,6 +69,15 @@ export class PluginRegistry {
     return this.byPort.get(`${proto}/${port}`);
   }
 
+  /** Whether any enabled plugin queries a port in these inclusive ranges. */
+  queriesAny(proto: Proto, ranges: readonly (readonly [number, number])[]): boolean {
+    for (const key of this.byPort.keys()) {
+      const [p, port] = key.split('/') as [Proto, string];
+      if (p === proto && ranges.some(([a, b]) => Number(port) >= a && Number(port) <= b)) return true;
+    }
+    return false;
+  }
+
   byName(name: string): ProtocolPlugin | undefined {
     return PROTOCOL_PLUGINS.find((p) => p.name === name);
   }

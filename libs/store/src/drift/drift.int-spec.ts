@@ -37,9 +37,9 @@ describe.each(BACKENDS)('schema.prisma vs the migrated database on %s', (kind) =
   });
 
   it('detects a unique declared in schema.prisma but missing in the database', async () => {
-    await backend.conn.exec('DROP INDEX "observations_run_id_address_proto_port_check_key"');
+    await backend.conn.exec('DROP INDEX "findings_run_id_key_key"');
     expect(await checkSchemaDrift(backend.conn)).toEqual([
-      'unique on observations: observations_run_id_address_proto_port_check_key(run_id,address,proto,port,check): in schema.prisma, missing in the database',
+      'unique on findings: findings_run_id_key_key(run_id,key): in schema.prisma, missing in the database',
     ]);
   });
 

@@ -25,7 +25,7 @@ export async function introspectDatabase(conn: SqlConnection, schema = 'public')
     `SELECT c.relname AS tbl, a.attname AS col, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS notnull, a.atthasdef AS hasdef
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> '_prisma_migrations' AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> '_prisma_migrations' AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY c.relname, a.attnum`,
     [schema],
   );
@@ -50,7 +50,7 @@ export async function introspectDatabase(conn: SqlConnection, schema = 'public')
                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) AS cols
        FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
        JOIN pg_am am ON am.oid = i.relam JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND t.relname <> '_prisma_migrations'`,
+      WHERE n.nspname = $1 AND t.relname <> '_prisma_migrations' AND NOT t.relispartition`,
     [schema],
   );
   for (const ix of indexes.rows) {
@@ -77,7 +77,7 @@ export async function introspectDatabase(conn: SqlConnection, schema = 'public')
                JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.attnum) AS refcols
        FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_class r ON r.oid = con.confrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND con.contype = 'f'`,
+      WHERE n.nspname = $1 AND con.contype = 'f' AND NOT t.relispartition`,
     [schema],
   );
   for (const fk of fks.rows) {

@@ -120,7 +120,7 @@ function readModel(b: Block): Model {
       blockAttrs.push(...parseAttrs(line));
       continue;
     }
-    const m = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+    const m = /^(\w+)\s+(\w+(?:\("[^"]*"\))?)(\[\])?(\?)?\s*(.*)$/.exec(line);
     if (!m) throw new Error(`model ${b.name}: cannot read "${line}"`);
     const attrs = parseAttrs(m[5]!);
     const map = attrs.find((a) => a.name === '@map');
@@ -196,7 +196,8 @@ function toTable(
     }
     const native = f.attrs.find((a) => a.name.startsWith('@db.'));
     const enumDef = enums.get(f.type);
-    const base = native ? nativeType(native) : enumDef ? enumDef.dbName : SCALARS[f.type];
+    const unsupported = /^Unsupported\("([^"]*)"\)$/.exec(f.type)?.[1];
+    const base = unsupported ?? (native ? nativeType(native) : enumDef ? enumDef.dbName : SCALARS[f.type]);
     if (!base) throw new Error(`model ${m.name}.${f.name}: unknown type ${f.type}`);
     const dflt = f.attrs.find((a) => a.name === '@default');
     table.columns[f.column] = {

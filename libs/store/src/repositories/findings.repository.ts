@@ -1,85 +1,75 @@
 import type { Finding as FindingRecord } from '@fleetqry/contracts';
 
-import type {
-  Finding,
-  FindingStatus,
-  Prisma,
-  PrismaClient,
-  Severity,
-  Waiver,
-} from '../generated/prisma/client.js';
+import type { Finding, FindingStatus, Severity, Waiver } from '../generated/prisma/client.js';
+import { copyLine, textArray } from '../bulk/copy-text.js';
+import type { SqlConnection } from '../client/sql-connection.js';
 import type { Db } from './db.js';
 
 /**
- * Replaces a run's findings in one transaction: evaluation is all-or-nothing (no half-written findings after a
- * crash) and re-evaluating a run is idempotent. `at` fills first/last seen where the policy left them out.
+ * Replaces a run's findings in one transaction: all-or-nothing (no half-written findings after a crash) and
+ * idempotent. `at` fills first/last seen where the policy left them out.
  */
 export async function replaceRunFindings(
-  prisma: PrismaClient,
+  conn: SqlConnection,
   runId: string,
   findings: readonly FindingRecord[],
   at = new Date(),
 ): Promise<number> {
-  // Prisma's 5 s default would cut off a large fleet's findings.
-  return prisma.$transaction((tx) => writeRunFindings(tx, runId, findings, at), {
-    timeout: 120_000,
-    maxWait: 30_000,
+  return conn.transaction(async (tx) => {
+    await deleteRunFindings(tx, runId);
+    return copyRunFindings(tx, runId, findings, at);
   });
-}
-
-/** The body of replaceRunFindings, for a caller that already holds a transaction. */
-export async function writeRunFindings(
-  tx: Prisma.TransactionClient,
-  runId: string,
-  findings: readonly FindingRecord[],
-  at = new Date(),
-): Promise<number> {
-  await tx.finding.deleteMany({ where: { runId } });
-  // createMany splits into statements below the parameter limit itself.
-  return (await tx.finding.createMany({ data: findings.map((f) => toCreateInput(runId, f, at)) })).count;
-}
-
-function toCreateInput(runId: string, f: FindingRecord, at: Date): Prisma.FindingCreateManyInput {
-  return {
-    runId,
-    key: f.key,
-    rule: f.rule,
-    severity: f.severity,
-    host: f.host,
-    address: f.address,
-    proto: f.proto ?? null,
-    port: f.port ?? null,
-    title: f.title,
-    evidence: f.evidence as Prisma.InputJsonValue,
-    status: f.status,
-    tags: f.tags ?? [],
-    owner: f.owner ?? null,
-    references: f.references ?? [],
-    waiverId: f.waiver?.id ?? null,
-    firstSeen: f.firstSeen ? new Date(f.firstSeen) : at,
-    lastSeen: f.lastSeen ? new Date(f.lastSeen) : at,
-  };
 }
 
 export interface FindingFilter {
   runId: string;
   severity?: Severity[];
+  /** Rule ids; a trailing `*` matches a prefix (`snmp.*`). */
   rule?: string[];
+  /** Addresses, CIDRs (`10.0.0.0/24`) or host names. */
   host?: string[];
   /** A finding matches if its host carries any of these tags. */
   tag?: string[];
   status?: FindingStatus[];
 }
 
-function where(filter: FindingFilter): Prisma.FindingWhereInput {
-  return {
-    runId: filter.runId,
-    ...(filter.severity?.length ? { severity: { in: filter.severity } } : {}),
-    ...(filter.rule?.length ? { rule: { in: filter.rule } } : {}),
-    ...(filter.host?.length ? { OR: [{ host: { in: filter.host } }, { address: { in: filter.host } }] } : {}),
-    ...(filter.tag?.length ? { tags: { hasSome: filter.tag } } : {}),
-    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+/** The filter as SQL over "findings" (every criterion AND, any entry of a list OR), with its parameters. */
+function findingWhere(filter: FindingFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [filter.runId];
+  const conds = [`"run_id" = $1::uuid`];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
   };
+  if (filter.severity?.length) conds.push(`"severity"::text = ANY(${param(filter.severity)}::text[])`);
+  if (filter.rule?.length) {
+    const exact = filter.rule.filter((r) => !r.endsWith('*'));
+    const prefixes = filter.rule.filter((r) => r.endsWith('*')).map((r) => likePrefix(r.slice(0, -1)));
+    const any = [
+      ...(exact.length ? [`"rule" = ANY(${param(exact)}::text[])`] : []),
+      ...(prefixes.length ? [`"rule" LIKE ANY(${param(prefixes)}::text[])`] : []),
+    ];
+    conds.push(`(${any.join(' OR ')})`);
+  }
+  if (filter.host?.length) {
+    const cidrs = filter.host.filter((h) => h.includes('/'));
+    const names = filter.host.filter((h) => !h.includes('/')).map((h) => h.toLowerCase());
+    const any = [
+      ...(names.length
+        ? [`lower("host") = ANY(${param(names)}::text[]) OR "address" = ANY(${param(names)}::text[])`]
+        : []),
+      // Only addresses cast: a finding's address is always one (canonical text), never a name.
+      ...(cidrs.length ? [`"address"::inet <<= ANY(${param(cidrs)}::cidr[])`] : []),
+    ];
+    conds.push(`(${any.join(' OR ')})`);
+  }
+  if (filter.tag?.length) conds.push(`"tags" && ${param(filter.tag)}::text[]`);
+  if (filter.status?.length) conds.push(`"status"::text = ANY(${param(filter.status)}::text[])`);
+  return { sql: conds.join(' AND '), params };
+}
+
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export interface FindingPage {
@@ -87,24 +77,39 @@ export interface FindingPage {
   total: number;
 }
 
-/** Most severe first, then rule, host, port: the report's order. */
+const FINDING_SELECT = `SELECT f."key", f."rule", f."severity", f."host", f."address", f."proto", f."port", f."title",
+       f."evidence", f."status", f."tags", f."owner", f."refs", f."first_seen", f."last_seen",
+       w."id" AS "w_id", w."owner" AS "w_owner", w."reason" AS "w_reason", w."expires_at" AS "w_expires_at"
+  FROM "findings" f LEFT JOIN "waivers" w ON w."id" = f."waiver_id"`;
+
+/** Most severe first, then rule, address, port, key: the report's order, straight from an index. */
 export async function queryFindings(
-  db: Db,
+  conn: SqlConnection,
   filter: FindingFilter,
   page: { limit?: number; offset?: number } = {},
 ): Promise<FindingPage> {
-  const w = where(filter);
-  const [rows, total] = await Promise.all([
-    db.finding.findMany({
-      where: w,
-      include: { waiver: true },
-      orderBy: [{ severity: 'asc' }, { rule: 'asc' }, { address: 'asc' }, { port: 'asc' }, { key: 'asc' }],
-      take: page.limit ?? 100,
-      skip: page.offset ?? 0,
-    }),
-    db.finding.count({ where: w }),
-  ]);
-  return { items: rows.map(toFindingRecord), total };
+  const { sql, params } = findingWhere(filter);
+  const n = params.length;
+  const [rows, total] = [
+    await conn.query<FindingDbRow & WaiverDbColumns>(
+      `${FINDING_SELECT} WHERE ${sql.replace(/"(\w+)"/g, 'f."$1"')}
+        ORDER BY f."severity", f."rule", f."address", f."port", f."key" LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, page.limit ?? 100, page.offset ?? 0],
+    ),
+    await conn.query<{ n: number }>(`SELECT count(*)::int AS n FROM "findings" WHERE ${sql}`, params),
+  ];
+  return { items: rows.rows.map(fromDbRow), total: total.rows[0]?.n ?? 0 };
+}
+
+/** Every finding matching the filter, in the report's order (a report's violations list). */
+export async function selectFindings(conn: SqlConnection, filter: FindingFilter): Promise<FindingRecord[]> {
+  const { sql, params } = findingWhere(filter);
+  const rows = await conn.query<FindingDbRow & WaiverDbColumns>(
+    `${FINDING_SELECT} WHERE ${sql.replace(/"(\w+)"/g, 'f."$1"')}
+      ORDER BY f."severity", f."rule", f."address", f."port", f."key"`,
+    params,
+  );
+  return rows.rows.map(fromDbRow);
 }
 
 export interface FindingSummaryRow {
@@ -112,17 +117,41 @@ export interface FindingSummaryRow {
   rule: string;
   status: FindingStatus;
   count: number;
+  hosts: number;
 }
 
-/** Counts by severity, rule and status: the report's summary table and the --fail-on decision. */
-export async function summarizeFindings(db: Db, filter: FindingFilter): Promise<FindingSummaryRow[]> {
-  const groups = await db.finding.groupBy({
-    by: ['severity', 'rule', 'status'],
-    where: where(filter),
-    _count: { _all: true },
-    orderBy: [{ severity: 'asc' }, { rule: 'asc' }, { status: 'asc' }],
-  });
-  return groups.map((g) => ({ severity: g.severity, rule: g.rule, status: g.status, count: g._count._all }));
+/** Counts (and distinct hosts) by severity, rule and status: a summary without loading findings. */
+export async function summarizeFindings(
+  conn: SqlConnection,
+  filter: FindingFilter,
+): Promise<FindingSummaryRow[]> {
+  const { sql, params } = findingWhere(filter);
+  const r = await conn.query<FindingSummaryRow>(
+    `SELECT "severity", "rule", "status", count(*)::int AS "count", count(DISTINCT "address")::int AS "hosts"
+       FROM "findings" WHERE ${sql} GROUP BY "severity", "rule", "status" ORDER BY "severity", "rule", "status"`,
+    params,
+  );
+  return r.rows;
+}
+
+interface WaiverDbColumns {
+  w_id: string | null;
+  w_owner: string | null;
+  w_reason: string | null;
+  w_expires_at: Date | null;
+}
+
+function fromDbRow(row: FindingDbRow & Partial<WaiverDbColumns>): FindingRecord {
+  return toFindingRecord({
+    ...row,
+    tags: row.tags ?? [],
+    references: row.refs ?? [],
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    waiver: row.w_id
+      ? { id: row.w_id, owner: row.w_owner, reason: row.w_reason, expiresAt: row.w_expires_at }
+      : null,
+  } as unknown as Finding & { waiver: Waiver | null });
 }
 
 /** Every finding of a run (the previous run's, for the lifecycle), in key order. */
@@ -163,4 +192,104 @@ export function toFindingRecord(row: Finding & { waiver?: Waiver | null }): Find
         }
       : {}),
   };
+}
+
+const FINDING_COLUMNS = [
+  'run_id',
+  'key',
+  'rule',
+  'severity',
+  'host',
+  'address',
+  'proto',
+  'port',
+  'title',
+  'evidence',
+  'status',
+  'tags',
+  'owner',
+  'refs',
+  'waiver_id',
+  'first_seen',
+  'last_seen',
+] as const;
+
+/** Appends findings to a run with COPY (the streaming evaluation writes one host batch at a time). */
+export async function copyRunFindings(
+  conn: SqlConnection,
+  runId: string,
+  findings: readonly FindingRecord[],
+  at = new Date(),
+): Promise<number> {
+  await conn.copyIn(
+    'findings',
+    FINDING_COLUMNS,
+    findings.map((f) =>
+      copyLine([
+        runId,
+        f.key,
+        f.rule,
+        f.severity,
+        f.host,
+        f.address,
+        f.proto ?? null,
+        f.port ?? null,
+        f.title,
+        f.evidence,
+        f.status,
+        textArray(f.tags ?? []),
+        f.owner ?? null,
+        textArray(f.references ?? []),
+        f.waiver?.id ?? null,
+        f.firstSeen ?? at,
+        f.lastSeen ?? at,
+      ]),
+    ),
+  );
+  return findings.length;
+}
+
+export async function deleteRunFindings(conn: SqlConnection, runId: string): Promise<void> {
+  await conn.query(`DELETE FROM "findings" WHERE "run_id" = $1::uuid`, [runId]);
+}
+
+interface FindingDbRow {
+  key: string;
+  rule: string;
+  severity: Severity;
+  host: string;
+  address: string;
+  proto: string | null;
+  port: number | null;
+  title: string;
+  evidence: unknown;
+  status: FindingStatus;
+  tags: string[] | null;
+  owner: string | null;
+  refs: string[] | null;
+  first_seen: Date;
+  last_seen: Date;
+}
+
+/**
+ * A run's findings whose address lies in (after, upTo] (null = unbounded), in key order: the previous run's
+ * findings for one host batch of the streaming evaluation. Waivers are not joined (the lifecycle re-applies
+ * the active ones).
+ */
+export async function runFindingsBetween(
+  conn: SqlConnection,
+  runId: string,
+  after: string | null,
+  upTo: string | null,
+): Promise<FindingRecord[]> {
+  const r = await conn.query<FindingDbRow>(
+    `SELECT "key", "rule", "severity", "host", "address", "proto", "port", "title", "evidence", "status", "tags",
+            "owner", "refs", "first_seen", "last_seen"
+       FROM "findings"
+      WHERE "run_id" = $1::uuid AND ($2::text IS NULL OR "address" > $2::text)
+        AND ($3::text IS NULL OR "address" <= $3::text)
+      ORDER BY "key"`,
+    [runId, after, upTo],
+  );
+  return r.rows.map(fromDbRow);
 }

@@ -17,7 +17,18 @@ export interface ObservationRow {
   observedAt: Date | string;
 }
 
-const DATA_KEYS = ['rttMs', 'protocol', 'snmp', 'ldap', 'dns', 'banner', 'ftp', 'http', 'ssh'] as const;
+/** The record's own columns; every other field (rtt, protocol outcome and data) goes to `data`. */
+const COLUMN_KEYS = new Set([
+  'host',
+  'address',
+  'proto',
+  'port',
+  'state',
+  'reason',
+  'service',
+  'evidence',
+  'observedAt',
+]);
 
 /**
  * A contract Observation as one row. The check defaults to "port": the plan decides the key, never the
@@ -25,7 +36,7 @@ const DATA_KEYS = ['rttMs', 'protocol', 'snmp', 'ldap', 'dns', 'banner', 'ftp', 
  */
 export function observationToRow(o: Observation, check = 'port'): ObservationRow {
   const data: Record<string, unknown> = {};
-  for (const k of DATA_KEYS) if (o[k] !== undefined) data[k] = o[k];
+  for (const [k, v] of Object.entries(o)) if (!COLUMN_KEYS.has(k) && v !== undefined) data[k] = v;
   return {
     host: o.host,
     address: o.address,

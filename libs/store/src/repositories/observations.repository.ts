@@ -1,119 +1,265 @@
-import type { Observation } from '@fleetqry/contracts';
+import type { HostCoverage, Observation, PortRange, Proto } from '@fleetqry/contracts';
 
+import { copyLine, multirange, parseMultirange } from '../bulk/copy-text.js';
+import type { SqlConnection } from '../client/sql-connection.js';
 import { type ObservationRow, rowToObservation } from './observation-row.js';
-import type { Db } from './db.js';
 
-/**
- * One statement per batch whatever its size: each column travels as one array parameter and unnest() turns
- * them back into rows, so the statement has 11 parameters (far from Postgres' 32767 limit) and one plan.
- * ON CONFLICT DO NOTHING on the run/address/proto/port/check key makes a retried chunk a no-op, and the
- * row count it returns counts only new rows, so progress counters stay right under retries.
- */
-export const INGEST_SQL = `
-INSERT INTO "observations"
-  ("run_id", "host", "address", "proto", "port", "check", "state", "reason", "service", "data", "evidence", "observed_at")
-SELECT $1::uuid, t.host, t.address, t.proto, t.port, t."check", t.state, t.reason, t.service, t.data::jsonb, t.evidence, t.observed_at
-FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-            $11::text[], $12::timestamptz[])
-  AS t(host, address, proto, port, "check", state, reason, service, data, evidence, observed_at)
-ON CONFLICT ("run_id", "address", "proto", "port", "check") DO NOTHING`;
+const OBSERVATION_COLUMNS = [
+  'run_id',
+  'host',
+  'address',
+  'proto',
+  'port',
+  'check',
+  'state',
+  'reason',
+  'service',
+  'data',
+  'evidence',
+  'observed_at',
+] as const;
+const COVERAGE_COLUMNS = ['run_id', 'address', 'proto', 'host', 'closed', 'observed_at'] as const;
 
-/**
- * Rows per statement: bounds the statement's memory. Measured (tools/bench/results/ingest-*.json): Postgres
- * gains from bigger batches (1k → 20k: +50%), PGlite is flat; 5000 keeps a batch's arrays a few MB.
- */
-export const DEFAULT_INGEST_BATCH = 5000;
+/** Session-local staging tables, emptied at every commit: COPY lands here, then moves under the unique keys. */
+const STAGING = `
+CREATE TEMP TABLE IF NOT EXISTS "fq_stage_observations" (LIKE "observations") ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS "fq_stage_coverage" (LIKE "run_coverage") ON COMMIT DELETE ROWS;`;
 
 export interface IngestResult {
+  /** Observation rows stored by this call. */
   inserted: number;
-  /** Rows already stored (a retried chunk) or repeated within the input. */
+  /** Observation rows already stored (a retried chunk) or repeated within the input. */
   duplicates: number;
+  /** Host/protocol coverage records stored by this call. */
+  coverageInserted: number;
+  /** Probes those coverage records stand for (their closed ports). */
+  closedProbes: number;
 }
 
-export async function ingestObservations(
-  db: Db,
+/**
+ * Ingests one batch of a run's results, inside the caller's transaction (`conn.transaction`): rows are
+ * COPYed into session-local staging tables, then moved with ON CONFLICT DO NOTHING on the natural keys,
+ * so a retried batch or chunk stores nothing twice and the counts say what was new.
+ */
+export async function ingestResults(
+  tx: SqlConnection,
   runId: string,
   rows: readonly ObservationRow[],
-  batchSize = DEFAULT_INGEST_BATCH,
+  coverage: readonly HostCoverage[],
 ): Promise<IngestResult> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += batchSize) {
-    inserted += await ingestBatch(db, runId, rows.slice(i, i + batchSize));
+  const result: IngestResult = { inserted: 0, duplicates: 0, coverageInserted: 0, closedProbes: 0 };
+  if (rows.length === 0 && coverage.length === 0) return result;
+  await tx.exec(STAGING);
+  if (rows.length > 0) {
+    await tx.copyIn(
+      'fq_stage_observations',
+      OBSERVATION_COLUMNS,
+      rows.map((r) =>
+        copyLine([
+          runId,
+          r.host,
+          r.address,
+          r.proto,
+          r.port,
+          r.check,
+          r.state,
+          r.reason,
+          r.service ?? null,
+          r.data ?? null,
+          r.evidence ?? null,
+          r.observedAt,
+        ]),
+      ),
+    );
+    const moved = await tx.query(
+      `INSERT INTO "observations" SELECT * FROM "fq_stage_observations" ON CONFLICT DO NOTHING`,
+    );
+    result.inserted = moved.rowCount;
+    result.duplicates = rows.length - moved.rowCount;
   }
-  return { inserted, duplicates: rows.length - inserted };
+  if (coverage.length > 0) {
+    await tx.copyIn(
+      'fq_stage_coverage',
+      COVERAGE_COLUMNS,
+      coverage.map((c) =>
+        copyLine([
+          runId,
+          c.address,
+          c.proto,
+          c.host === c.address ? null : c.host,
+          multirange(c.closed),
+          c.observedAt,
+        ]),
+      ),
+    );
+    const moved = await tx.query<{ n: number; probes: string | number }>(
+      `WITH ins AS (
+         INSERT INTO "run_coverage" SELECT * FROM "fq_stage_coverage" ON CONFLICT DO NOTHING RETURNING "closed")
+       SELECT count(*)::int AS n,
+              coalesce(sum((SELECT sum(upper(r) - lower(r)) FROM unnest(ins."closed") r)), 0)::bigint AS probes
+       FROM ins`,
+    );
+    result.coverageInserted = moved.rows[0]?.n ?? 0;
+    result.closedProbes = Number(moved.rows[0]?.probes ?? 0);
+  }
+  return result;
 }
 
-async function ingestBatch(db: Db, runId: string, rows: readonly ObservationRow[]): Promise<number> {
-  const col = <T>(f: (r: ObservationRow) => T): T[] => rows.map(f);
-  return db.$executeRawUnsafe(
-    INGEST_SQL,
-    runId,
-    col((r) => r.host),
-    col((r) => r.address),
-    col((r) => r.proto),
-    col((r) => r.port),
-    col((r) => r.check),
-    col((r) => r.state),
-    col((r) => r.reason),
-    col((r) => r.service ?? null),
-    col((r) => (r.data == null ? null : JSON.stringify(r.data))),
-    col((r) => r.evidence ?? null),
-    col((r) => (r.observedAt instanceof Date ? r.observedAt.toISOString() : r.observedAt)),
-  );
+interface CoverageDbRow {
+  address: string;
+  proto: string;
+  host: string | null;
+  closed: string;
+  observed_at: Date;
 }
 
-export async function countObservations(db: Db, runId: string): Promise<number> {
-  return db.observation.count({ where: { runId } });
+function toCoverage(r: CoverageDbRow): HostCoverage {
+  return {
+    host: r.host ?? r.address,
+    address: r.address,
+    proto: r.proto as Proto,
+    closed: parseMultirange(r.closed),
+    observedAt: r.observed_at.toISOString(),
+  };
 }
 
-/** A run's observations in key order, a page at a time (10M-row runs never sit in memory at once). */
-export async function* iterateObservations(
-  db: Db,
+/**
+ * The run's probed hosts in address order, about `size` at a time: keyset paging straight down the coverage
+ * key (every probed host has a coverage record per protocol it was probed on), no sort, no aggregate.
+ */
+export async function* runHostBatches(
+  conn: SqlConnection,
   runId: string,
-  pageSize = 10_000,
-): AsyncGenerator<Observation[]> {
-  let after: bigint | undefined;
+  size: number,
+): AsyncGenerator<string[]> {
+  let after: string | null = null;
   for (;;) {
-    const page = await db.observation.findMany({
-      where: { runId, ...(after !== undefined ? { id: { gt: after } } : {}) },
-      orderBy: { id: 'asc' },
-      take: pageSize,
-    });
-    if (page.length === 0) return;
-    yield page.map(rowToObservation);
-    after = page[page.length - 1]!.id;
+    const page: { rows: { address: string }[] } = await conn.query<{ address: string }>(
+      `SELECT "address" FROM "run_coverage"
+        WHERE "run_id" = $1::uuid AND ($2::text IS NULL OR "address" > $2::text)
+        ORDER BY "run_id", "address", "proto" LIMIT $3`,
+      [runId, after, size],
+    );
+    if (page.rows.length === 0) return;
+    const addresses = [...new Set(page.rows.map((r) => r.address))];
+    yield addresses;
+    after = addresses[addresses.length - 1]!;
   }
+}
+
+/** A run's informative observations of the addresses in [first, last]. */
+export async function runObservationsBetween(
+  conn: SqlConnection,
+  runId: string,
+  first: string,
+  last: string,
+): Promise<Observation[]> {
+  const r = await conn.query<Parameters<typeof rowToObservation>[0]>(
+    `SELECT "host", "address", "proto", "port", "state", "reason", "service", "data", "evidence",
+            "observed_at" AS "observedAt"
+       FROM "observations" WHERE "run_id" = $1::uuid AND "address" BETWEEN $2 AND $3
+      ORDER BY "address", "proto", "port", "check"`,
+    [runId, first, last],
+  );
+  return r.rows.map(rowToObservation);
+}
+
+/**
+ * A run's coverage records of the addresses in [first, last] that the evaluation needs: those of `addresses`
+ * (hosts with previous findings, to tell resolved from not re-scanned), and those whose closed ports overlap
+ * `closedIn` (ports some rule can fire on; `all` for every record).
+ */
+export async function runCoverageBetween(
+  conn: SqlConnection,
+  runId: string,
+  first: string,
+  last: string,
+  select: { addresses: readonly string[]; closedIn: Record<Proto, readonly PortRange[]> | 'all' },
+): Promise<HostCoverage[]> {
+  const all = select.closedIn === 'all';
+  const ranges = all ? undefined : (select.closedIn as Record<Proto, readonly PortRange[]>);
+  if (!all && select.addresses.length === 0 && !ranges!.tcp.length && !ranges!.udp.length) return [];
+  const r = await conn.query<CoverageDbRow>(
+    `SELECT "address", "proto", "host", "closed"::text AS "closed", "observed_at"
+       FROM "run_coverage" WHERE "run_id" = $1::uuid AND "address" BETWEEN $2 AND $3
+        AND ($4::boolean OR "address" = ANY($5::text[])
+             OR ("proto" = 'tcp' AND "closed" && $6::int4multirange)
+             OR ("proto" = 'udp' AND "closed" && $7::int4multirange))
+      ORDER BY "address", "proto"`,
+    [runId, first, last, all, select.addresses, multirange(ranges?.tcp ?? []), multirange(ranges?.udp ?? [])],
+  );
+  return r.rows.map(toCoverage);
 }
 
 export interface ObservationFilter {
   runId: string;
+  /** Host names or addresses. */
   host?: string[];
   proto?: string[];
   port?: number[];
   state?: string[];
 }
 
-/** A page of a run's observations for the API, in key order, with the total. */
+/**
+ * Every probed cell of a run, in key order, a page at a time with the total: the informative rows and the
+ * closed ports expanded from coverage (an informative row for the same cell wins). `serviceOf` names the
+ * closed ports' services (the port table lives in the probe lib).
+ */
 export async function queryObservations(
-  db: Db,
+  conn: SqlConnection,
   filter: ObservationFilter,
   page: { limit: number; offset: number },
+  serviceOf: (port: number, proto: Proto) => string | undefined,
 ): Promise<{ items: Observation[]; total: number }> {
-  const where = {
-    runId: filter.runId,
-    ...(filter.host?.length ? { OR: [{ host: { in: filter.host } }, { address: { in: filter.host } }] } : {}),
-    ...(filter.proto?.length ? { proto: { in: filter.proto } } : {}),
-    ...(filter.port?.length ? { port: { in: filter.port } } : {}),
-    ...(filter.state?.length ? { state: { in: filter.state } } : {}),
+  const params: unknown[] = [filter.runId];
+  const conds: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    conds.push(sql(`$${params.length}`));
   };
-  const [rows, total] = await Promise.all([
-    db.observation.findMany({
-      where,
-      orderBy: [{ address: 'asc' }, { proto: 'asc' }, { port: 'asc' }, { check: 'asc' }],
-      take: page.limit,
-      skip: page.offset,
+  if (filter.host?.length)
+    add((p) => `("host" = ANY(${p}::text[]) OR "address" = ANY(${p}::text[]))`, filter.host);
+  if (filter.proto?.length) add((p) => `"proto" = ANY(${p}::text[])`, filter.proto);
+  if (filter.port?.length) add((p) => `"port" = ANY(${p}::int[])`, filter.port);
+  if (filter.state?.length) add((p) => `"state" = ANY(${p}::text[])`, filter.state);
+  const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+  // Closed cells cannot match a state filter without NOT LISTENING: skip expanding them at all then.
+  const closedWanted = !filter.state?.length || filter.state.includes('NOT LISTENING');
+  const cells = `
+    SELECT "host", "address", "proto", "port", "check", "state", "reason", "service", "data", "evidence",
+           "observed_at" AS "observedAt"
+      FROM "observations" WHERE "run_id" = $1::uuid
+    ${
+      closedWanted
+        ? `UNION ALL
+    SELECT coalesce(c."host", c."address"), c."address", c."proto", p."port", 'port', 'NOT LISTENING',
+           CASE c."proto" WHEN 'tcp' THEN 'conn-refused' ELSE 'icmp-port-unreachable' END,
+           NULL, NULL, NULL, c."observed_at"
+      FROM "run_coverage" c, unnest(c."closed") r, generate_series(lower(r), upper(r) - 1) AS p("port")
+     WHERE c."run_id" = $1::uuid AND NOT EXISTS (
+       SELECT 1 FROM "observations" o WHERE o."run_id" = $1::uuid AND o."address" = c."address"
+          AND o."proto" = c."proto" AND o."port" = p."port" AND o."check" = 'port')`
+        : ''
+    }`;
+  const total = await conn.query<{ n: string | number }>(
+    `SELECT count(*) AS n FROM (${cells}) cells ${where}`,
+    params,
+  );
+  params.push(page.limit, page.offset);
+  const rows = await conn.query<Parameters<typeof rowToObservation>[0] & { check: string }>(
+    `SELECT * FROM (${cells}) cells ${where}
+      ORDER BY "address", "proto", "port", "check" LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return {
+    items: rows.rows.map((r) => {
+      const o = rowToObservation(r);
+      if (r.service === null && r.data === null && o.state === 'NOT LISTENING') {
+        const service = serviceOf(o.port, o.proto);
+        if (service !== undefined) o.service = service;
+      }
+      return o;
     }),
-    db.observation.count({ where }),
-  ]);
-  return { items: rows.map(rowToObservation), total };
+    total: Number(total.rows[0]?.n ?? 0),
+  };
 }

@@ -1,4 +1,5 @@
 import type { Prisma, RunChunk } from '../generated/prisma/client.js';
+import type { SqlConnection } from '../client/sql-connection.js';
 import type { Db } from './db.js';
 
 /**
@@ -34,16 +35,18 @@ export async function createRunChunks(
 /**
  * Takes the chunk's row lock for the rest of the transaction (so the final marker and the last batch,
  * ingested by two consumers at once, cannot both miss the completion). Null when the chunk does not exist.
+ * The ingest path's functions below run on a raw session inside one transaction with the COPY ingest.
  */
 export async function lockRunChunk(
-  db: Db,
+  tx: SqlConnection,
   runId: string,
   chunkIndex: number,
 ): Promise<{ done: boolean } | null> {
-  const rows = await db.$queryRaw<{ done_at: Date | null }[]>`
-    SELECT "done_at" FROM "run_chunks" WHERE "run_id" = ${runId}::uuid AND "chunk_index" = ${chunkIndex}
-    FOR UPDATE`;
-  const row = rows[0];
+  const rows = await tx.query<{ done_at: Date | null }>(
+    `SELECT "done_at" FROM "run_chunks" WHERE "run_id" = $1::uuid AND "chunk_index" = $2 FOR UPDATE`,
+    [runId, chunkIndex],
+  );
+  const row = rows.rows[0];
   return row ? { done: row.done_at !== null } : null;
 }
 
@@ -58,68 +61,84 @@ export interface ChunkBatchMark {
 }
 
 /** Records that a batch (or the final marker) was ingested; false if it already was (a redelivery). */
-export async function recordChunkBatch(db: Db, mark: ChunkBatchMark): Promise<boolean> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO "run_chunk_batches" ("run_id", "chunk_index", "attempt", "seq", "batches")
-    VALUES (${mark.runId}::uuid, ${mark.chunkIndex}, ${mark.attempt}, ${mark.seq}, ${mark.batches ?? null})
-    ON CONFLICT ("run_id", "chunk_index", "attempt", "seq") DO NOTHING`;
-  return inserted === 1;
+export async function recordChunkBatch(tx: SqlConnection, mark: ChunkBatchMark): Promise<boolean> {
+  const r = await tx.query(
+    `INSERT INTO "run_chunk_batches" ("run_id", "chunk_index", "attempt", "seq", "batches")
+     VALUES ($1::uuid, $2, $3, $4, $5)
+     ON CONFLICT ("run_id", "chunk_index", "attempt", "seq") DO NOTHING`,
+    [mark.runId, mark.chunkIndex, mark.attempt, mark.seq, mark.batches ?? null],
+  );
+  return r.rowCount === 1;
 }
 
 /** True when the attempt's final marker is in and so are all the batches it announced. */
 export async function isAttemptComplete(
-  db: Db,
+  tx: SqlConnection,
   runId: string,
   chunkIndex: number,
   attempt: string,
 ): Promise<boolean> {
-  const rows = await db.$queryRaw<{ complete: boolean }[]>`
-    SELECT f."batches" = (
-      SELECT count(*) FROM "run_chunk_batches" b
-      WHERE b."run_id" = f."run_id" AND b."chunk_index" = f."chunk_index" AND b."attempt" = f."attempt"
-        AND b."seq" >= 0
-    ) AS complete
-    FROM "run_chunk_batches" f
-    WHERE f."run_id" = ${runId}::uuid AND f."chunk_index" = ${chunkIndex} AND f."attempt" = ${attempt}
-      AND f."seq" = -1`;
-  return rows[0]?.complete === true;
+  const rows = await tx.query<{ complete: boolean }>(
+    `SELECT f."batches" = (
+       SELECT count(*) FROM "run_chunk_batches" b
+        WHERE b."run_id" = f."run_id" AND b."chunk_index" = f."chunk_index" AND b."attempt" = f."attempt"
+          AND b."seq" >= 0
+     ) AS complete
+     FROM "run_chunk_batches" f
+     WHERE f."run_id" = $1::uuid AND f."chunk_index" = $2 AND f."attempt" = $3 AND f."seq" = -1`,
+    [runId, chunkIndex, attempt],
+  );
+  return rows.rows[0]?.complete === true;
 }
 
 /** What an attempt's final marker reported; the latest final marker's report is kept. */
 export async function recordChunkOutcome(
-  db: Db,
+  tx: SqlConnection,
   runId: string,
   chunkIndex: number,
-  outcome: { observations: number; failures: Prisma.InputJsonValue },
+  outcome: { observations: number; failures: unknown },
 ): Promise<void> {
-  await db.runChunk.updateMany({
-    where: { runId, chunkIndex, doneAt: null },
-    data: { observations: outcome.observations, failures: outcome.failures },
-  });
+  await tx.query(
+    `UPDATE "run_chunks" SET "observations" = $3, "failures" = $4::jsonb
+      WHERE "run_id" = $1::uuid AND "chunk_index" = $2 AND "done_at" IS NULL`,
+    [runId, chunkIndex, outcome.observations, JSON.stringify(outcome.failures)],
+  );
 }
 
 /** Marks the chunk done (first completion wins) and drops its batch marks, which are no longer needed. */
 export async function markChunkDone(
-  db: Db,
+  tx: SqlConnection,
   runId: string,
   chunkIndex: number,
   at = new Date(),
 ): Promise<boolean> {
-  const { count } = await db.runChunk.updateMany({
-    where: { runId, chunkIndex, doneAt: null },
-    data: { doneAt: at },
-  });
-  if (count === 1) await db.runChunkBatch.deleteMany({ where: { runId, chunkIndex } });
-  return count === 1;
+  const r = await tx.query(
+    `UPDATE "run_chunks" SET "done_at" = $3 WHERE "run_id" = $1::uuid AND "chunk_index" = $2 AND "done_at" IS NULL`,
+    [runId, chunkIndex, at.toISOString()],
+  );
+  if (r.rowCount !== 1) return false;
+  await tx.query(`DELETE FROM "run_chunk_batches" WHERE "run_id" = $1::uuid AND "chunk_index" = $2`, [
+    runId,
+    chunkIndex,
+  ]);
+  return true;
 }
 
-/** Takes the run's row lock, so two chunks completing at once agree on which one was the last. */
-export async function lockRunRow(db: Db, runId: string): Promise<void> {
-  await db.$queryRaw`SELECT 1 FROM "runs" WHERE "id" = ${runId}::uuid FOR UPDATE`;
+/** The run's status under its row lock, so two chunks completing at once agree on which one was the last. */
+export async function lockRunRow(tx: SqlConnection, runId: string): Promise<string | null> {
+  const r = await tx.query<{ status: string }>(
+    `SELECT "status" FROM "runs" WHERE "id" = $1::uuid FOR UPDATE`,
+    [runId],
+  );
+  return r.rows[0]?.status ?? null;
 }
 
-export async function countOpenChunks(db: Db, runId: string): Promise<number> {
-  return db.runChunk.count({ where: { runId, doneAt: null } });
+export async function countOpenChunks(tx: SqlConnection, runId: string): Promise<number> {
+  const r = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "run_chunks" WHERE "run_id" = $1::uuid AND "done_at" IS NULL`,
+    [runId],
+  );
+  return r.rows[0]?.n ?? 0;
 }
 
 export async function openChunks(db: Db, runId: string): Promise<RunChunkRecord[]> {

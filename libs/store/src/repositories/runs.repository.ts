@@ -1,4 +1,5 @@
 import type { Prisma, Run, RunStatus, RunTrigger } from '../generated/prisma/client.js';
+import type { SqlConnection } from '../client/sql-connection.js';
 import { type Db, isUniqueViolation } from './db.js';
 
 /** A run with its BigInt counters as numbers (2^53 probes is beyond any sweep). */
@@ -35,7 +36,10 @@ export async function createRun(
     ...(input.plan !== undefined ? { plan: input.plan } : {}),
   };
   try {
-    return { run: toRunRecord(await db.run.create({ data })), created: true };
+    const run = await db.run.create({ data });
+    // The run's own partitions of observations, coverage and findings (retention drops them whole).
+    await db.$queryRawUnsafe(`SELECT 1 AS ok FROM "fleetqry_add_run_partitions"($1::uuid)`, run.id);
+    return { run: toRunRecord(run), created: true };
   } catch (error) {
     if (!input.idempotencyKey || !isUniqueViolation(error)) throw error;
     const existing = await db.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
@@ -57,6 +61,14 @@ export interface RunProgress {
 }
 
 /** Also refreshes the heartbeat, which is how a killed run is recognised later. */
+/** The bulk paths' progress step on a raw session: probes added atomically, heartbeat refreshed. */
+export async function addRunProgress(conn: SqlConnection, id: string, doneProbes: number): Promise<void> {
+  await conn.query(
+    `UPDATE "runs" SET "done_probes" = "done_probes" + $2, "heartbeat_at" = now() WHERE "id" = $1::uuid`,
+    [id, doneProbes],
+  );
+}
+
 export async function updateRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
   await db.run.update({
     where: { id },
@@ -121,6 +133,15 @@ export async function listRuns(
     take: filter.limit ?? 50,
   });
   return runs.map(toRunRecord);
+}
+
+/** The newest succeeded run (of one scan definition, or of any): one probe of the (status, number) index. */
+export async function latestSucceededRun(db: Db, scanDefinitionId?: string): Promise<RunRecord | null> {
+  const run = await db.run.findFirst({
+    where: { status: 'succeeded', ...(scanDefinitionId ? { scanDefinitionId } : {}) },
+    orderBy: { number: 'desc' },
+  });
+  return run ? toRunRecord(run) : null;
 }
 
 /** The latest succeeded run of the same scan definition before this one: the baseline for the delta. */

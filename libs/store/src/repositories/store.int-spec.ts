@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Finding, Observation } from '@fleetqry/contracts';
+import type { Finding, HostCoverage, Observation } from '@fleetqry/contracts';
 
 import { createStore, StoreConnectError, type Store } from '../client/create-store.js';
 import { CREDENTIAL_KEY_ENV, loadCredentialKey } from '../credentials/credential-key.js';
@@ -8,14 +8,27 @@ import { createTempDir, createTempPostgres } from '../testing/temp-databases.js'
 import { createApiToken, hashApiToken, revokeApiToken, verifyApiToken } from './api-tokens.repository.js';
 import { appendAudit, listAudit } from './audit-log.repository.js';
 import { createCredential, listCredentials, readCredentialSecret } from './credentials.repository.js';
-import { queryFindings, replaceRunFindings, summarizeFindings } from './findings.repository.js';
+import {
+  queryFindings,
+  replaceRunFindings,
+  selectFindings,
+  summarizeFindings,
+} from './findings.repository.js';
 import { observationToRow, type ObservationRow } from './observation-row.js';
-import { countObservations, ingestObservations, iterateObservations } from './observations.repository.js';
+import {
+  ingestResults,
+  queryObservations,
+  runCoverageBetween,
+  runHostBatches,
+  runObservationsBetween,
+} from './observations.repository.js';
+import { pruneRuns } from './retention.repository.js';
 import {
   createRun,
   failStaleRuns,
   finishRun,
   getRun,
+  latestSucceededRun,
   previousRun,
   startRun,
   updateRunProgress,
@@ -99,24 +112,87 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
     expect(stale!.error).toMatch(/interrupted/);
   });
 
-  it('ingests observations idempotently: a retried batch adds nothing', async () => {
+  const ingest = (runId: string, batch: ObservationRow[], coverage: HostCoverage[] = []) =>
+    store.sql((c) => c.transaction((tx) => ingestResults(tx, runId, batch, coverage)));
+  const cov = (address: string, proto: 'tcp' | 'udp', closed: [number, number][]): HostCoverage => ({
+    host: address,
+    address,
+    proto,
+    closed,
+    observedAt: '2026-12-06T00:00:00.000Z',
+  });
+
+  it('ingests observations and coverage idempotently: a retried batch adds nothing', async () => {
     const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
     const batch = rows(2500);
-    expect(await ingestObservations(store.prisma, run.id, batch, 1000)).toEqual({
+    const coverage = [
+      cov('10.0.0.1', 'tcp', [
+        [1, 79],
+        [81, 1024],
+      ]),
+      cov('10.0.0.2', 'tcp', []),
+    ];
+    expect(await ingest(run.id, batch, coverage)).toEqual({
       inserted: 2500,
       duplicates: 0,
+      coverageInserted: 2,
+      closedProbes: 1023,
     });
-    expect(await ingestObservations(store.prisma, run.id, batch, 1000)).toEqual({
+    expect(await ingest(run.id, batch, coverage)).toEqual({
       inserted: 0,
       duplicates: 2500,
+      coverageInserted: 0,
+      closedProbes: 0,
     });
     // Overlapping retry plus duplicates inside one batch.
     const overlap = [...rows(100, 2450), ...rows(10, 2540)];
-    expect(await ingestObservations(store.prisma, run.id, overlap)).toEqual({ inserted: 50, duplicates: 60 });
-    expect(await countObservations(store.prisma, run.id)).toBe(2550);
+    expect((await ingest(run.id, overlap)).inserted).toBe(50);
+    const stored = await store.sql((c) =>
+      c.query<{ n: number }>(`SELECT count(*)::int AS n FROM observations WHERE run_id = $1`, [run.id]),
+    );
+    expect(stored.rows[0]!.n).toBe(2550);
   });
 
-  it('round-trips a contract observation through a row', async () => {
+  it('keeps a run in partitions of its own and prunes whole runs, never the delta baseline', async () => {
+    const scan = await ensureScanDefinition(store.prisma, `prune-${kind}`);
+    const runs: Awaited<ReturnType<typeof createRun>>['run'][] = [];
+    for (let i = 0; i < 4; i++) {
+      const { run } = await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan.id });
+      await ingest(run.id, rows(10), [cov('10.9.0.1', 'tcp', [[1, 100]])]);
+      await finishRun(store.prisma, run.id, { status: i === 2 ? 'failed' : 'succeeded' });
+      runs.push(run);
+    }
+    const parts = await store.sql((c) =>
+      c.query<{ relname: string }>(
+        `SELECT relname FROM pg_class WHERE relname IN ($1, $2, $3)`,
+        ['observations', 'run_coverage', 'findings'].map((t) => `${t}_${runs[0]!.id.replace(/-/g, '')}`),
+      ),
+    );
+    expect(parts.rows).toHaveLength(3);
+    expect((await latestSucceededRun(store.prisma, scan.id))!.id).toBe(runs[3]!.id);
+    const dry = await store.sql((c) => pruneRuns(c, { keepRuns: 1, dryRun: true }));
+    expect(dry.map((r) => r.id)).toEqual(expect.arrayContaining(runs.slice(0, 3).map((r) => r.id)));
+    const pruned = await store.sql((c) => pruneRuns(c, { keepRuns: 1 }));
+    expect(pruned.map((r) => r.id)).toEqual(expect.arrayContaining(runs.slice(0, 3).map((r) => r.id)));
+    expect(pruned.map((r) => r.id)).not.toContain(runs[3]!.id);
+    expect(await getRun(store.prisma, runs[0]!.id)).toBeNull();
+    const left = await store.sql((c) =>
+      c.query<{ n: number }>(`SELECT count(*)::int AS n FROM observations WHERE run_id = ANY($1::uuid[])`, [
+        runs.map((r) => r.id),
+      ]),
+    );
+    expect(left.rows[0]!.n).toBe(10);
+    const gone = await store.sql((c) =>
+      c.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [`observations_${runs[0]!.id.replace(/-/g, '')}`]),
+    );
+    expect(gone.rows).toHaveLength(0);
+    // The newest succeeded run of a scan is the next run's baseline: kept even past --keep-runs.
+    const failed = (await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan.id })).run;
+    await finishRun(store.prisma, failed.id, { status: 'failed' });
+    expect((await store.sql((c) => pruneRuns(c, { keepRuns: 1 }))).map((r) => r.id)).toEqual([]);
+  });
+
+  it('round-trips a contract observation and expands coverage back into every probed cell', async () => {
     const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
     const obs: Observation = {
       host: 'snmp1.lab',
@@ -130,15 +206,59 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
       observedAt: new Date().toISOString(),
       protocol: { name: 'snmp', status: 'success', durationMs: 12 },
       snmp: { communities: ['public'], rejectedCount: 0 },
+      netbios: { names: [], mac: '00:11:22:33:44:55' } as unknown as Observation['netbios'],
       evidence: 'sysDescr=Linux',
     };
-    await ingestObservations(store.prisma, run.id, [observationToRow(obs)]);
-    const pages = [];
-    for await (const page of iterateObservations(store.prisma, run.id)) pages.push(...page);
-    expect(pages).toEqual([obs]);
+    await ingest(
+      run.id,
+      [observationToRow(obs)],
+      [
+        { ...cov('127.20.0.5', 'udp', [[160, 162]]), host: 'snmp1.lab' },
+        cov('127.20.0.6', 'tcp', [[22, 23]]),
+      ],
+    );
+    const round = await store.sql((c) => runObservationsBetween(c, run.id, '127.20.0.5', '127.20.0.5'));
+    expect(round).toEqual([obs]);
+    const batches: string[][] = [];
+    await store.sql(async (c) => {
+      for await (const b of runHostBatches(c, run.id, 1)) batches.push(b);
+    });
+    expect(batches).toEqual([['127.20.0.5'], ['127.20.0.6']]);
+    const needed = await store.sql((c) =>
+      runCoverageBetween(c, run.id, '0', '9', { addresses: [], closedIn: { tcp: [[23, 23]], udp: [] } }),
+    );
+    expect(needed.map((c) => c.address)).toEqual(['127.20.0.6']);
+    expect(needed[0]!.closed).toEqual([[22, 23]]);
+    // Every cell: the stored row wins over the coverage range on 161; the rest expands as NOT LISTENING.
+    const cells = await store.sql((c) =>
+      queryObservations(c, { runId: run.id }, { limit: 10, offset: 0 }, (port) =>
+        port === 22 ? 'ssh' : undefined,
+      ),
+    );
+    expect(cells.total).toBe(5);
+    expect(
+      cells.items.map((o) => `${o.address} ${o.proto}/${o.port} ${o.state} ${o.host} ${o.service ?? ''}`),
+    ).toEqual([
+      '127.20.0.5 udp/160 NOT LISTENING snmp1.lab ',
+      '127.20.0.5 udp/161 LISTENING snmp1.lab snmp',
+      '127.20.0.5 udp/162 NOT LISTENING snmp1.lab ',
+      '127.20.0.6 tcp/22 NOT LISTENING 127.20.0.6 ssh',
+      '127.20.0.6 tcp/23 NOT LISTENING 127.20.0.6 ',
+    ]);
+    expect(cells.items[0]!.reason).toBe('icmp-port-unreachable');
+    expect(cells.items[3]!.reason).toBe('conn-refused');
+    const listening = await store.sql((c) =>
+      queryObservations(
+        c,
+        { runId: run.id, state: ['LISTENING'] },
+        { limit: 10, offset: 0 },
+        () => undefined,
+      ),
+    );
+    expect(listening.total).toBe(1);
   });
 
-  it('replaces a run’s findings atomically and queries them with filters', async () => {
+  it('replaces a run’s findings atomically and filters them in SQL', async () => {
     const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
     const base = { host: 'h', title: 't', evidence: { community: 'public' }, status: 'new' as const };
     const findings: Finding[] = [
@@ -151,13 +271,14 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
         proto: 'udp',
         port: 161,
         tags: ['dc'],
+        references: ['CVE-2002-0012'],
       },
       {
         ...base,
         key: 'k2',
         rule: 'telnet.listening',
         severity: 'high',
-        address: '10.0.0.2',
+        address: '10.0.1.2',
         proto: 'tcp',
         port: 23,
         tags: ['web'],
@@ -167,37 +288,43 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
         key: 'k3',
         rule: 'ldap.anonymous-rootdse',
         severity: 'info',
+        host: 'dc1.example',
         address: '10.0.0.3',
         tags: [],
         status: 'persisting',
       },
     ];
-    expect(await replaceRunFindings(store.prisma, run.id, findings)).toBe(3);
-    expect(await replaceRunFindings(store.prisma, run.id, findings)).toBe(3);
-    const all = await queryFindings(store.prisma, { runId: run.id });
+    const replace = () => store.sql((c) => replaceRunFindings(c, run.id, findings));
+    expect(await replace()).toBe(3);
+    expect(await replace()).toBe(3);
+    const q = (
+      filter: Omit<Parameters<typeof queryFindings>[1], 'runId'>,
+      page?: { limit: number; offset: number },
+    ) => store.sql((c) => queryFindings(c, { runId: run.id, ...filter }, page));
+    const all = await q({});
     expect(all.total).toBe(3);
     expect(all.items.map((f) => f.severity)).toEqual(['critical', 'high', 'info']);
+    expect(all.items[0]!.references).toEqual(['CVE-2002-0012']);
+    expect((await q({ tag: ['web'] })).items.map((f) => f.key)).toEqual(['k2']);
+    expect((await q({ host: ['10.0.0.3'] })).items[0]!.status).toBe('persisting');
+    expect((await q({ host: ['DC1.example'] })).items.map((f) => f.key)).toEqual(['k3']);
+    expect((await q({ host: ['10.0.0.0/24'] })).items.map((f) => f.key)).toEqual(['k1', 'k3']);
+    expect((await q({ rule: ['snmp.*', 'telnet.listening'] })).items.map((f) => f.key)).toEqual(['k1', 'k2']);
+    expect((await q({ rule: ['snmp_*'] })).total).toBe(0);
+    expect((await q({ status: ['persisting'] })).items.map((f) => f.key)).toEqual(['k3']);
     expect(
-      (await queryFindings(store.prisma, { runId: run.id, tag: ['web'] })).items.map((f) => f.key),
+      (await q({ severity: ['critical', 'high'] }, { limit: 1, offset: 1 })).items.map((f) => f.key),
     ).toEqual(['k2']);
-    expect((await queryFindings(store.prisma, { runId: run.id, host: ['10.0.0.3'] })).items[0]!.status).toBe(
-      'persisting',
-    );
     expect(
-      (
-        await queryFindings(
-          store.prisma,
-          { runId: run.id, severity: ['critical', 'high'] },
-          { limit: 1, offset: 1 },
-        )
-      ).items.map((f) => f.key),
+      (await store.sql((c) => selectFindings(c, { runId: run.id, host: ['10.0.1.0/24'] }))).map((f) => f.key),
     ).toEqual(['k2']);
-    const summary = await summarizeFindings(store.prisma, { runId: run.id });
+    const summary = await store.sql((c) => summarizeFindings(c, { runId: run.id }));
     expect(summary[0]).toEqual({
       severity: 'critical',
       rule: 'snmp.community.public',
       status: 'new',
       count: 1,
+      hosts: 1,
     });
   });
 

@@ -1,11 +1,19 @@
 import type { Report } from '@fleetqry/contracts';
 import type { Policy, Waiver } from '@fleetqry/policy';
 import { planScan, probeStage, type ScanPlan, type ScanRequest, type TargetFailure } from '@fleetqry/probe';
-import { createRun, ensureScanDefinition, finishRun, getRun, startRun, type Store } from '@fleetqry/store';
+import {
+  createRun,
+  ensureScanDefinition,
+  finishRun,
+  getRun,
+  startRun,
+  type RunRecord,
+  type Store,
+} from '@fleetqry/store';
 
 import { loadInventoryFile } from '../inventory/inventory-file.js';
 import { inventoryScanRequest, policyHosts } from '../inventory/inventory-request.js';
-import { buildReport, runInfo } from '../report/build-report.js';
+import { loadRunReport } from '../report/load-run-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
 
@@ -13,7 +21,11 @@ export interface SweepOptions {
   inventoryPath: string;
   policy: Policy;
   waivers: readonly Waiver[];
-  store: Store;
+  /**
+   * The store, or its opening: given as a promise, the probe starts while the store opens (an embedded
+   * store takes a second or more to boot) and results wait in the ingester's buffer meanwhile.
+   */
+  store: Store | Promise<Store>;
   /** Site defaults (scope, limits, resolver, default exclusions) the inventory's scan builds on. */
   base: Parameters<typeof inventoryScanRequest>[1];
   workers?: number;
@@ -21,6 +33,8 @@ export interface SweepOptions {
   /** Called once the plan is known (for a progress bar), then per batch of finished probes. */
   onPlan?(plan: ScanPlan): void;
   onProgress?(probes: number): void;
+  /** Hosts evaluated of the run's total, after each evaluation batch. */
+  onEvaluate?(hostsDone: number, hostsTotal: number): void;
   now?: () => Date;
 }
 
@@ -41,57 +55,78 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const plan = await planScan(request);
   opts.onPlan?.(plan);
 
-  const { prisma } = opts.store;
   const scanName = `cli:${loaded.source}`;
-  const definition = await ensureScanDefinition(prisma, scanName);
-  const { run } = await createRun(prisma, {
-    trigger: 'cli',
-    scanDefinitionId: definition.id,
-    policyName: opts.policy.metadata.name,
-    totalProbes: plan.hostCount * plan.probesPerHost,
-    hosts: plan.hostCount,
-    plan: {
-      inventory: loaded.source,
-      policyVersion: String(opts.policy.metadata.version),
-      ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
-    },
-  });
-  await startRun(prisma, run.id, now());
+  const startedAt = now();
+  const recorded = (async () => {
+    const store = await opts.store;
+    const definition = await ensureScanDefinition(store.prisma, scanName);
+    const { run } = await createRun(store.prisma, {
+      trigger: 'cli',
+      scanDefinitionId: definition.id,
+      policyName: opts.policy.metadata.name,
+      totalProbes: plan.hostCount * plan.probesPerHost,
+      hosts: plan.hostCount,
+      plan: {
+        inventory: loaded.source,
+        policyVersion: String(opts.policy.metadata.version),
+        ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
+      },
+    });
+    return { store, run: await startRun(store.prisma, run.id, startedAt) };
+  })();
+  // The store failing to open (or to record the run) stops the probe at once.
+  const stop = new AbortController();
+  recorded.catch((e: unknown) => stop.abort(e));
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+
+  let probed: Awaited<ReturnType<typeof probeStage>>;
+  const ingester = new Ingester(recorded.then(({ store, run }) => ({ store, runId: run.id })));
   try {
-    const ingester = new Ingester(prisma, run.id);
-    const probed = await probeStage(
+    probed = await probeStage(
       plan,
       {
         onObservations: async (observations, probes) => {
-          await ingester.add(observations);
+          await ingester.add(observations, [], probes);
+          opts.onProgress?.(probes);
+        },
+        onCoverage: async (coverage, probes) => {
+          await ingester.add([], coverage, probes);
           opts.onProgress?.(probes);
         },
         onSkipped: (probes) => opts.onProgress?.(probes),
       },
-      { workers: opts.workers, signal: opts.signal },
+      { workers: opts.workers, signal, compact: true },
     );
+  } catch (e) {
+    await recorded.then(
+      ({ store, run }) => failRun(store, run, e, opts.signal),
+      () => {},
+    );
+    throw e;
+  }
+  const { store, run } = await recorded;
+  try {
+    signal.throwIfAborted();
     await ingester.flush();
-    const evaluated = await evaluateStage(prisma, run, {
+    await evaluateStage(store, run, {
       policy: opts.policy,
       hosts: policyHosts(loaded),
       waivers: opts.waivers,
       now: now(),
+      ...(opts.onEvaluate ? { onProgress: opts.onEvaluate } : {}),
     });
-    await finishRun(prisma, run.id, { status: 'succeeded' }, now());
-    const finished = (await getRun(prisma, run.id))!;
-    const previous = evaluated.previous
-      ? { id: evaluated.previous.id, number: evaluated.previous.number }
-      : null;
-    return {
-      report: buildReport(runInfo(finished, scanName), evaluated.findings, previous),
-      failures: probed.failures,
-    };
+    await finishRun(store.prisma, run.id, { status: 'succeeded' }, now());
+    const finished = (await getRun(store.prisma, run.id))!;
+    return { report: await loadRunReport(store, finished), failures: probed.failures };
   } catch (e) {
-    const aborted = opts.signal?.aborted === true;
-    await finishRun(prisma, run.id, {
-      status: aborted ? 'cancelled' : 'failed',
-      error: e instanceof Error ? e.message : String(e),
-    });
+    await failRun(store, run, e, opts.signal);
     throw e;
   }
+}
+
+async function failRun(store: Store, run: RunRecord, e: unknown, signal?: AbortSignal): Promise<void> {
+  await finishRun(store.prisma, run.id, {
+    status: signal?.aborted === true ? 'cancelled' : 'failed',
+    error: e instanceof Error ? e.message : String(e),
+  });
 }

@@ -1,20 +1,27 @@
-import type { Finding, Observation } from '@fleetqry/contracts';
+import type { HostCoverage, Observation, PortRange, Proto } from '@fleetqry/contracts';
 import {
   applyLifecycle,
-  coverageOf,
+  canonicalAddress,
+  closedPortFilter,
+  compilePolicy,
   evaluate,
+  type Coverage,
   type HostViewLookup,
   type Policy,
   type PolicyHost,
   type Waiver,
 } from '@fleetqry/policy';
+import { expandCoverage, toPortRanges } from '@fleetqry/probe';
 import {
-  findingsOfRun,
-  iterateObservations,
+  copyRunFindings,
+  deleteRunFindings,
   previousRun,
-  replaceRunFindings,
-  type PrismaClient,
+  runFindingsBetween,
+  runHostBatches,
+  runCoverageBetween,
+  runObservationsBetween,
   type RunRecord,
+  type Store,
 } from '@fleetqry/store';
 
 export interface EvaluateStageInput {
@@ -22,47 +29,144 @@ export interface EvaluateStageInput {
   hosts: readonly PolicyHost[];
   waivers: readonly Waiver[];
   now: Date;
-  /** Host views (listener owners pushed by agents) for the run's addresses, for host-view rules. */
+  /** Host views (listener owners pushed by agents) for a batch's addresses, for host-view rules. */
   loadHostViews?: (addresses: string[]) => Promise<HostViewLookup>;
+  /** Hosts per batch (default 10000): bounds memory whatever the size of the run. */
+  batchHosts?: number;
+  /** Hosts evaluated so far, of the run's planned hosts, after each batch. */
+  onProgress?(hostsDone: number, hostsTotal: number): void;
 }
 
 export interface EvaluateStageResult {
-  findings: Finding[];
+  /** Findings written for this run (new, persisting, waived, and the previous run's now resolved). */
+  findings: number;
   /** Previous findings on hosts/ports this run did not probe: neither resolved nor persisting. */
-  notRescanned: Finding[];
+  notRescanned: number;
   previous: RunRecord | null;
 }
 
 /**
- * The evaluate stage: the run's stored observations through the policy, then the lifecycle against
- * the previous run of the same scan, written in one transaction (re-evaluating a run is idempotent).
+ * The evaluate stage, streamed: the run's hosts in address order, a bounded batch at a time — its
+ * informative observations plus the closed ports some rule could fire on (expanded from coverage), through
+ * the policy; the lifecycle against the previous run's findings of the same address range; findings
+ * appended with COPY. Re-evaluating a run starts by deleting its findings, so it is idempotent; the run is
+ * marked succeeded by the caller only after the last batch.
  */
 export async function evaluateStage(
-  prisma: PrismaClient,
+  store: Store,
   run: RunRecord,
   input: EvaluateStageInput,
 ): Promise<EvaluateStageResult> {
-  const observations: Observation[] = [];
-  for await (const page of iterateObservations(prisma, run.id)) observations.push(...page);
-  const hostViews = input.loadHostViews
-    ? await input.loadHostViews([...new Set(observations.map((o) => o.address))])
-    : undefined;
-  const current = evaluate({
-    observations,
-    hosts: input.hosts,
-    policy: input.policy,
-    now: input.now,
-    hostViews,
+  const policy = compilePolicy(input.policy);
+  const wantClosed = closedPortFilter(policy.rules);
+  const closedIn = wantClosed ? portsWhere(wantClosed) : { tcp: [], udp: [] };
+  const previous = await previousRun(store.prisma, run);
+  const batchHosts = input.batchHosts ?? 10_000;
+  return store.sql(async (conn) => {
+    await deleteRunFindings(conn, run.id);
+    const total = run.hosts;
+    const result: EvaluateStageResult = { findings: 0, notRescanned: 0, previous };
+    let after: string | null = null;
+    let done = 0;
+    const evaluateSlice = async (addresses: string[], upTo: string | null) => {
+      const [first, last] = [addresses[0], addresses[addresses.length - 1]];
+      const previousFindings = previous
+        ? await runFindingsBetween(conn, previous.id, after, upTo)
+        : undefined;
+      const observations = first && last ? await runObservationsBetween(conn, run.id, first, last) : [];
+      // Closed ports matter only to rules that can fire on one, and to decide whether a previous finding is
+      // resolved: load coverage for exactly that (on a clean fleet, nothing).
+      const coverage =
+        first && last
+          ? await runCoverageBetween(conn, run.id, first, last, {
+              addresses: [...new Set((previousFindings ?? []).map((f) => f.address))],
+              closedIn,
+            })
+          : [];
+      const cells = wantClosed ? withClosedCells(observations, coverage, wantClosed) : observations;
+      const current = evaluate({
+        observations: cells,
+        hosts: input.hosts,
+        policy,
+        now: input.now,
+        ...(input.loadHostViews && addresses.length > 0
+          ? { hostViews: await input.loadHostViews(addresses) }
+          : {}),
+      });
+      const { findings, notRescanned } = applyLifecycle(
+        current,
+        previousFindings,
+        input.waivers,
+        input.now,
+        coverageIndex(observations, coverage),
+      );
+      if (findings.length > 0) await copyRunFindings(conn, run.id, findings, input.now);
+      result.findings += findings.length;
+      result.notRescanned += notRescanned.length;
+    };
+    let pending: string[] | undefined;
+    // One batch behind, so the last batch's upper bound can be open (previous findings past every current host).
+    for await (const addresses of runHostBatches(conn, run.id, batchHosts)) {
+      if (pending) {
+        await evaluateSlice(pending, pending[pending.length - 1]!);
+        after = pending[pending.length - 1]!;
+        done += pending.length;
+        input.onProgress?.(done, total);
+      }
+      pending = addresses;
+    }
+    await evaluateSlice(pending ?? [], null);
+    input.onProgress?.(done + (pending?.length ?? 0), total);
+    return result;
   });
-  const previous = await previousRun(prisma, run);
-  const previousFindings = previous ? await findingsOfRun(prisma, previous.id) : undefined;
-  const { findings, notRescanned } = applyLifecycle(
-    current,
-    previousFindings,
-    input.waivers,
-    input.now,
-    coverageOf(observations),
-  );
-  await replaceRunFindings(prisma, run.id, findings, input.now);
-  return { findings, notRescanned, previous };
+}
+
+/** Every port a predicate accepts, per protocol, as ranges (65 536 × 2 calls, once per evaluation). */
+function portsWhere(want: (proto: Proto, port: number) => boolean): Record<Proto, PortRange[]> {
+  const of = (proto: Proto) => {
+    const ports: number[] = [];
+    for (let port = 1; port <= 65535; port++) if (want(proto, port)) ports.push(port);
+    return toPortRanges(ports);
+  };
+  return { tcp: of('tcp'), udp: of('udp') };
+}
+
+/** The informative observations plus the closed cells the policy asked for (a stored row for a cell wins). */
+function withClosedCells(
+  observations: Observation[],
+  coverage: readonly HostCoverage[],
+  want: (proto: Proto, port: number) => boolean,
+): Observation[] {
+  const stored = new Set(observations.map((o) => `${o.address}|${o.proto}/${o.port}`));
+  const out = observations;
+  for (const c of coverage) {
+    for (const o of expandCoverage(c, want))
+      if (!stored.has(`${o.address}|${o.proto}/${o.port}`)) out.push(o);
+  }
+  return out;
+}
+
+/** What a slice of the run probed: its observation cells and its coverage ranges (for "resolved"). */
+function coverageIndex(observations: readonly Observation[], coverage: readonly HostCoverage[]): Coverage {
+  const hosts = new Set<string>();
+  const cells = new Set<string>();
+  const ranges = new Map<string, HostCoverage['closed']>();
+  for (const o of observations) {
+    const a = canonicalAddress(o.address);
+    hosts.add(a);
+    cells.add(`${a}|${o.proto}/${o.port}`);
+  }
+  for (const c of coverage) {
+    const a = canonicalAddress(c.address);
+    hosts.add(a);
+    ranges.set(`${a}|${c.proto}`, c.closed);
+  }
+  return {
+    covers(address, proto, port) {
+      const a = canonicalAddress(address);
+      if (proto === undefined || port === undefined) return hosts.has(a);
+      if (cells.has(`${a}|${proto}/${port}`)) return true;
+      return (ranges.get(`${a}|${proto}`) ?? []).some(([first, last]) => port >= first && port <= last);
+    },
+  };
 }

@@ -1,14 +1,10 @@
 import { NotFoundException } from '@nestjs/common';
-import { getRun, listRuns, type Db, type RunRecord } from '@fleetqry/store';
+import type { RunRecord, Store } from '@fleetqry/store';
+import { findRun } from '@fleetqry/sweep';
 
 /** A run by uuid, number or `latest` (the newest succeeded run), as the CLI's `--run` means it. */
-export async function resolveRun(db: Db, ref: string): Promise<RunRecord> {
-  if (ref === 'latest') {
-    const latest = (await listRuns(db, { limit: 50 })).find((r) => r.status === 'succeeded');
-    if (!latest) throw new NotFoundException('there is no finished run yet');
-    return latest;
-  }
-  const run = await getRun(db, ref);
-  if (!run) throw new NotFoundException(`no run "${ref}"`);
-  return run;
+export async function resolveRun(store: Store, ref: string): Promise<RunRecord> {
+  const run = await findRun(store, ref);
+  if (run) return run;
+  throw new NotFoundException(ref === 'latest' ? 'there is no finished run yet' : `no run "${ref}"`);
 }

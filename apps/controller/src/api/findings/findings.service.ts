@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Finding, ObservationsQuerySchema, Report } from '@fleetqry/contracts';
 import { delta, PolicyError, type FindingFilter } from '@fleetqry/policy';
-import { buildReport, runInfo } from '@fleetqry/sweep';
+import { serviceName } from '@fleetqry/probe';
+import { loadRunReport, toStoreFilter } from '@fleetqry/sweep';
 import type { z } from 'zod';
 import {
   findingsOfRun,
-  getScanDefinition,
-  previousRun,
   queryFindings,
   queryObservations,
   type DbFindingStatus,
@@ -38,74 +37,75 @@ export type ObservationsQuery = z.infer<typeof ObservationsQuerySchema>;
 export class FindingsService {
   constructor(private readonly stores: StoreService) {}
 
-  /** Filters in SQL (indexed), paginated; exact host names/addresses (use reports for CIDR filters). */
+  private get store() {
+    return this.stores.store;
+  }
+
+  /** Filters in SQL (indexed), paginated; hosts are addresses, CIDRs or names. */
   async findings(q: FindingsQuery) {
-    const run = await resolveRun(this.stores.prisma, q.run);
-    const page = await queryFindings(
-      this.stores.prisma,
-      {
-        runId: run.id,
-        ...(q.severity ? { severity: q.severity } : {}),
-        ...(q.rule ? { rule: q.rule } : {}),
-        ...(q.host ? { host: q.host } : {}),
-        ...(q.tag ? { tag: q.tag } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      },
-      { limit: q.limit, offset: q.offset },
+    const run = await resolveRun(this.store, q.run);
+    const filter = this.filter(() =>
+      toStoreFilter(run.id, {
+        ...(q.rule ? { rules: q.rule } : {}),
+        ...(q.host ? { hosts: q.host } : {}),
+        ...(q.tag ? { tags: q.tag } : {}),
+        ...(q.status ? { statuses: q.status } : {}),
+      }),
+    );
+    const page = await this.store.sql((conn) =>
+      queryFindings(conn, { ...filter, ...(q.severity ? { severity: q.severity } : {}) }, q),
     );
     return { ...page, limit: q.limit, offset: q.offset, run: { id: run.id, number: run.number } };
   }
 
-  /** The run's observations (the network view), filtered in SQL and paged. */
+  /** Every probed cell of the run (closed ports expanded from coverage), filtered in SQL and paged. */
   async observations(q: ObservationsQuery) {
-    const run = await resolveRun(this.stores.prisma, q.run);
-    const page = await queryObservations(
-      this.stores.prisma,
-      {
-        runId: run.id,
-        ...(q.host ? { host: q.host } : {}),
-        ...(q.proto ? { proto: q.proto } : {}),
-        ...(q.port ? { port: q.port.map(Number) } : {}),
-        ...(q.state ? { state: q.state } : {}),
-      },
-      { limit: q.limit, offset: q.offset },
+    const run = await resolveRun(this.store, q.run);
+    const page = await this.store.sql((conn) =>
+      queryObservations(
+        conn,
+        {
+          runId: run.id,
+          ...(q.host ? { host: q.host } : {}),
+          ...(q.proto ? { proto: q.proto } : {}),
+          ...(q.port ? { port: q.port.map(Number) } : {}),
+          ...(q.state ? { state: q.state } : {}),
+        },
+        { limit: q.limit, offset: q.offset },
+        serviceName,
+      ),
     );
     return { ...page, limit: q.limit, offset: q.offset, run: { id: run.id, number: run.number } };
   }
 
   /** The run's report, exactly as `fleetqry report --format json` builds it from a store. */
   async report(ref: string, filter: FindingFilter = {}): Promise<Report> {
-    const db = this.stores.prisma;
-    const run = await resolveRun(db, ref);
-    const definition = run.scanDefinitionId ? await getScanDefinition(db, run.scanDefinitionId) : null;
-    const previous = await previousRun(db, run);
-    const findings = await findingsOfRun(db, run.id);
-    try {
-      return buildReport(
-        runInfo(run, definition?.name ?? null),
-        findings,
-        previous ? { id: previous.id, number: previous.number } : null,
-        filter,
-      );
-    } catch (e) {
-      // filterFindings throws on a malformed CIDR in `host`.
-      if (e instanceof PolicyError || e instanceof Error)
-        throw validationError([{ path: 'host', message: e.message }], 'query');
-      throw e;
-    }
+    const run = await resolveRun(this.store, ref);
+    this.filter(() => toStoreFilter(run.id, filter));
+    return loadRunReport(this.store, run, filter);
   }
 
   async delta(fromRef: string, toRef: string) {
-    const db = this.stores.prisma;
-    const [from, to] = [await resolveRun(db, fromRef), await resolveRun(db, toRef)];
+    const [from, to] = [await resolveRun(this.store, fromRef), await resolveRun(this.store, toRef)];
     const [a, b]: [Finding[], Finding[]] = await Promise.all([
-      findingsOfRun(db, from.id),
-      findingsOfRun(db, to.id),
+      findingsOfRun(this.store.prisma, from.id),
+      findingsOfRun(this.store.prisma, to.id),
     ]);
     return {
       from: { id: from.id, number: from.number },
       to: { id: to.id, number: to.number },
       ...delta(a, b),
     };
+  }
+
+  /** A malformed CIDR in `host` is the client's error (400 naming the field), found before any SQL runs. */
+  private filter<T>(build: () => T): T {
+    try {
+      return build();
+    } catch (e) {
+      if (e instanceof PolicyError || e instanceof Error)
+        throw validationError([{ path: 'host', message: e.message }], 'query');
+      throw e;
+    }
   }
 }
