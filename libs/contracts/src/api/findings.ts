@@ -28,6 +28,24 @@ export const FindingsPageSchema = pageOf(FindingSchema).extend({
   run: z.object({ id: z.string(), number: z.number().int() }),
 });
 
+/** The summary takes the findings filters, without paging. */
+export const FindingsSummaryQuerySchema = FindingsQuerySchema.omit({ limit: true, offset: true });
+
+/** Counts by severity, rule and status (with distinct hosts), aggregated in SQL: a run's summary without its rows. */
+export const FindingsSummarySchema = z.strictObject({
+  run: z.object({ id: z.string(), number: z.number().int() }),
+  total: z.number().int().nonnegative(),
+  groups: z.array(
+    z.strictObject({
+      severity: SeveritySchema,
+      rule: z.string(),
+      status: FindingStatusSchema,
+      count: z.number().int().nonnegative(),
+      hosts: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
 export const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text'] as const;
 
 /** Report filters, the same as `fleetqry report`'s (`min-severity` keeps that severity and above). */

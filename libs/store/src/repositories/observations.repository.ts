@@ -1,4 +1,10 @@
-import type { HostCoverage, Observation, PortRange, Proto } from '@fleetqry/contracts';
+import {
+  countPorts,
+  type HostCoverage,
+  type Observation,
+  type PortRange,
+  type Proto,
+} from '@fleetqry/contracts';
 
 import { copyLine, multirange, parseMultirange } from '../bulk/copy-text.js';
 import type { SqlConnection } from '../client/sql-connection.js';
@@ -20,11 +26,6 @@ const OBSERVATION_COLUMNS = [
 ] as const;
 const COVERAGE_COLUMNS = ['run_id', 'address', 'proto', 'host', 'closed', 'observed_at'] as const;
 
-/** Session-local staging tables, emptied at every commit: COPY lands here, then moves under the unique keys. */
-const STAGING = `
-CREATE TEMP TABLE IF NOT EXISTS "fq_stage_observations" (LIKE "observations") ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS "fq_stage_coverage" (LIKE "run_coverage") ON COMMIT DELETE ROWS;`;
-
 export interface IngestResult {
   /** Observation rows stored by this call. */
   inserted: number;
@@ -37,9 +38,11 @@ export interface IngestResult {
 }
 
 /**
- * Ingests one batch of a run's results, inside the caller's transaction (`conn.transaction`): rows are
- * COPYed into session-local staging tables, then moved with ON CONFLICT DO NOTHING on the natural keys,
- * so a retried batch or chunk stores nothing twice and the counts say what was new.
+ * Ingests one batch of a run's results, inside the caller's transaction (`conn.transaction`), idempotently:
+ * a retried batch or chunk stores nothing twice and the counts say what was new. Each table's rows are
+ * COPYed straight in under a savepoint (the common case: nothing of the batch is stored yet, so COPY's bulk
+ * insert path applies); if that meets a stored key (a retry, a redelivery), the savepoint is rolled back and
+ * the rows go through a session-local staging table and `INSERT … ON CONFLICT DO NOTHING` instead.
  */
 export async function ingestResults(
   tx: SqlConnection,
@@ -48,62 +51,92 @@ export async function ingestResults(
   coverage: readonly HostCoverage[],
 ): Promise<IngestResult> {
   const result: IngestResult = { inserted: 0, duplicates: 0, coverageInserted: 0, closedProbes: 0 };
-  if (rows.length === 0 && coverage.length === 0) return result;
-  await tx.exec(STAGING);
   if (rows.length > 0) {
-    await tx.copyIn(
-      'fq_stage_observations',
-      OBSERVATION_COLUMNS,
-      rows.map((r) =>
-        copyLine([
-          runId,
-          r.host,
-          r.address,
-          r.proto,
-          r.port,
-          r.check,
-          r.state,
-          r.reason,
-          r.service ?? null,
-          r.data ?? null,
-          r.evidence ?? null,
-          r.observedAt,
-        ]),
-      ),
+    const lines = rows.map((r) =>
+      copyLine([
+        runId,
+        r.host,
+        r.address,
+        r.proto,
+        r.port,
+        r.check,
+        r.state,
+        r.reason,
+        r.service ?? null,
+        r.data ?? null,
+        r.evidence ?? null,
+        r.observedAt,
+      ]),
     );
-    const moved = await tx.query(
-      `INSERT INTO "observations" SELECT * FROM "fq_stage_observations" ON CONFLICT DO NOTHING`,
+    result.inserted = await copyIdempotent(tx, 'observations', OBSERVATION_COLUMNS, lines, (stage) =>
+      tx
+        .query(`INSERT INTO "observations" SELECT * FROM "${stage}" ON CONFLICT DO NOTHING`)
+        .then((r) => r.rowCount),
     );
-    result.inserted = moved.rowCount;
-    result.duplicates = rows.length - moved.rowCount;
+    result.duplicates = rows.length - result.inserted;
   }
   if (coverage.length > 0) {
-    await tx.copyIn(
-      'fq_stage_coverage',
+    const lines = coverage.map((c) =>
+      copyLine([
+        runId,
+        c.address,
+        c.proto,
+        c.host === c.address ? null : c.host,
+        multirange(c.closed),
+        c.observedAt,
+      ]),
+    );
+    const all = coverage.reduce((n, c) => n + countPorts(c.closed), 0);
+    let closedProbes = all;
+    result.coverageInserted = await copyIdempotent(
+      tx,
+      'run_coverage',
       COVERAGE_COLUMNS,
-      coverage.map((c) =>
-        copyLine([
-          runId,
-          c.address,
-          c.proto,
-          c.host === c.address ? null : c.host,
-          multirange(c.closed),
-          c.observedAt,
-        ]),
-      ),
+      lines,
+      async (stage) => {
+        const moved = await tx.query<{ n: number; probes: string | number }>(
+          `WITH ins AS (
+           INSERT INTO "run_coverage" SELECT * FROM "${stage}" ON CONFLICT DO NOTHING RETURNING "closed")
+         SELECT count(*)::int AS n,
+                coalesce(sum((SELECT sum(upper(r) - lower(r)) FROM unnest(ins."closed") r)), 0)::bigint AS probes
+         FROM ins`,
+        );
+        closedProbes = Number(moved.rows[0]?.probes ?? 0);
+        return moved.rows[0]?.n ?? 0;
+      },
     );
-    const moved = await tx.query<{ n: number; probes: string | number }>(
-      `WITH ins AS (
-         INSERT INTO "run_coverage" SELECT * FROM "fq_stage_coverage" ON CONFLICT DO NOTHING RETURNING "closed")
-       SELECT count(*)::int AS n,
-              coalesce(sum((SELECT sum(upper(r) - lower(r)) FROM unnest(ins."closed") r)), 0)::bigint AS probes
-       FROM ins`,
-    );
-    result.coverageInserted = moved.rows[0]?.n ?? 0;
-    result.closedProbes = Number(moved.rows[0]?.probes ?? 0);
+    result.closedProbes = closedProbes;
   }
   return result;
 }
+
+/**
+ * COPY into `table` under a savepoint; on a unique violation, COPY into a staging copy of the table (session
+ * temporary, emptied at commit) and let `move` insert what is new. Returns the rows stored.
+ */
+async function copyIdempotent(
+  tx: SqlConnection,
+  table: string,
+  columns: readonly string[],
+  lines: readonly string[],
+  move: (stage: string) => Promise<number>,
+): Promise<number> {
+  await tx.query('SAVEPOINT fq_ingest');
+  try {
+    await tx.copyIn(table, columns, lines);
+    await tx.query('RELEASE SAVEPOINT fq_ingest');
+    return lines.length;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT fq_ingest');
+  }
+  const stage = `fq_stage_${table}`;
+  await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS "${stage}" (LIKE "${table}") ON COMMIT DELETE ROWS`);
+  await tx.copyIn(stage, columns, lines);
+  return move(stage);
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 interface CoverageDbRow {
   address: string;

@@ -5,6 +5,8 @@ import {
   DeltaResponseSchema,
   FindingsPageSchema,
   FindingsQuerySchema,
+  FindingsSummaryQuerySchema,
+  FindingsSummarySchema,
   ObservationsPageSchema,
   ObservationsQuerySchema,
   ReportQuerySchema,
@@ -40,6 +42,12 @@ export class FindingsController {
   @ZodResponse(200, FindingsPageSchema)
   list(@ZodQuery(FindingsQuerySchema) q: z.infer<typeof FindingsQuerySchema>) {
     return this.findings.findings(q);
+  }
+
+  @Get('findings/summary')
+  @ZodResponse(200, FindingsSummarySchema)
+  summary(@ZodQuery(FindingsSummaryQuerySchema) q: z.infer<typeof FindingsSummaryQuerySchema>) {
+    return this.findings.summary(q);
   }
 
   @Get('observations')

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   findingsOfRun,
   queryFindings,
+  summarizeFindings,
   queryObservations,
   type DbFindingStatus,
   type DbSeverity,
@@ -43,6 +44,23 @@ export class FindingsService {
 
   /** Filters in SQL (indexed), paginated; hosts are addresses, CIDRs or names. */
   async findings(q: FindingsQuery) {
+    const { run, filter } = await this.query(q);
+    const page = await this.store.sql((conn) => queryFindings(conn, filter, q));
+    return { ...page, limit: q.limit, offset: q.offset, run: { id: run.id, number: run.number } };
+  }
+
+  /** Counts by severity, rule and status, aggregated in SQL (no finding rows leave the database). */
+  async summary(q: Omit<FindingsQuery, 'limit' | 'offset'>) {
+    const { run, filter } = await this.query(q);
+    const groups = await this.store.sql((conn) => summarizeFindings(conn, filter));
+    return {
+      run: { id: run.id, number: run.number },
+      total: groups.reduce((n, g) => n + g.count, 0),
+      groups,
+    };
+  }
+
+  private async query(q: Omit<FindingsQuery, 'limit' | 'offset'>) {
     const run = await resolveRun(this.store, q.run);
     const filter = this.filter(() =>
       toStoreFilter(run.id, {
@@ -52,10 +70,7 @@ export class FindingsService {
         ...(q.status ? { statuses: q.status } : {}),
       }),
     );
-    const page = await this.store.sql((conn) =>
-      queryFindings(conn, { ...filter, ...(q.severity ? { severity: q.severity } : {}) }, q),
-    );
-    return { ...page, limit: q.limit, offset: q.offset, run: { id: run.id, number: run.number } };
+    return { run, filter: { ...filter, ...(q.severity ? { severity: q.severity } : {}) } };
   }
 
   /** Every probed cell of the run (closed ports expanded from coverage), filtered in SQL and paged. */
