@@ -1,3 +1,4 @@
+import type { PolicyHost } from '@fleetqry/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   JOBS,
@@ -22,6 +23,11 @@ export interface DistributedRunPlan {
   chunks: number;
   planFailures: { given: string; error: string }[];
   job: JobScanConfig;
+  /**
+   * The inventory's hosts as the policy sees them (tags, owners, groups), frozen at run start: evaluation
+   * uses these, so an inventory edited during the run does not change the run's findings.
+   */
+  policyHosts: PolicyHost[];
 }
 
 const ADD_BULK = 1_000;

@@ -8,10 +8,10 @@ import {
   hostViewsByAddress,
   type Waiver as StoredWaiver,
 } from '@fleetqry/store';
-import { evaluateStage, policyHosts } from '@fleetqry/sweep';
+import { evaluateStage } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
-import { ScanPlanner } from './scan-planner.js';
+import type { DistributedRunPlan } from './chunk-enqueuer.js';
 
 /**
  * Evaluate and finish a run whose chunks are all in: the same evaluateStage as the embedded sweep
@@ -22,24 +22,22 @@ import { ScanPlanner } from './scan-planner.js';
 export class CompleteRunUseCase {
   private readonly logger = new Logger(CompleteRunUseCase.name);
 
-  constructor(
-    @Inject(StoreService) private readonly store: StoreService,
-    @Inject(ScanPlanner) private readonly planner: ScanPlanner,
-  ) {}
+  constructor(@Inject(StoreService) private readonly store: StoreService) {}
 
   async execute(runId: string): Promise<void> {
     const prisma = this.store.prisma;
     const run = await getRun(prisma, runId);
     if (!run || run.status !== 'running') return;
     try {
-      if (!run.scanDefinitionId) throw new Error('the run has no scan definition');
-      const { definition, loaded } = await this.planner.load(run.scanDefinitionId);
+      // Everything evaluation needs was frozen at run start: the policy (name, version) and the hosts' tags.
+      const frozen = run.plan as unknown as Partial<DistributedRunPlan> | null;
+      if (!run.policyName || !frozen?.policyHosts) throw new Error('the run has no frozen plan');
       const now = new Date();
-      const policy = await this.policy(definition.policy, run.policyVersion ?? undefined);
+      const policy = await this.policy(run.policyName, run.policyVersion ?? undefined);
       const waivers = (await activeWaivers(prisma, now)).flatMap(toPolicyWaiver);
       const evaluated = await evaluateStage(this.store.store, run, {
         policy,
-        hosts: policyHosts(loaded),
+        hosts: frozen.policyHosts,
         waivers,
         now,
         loadHostViews: (addresses) => hostViewsByAddress(prisma, addresses),

@@ -11,6 +11,8 @@ import {
   type RunTrigger,
 } from '@fleetqry/store';
 
+import { policyHosts } from '@fleetqry/sweep';
+
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer, type DistributedRunPlan } from './chunk-enqueuer.js';
 import { DispatchQueues } from './dispatch-queues.js';
@@ -60,6 +62,7 @@ export class StartRunUseCase {
       chunks: planned.chunks.length,
       planFailures: planned.failures,
       job: planned.job,
+      policyHosts: policyHosts(planned.loaded),
     };
     const { run, created } = await createRun(prisma, {
       trigger: input.trigger,
