@@ -9,7 +9,16 @@ export interface RunView {
   scanDefinitionId: string | null;
   policy: { name: string | null; version: number | null };
   hosts: number;
-  progress: { totalProbes: number; doneProbes: number; chunks?: number; doneChunks?: number };
+  progress: {
+    totalProbes: number;
+    /** Probes whose results are stored (ingest progress). */
+    doneProbes: number;
+    chunks?: number;
+    doneChunks?: number;
+    /** `evaluating` once every probe is in and the policy runs over the run's hosts. */
+    stage: 'probing' | 'evaluating' | null;
+    evaluatedHosts: number;
+  };
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -33,6 +42,8 @@ export function runView(run: RunRecord, chunks?: ChunkProgress): RunView {
       totalProbes: run.totalProbes,
       doneProbes: run.doneProbes,
       ...(chunks ? { chunks: chunks.chunks, doneChunks: chunks.doneChunks } : {}),
+      stage: run.stage === 'evaluating' ? 'evaluating' : run.status === 'running' ? 'probing' : null,
+      evaluatedHosts: run.evaluatedHosts,
     },
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),

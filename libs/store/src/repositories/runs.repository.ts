@@ -69,6 +69,18 @@ export async function addRunProgress(conn: SqlConnection, id: string, doneProbes
   );
 }
 
+/** The evaluation's progress on a raw session: the stage, hosts evaluated so far, and the heartbeat. */
+export async function setRunEvaluated(
+  conn: SqlConnection,
+  id: string,
+  evaluatedHosts: number,
+): Promise<void> {
+  await conn.query(
+    `UPDATE "runs" SET "stage" = 'evaluating', "evaluated_hosts" = $2, "heartbeat_at" = now() WHERE "id" = $1::uuid`,
+    [id, evaluatedHosts],
+  );
+}
+
 export async function updateRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
   await db.run.update({
     where: { id },

@@ -20,6 +20,7 @@ import {
   runHostBatches,
   runCoverageBetween,
   runObservationsBetween,
+  setRunEvaluated,
   type RunRecord,
   type Store,
 } from '@fleetqry/store';
@@ -64,6 +65,7 @@ export async function evaluateStage(
   const batchHosts = input.batchHosts ?? 10_000;
   return store.sql(async (conn) => {
     await deleteRunFindings(conn, run.id);
+    await setRunEvaluated(conn, run.id, 0);
     const total = run.hosts;
     const result: EvaluateStageResult = { findings: 0, notRescanned: 0, previous };
     let after: string | null = null;
@@ -111,12 +113,15 @@ export async function evaluateStage(
         await evaluateSlice(pending, pending[pending.length - 1]!);
         after = pending[pending.length - 1]!;
         done += pending.length;
+        await setRunEvaluated(conn, run.id, done);
         input.onProgress?.(done, total);
       }
       pending = addresses;
     }
     await evaluateSlice(pending ?? [], null);
-    input.onProgress?.(done + (pending?.length ?? 0), total);
+    done += pending?.length ?? 0;
+    await setRunEvaluated(conn, run.id, done);
+    input.onProgress?.(done, total);
     return result;
   });
 }
