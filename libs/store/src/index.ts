@@ -13,6 +13,7 @@ export {
   type SqlConnection,
 } from './client/sql-connection.js';
 export { redactDatabaseUrl } from './client/redact-url.js';
+export { buildPgliteTemplate, PGLITE_TEMPLATE_DIR } from './client/pglite-template.js';
 
 export { migrate, type MigrateOptions, type MigrateResult } from './migrator/migrate.js';
 export { findMigrationsDir } from './migrator/migrations-dir.js';

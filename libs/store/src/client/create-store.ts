@@ -10,6 +10,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate, type MigrateResult } from '../migrator/migrate.js';
 import { isMigrationError } from '../migrator/migration-errors.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { seedFromTemplate } from './pglite-template.js';
 import { redactDatabaseUrl } from './redact-url.js';
 import { pgliteConnection, poolConnection, type SqlConnection } from './sql-connection.js';
 
@@ -116,6 +117,7 @@ async function openPglite(options: StoreOptions): Promise<Store> {
   try {
     // Postgres' 128 MB of shared buffers would sit in the sweep's own heap; the embedded store's working set
     // is a batch at a time, and 16 MB measured as fast for the bulk paths with half the resident memory.
+    seedFromTemplate(join(dataDir, 'pglite'));
     db = await PGlite.create(join(dataDir, 'pglite'), { postgresqlconf: 'shared_buffers=16MB' });
     if (options.migrate ?? true) migrations = await migrate(pgliteConnection(db), migrateOptions(options));
   } catch (error) {
