@@ -113,11 +113,19 @@ async function waitFinished(runId: string, timeoutMs: number) {
   );
 }
 
-/** Port-state observations of a run: count, and count of distinct keys (equal: stored exactly once). */
+/**
+ * Probed cells of a run — port-state observation rows plus closed ports stored as coverage ranges — and the
+ * count of distinct cells among them (equal: every cell stored exactly once, in one of the two places).
+ */
 async function portRows(runId: string): Promise<{ rows: number; distinct: number }> {
   const [r] = await store.prisma.$queryRawUnsafe<{ rows: bigint; distinct: bigint }[]>(
-    `SELECT count(*) AS rows, count(DISTINCT (address, proto, port, "check")) AS distinct
-     FROM observations WHERE run_id = $1::uuid AND "check" = 'port'`,
+    `WITH cells AS (
+       SELECT address, proto, port FROM observations WHERE run_id = $1::uuid AND "check" = 'port'
+       UNION ALL
+       SELECT c.address, c.proto, p.port
+         FROM run_coverage c, unnest(c.closed) r, generate_series(lower(r), upper(r) - 1) AS p(port)
+        WHERE c.run_id = $1::uuid)
+     SELECT count(*) AS rows, count(DISTINCT (address, proto, port)) AS distinct FROM cells`,
     runId,
   );
   return { rows: Number(r!.rows), distinct: Number(r!.distinct) };
