@@ -1,0 +1,147 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { HostCoverage, Observation } from '@fleetqry/contracts';
+import { baselinePolicy, type PolicyHost } from '@fleetqry/policy';
+import {
+  createRun,
+  createStore,
+  ensureScanDefinition,
+  finishRun,
+  getRun,
+  selectFindings,
+  type RunRecord,
+  type Store,
+} from '@fleetqry/store';
+
+import { evaluateStage } from './evaluate-stage.js';
+import { ingestBatch } from './ingest-stage.js';
+
+const at = '2026-12-06T00:00:00.000Z';
+const open = (address: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): Observation => ({
+  host: address,
+  address,
+  proto,
+  port,
+  state: 'LISTENING',
+  reason: proto === 'tcp' ? 'syn-ack' : 'udp-response',
+  observedAt: at,
+});
+const closed = (address: string, proto: 'tcp' | 'udp', ranges: [number, number][]): HostCoverage => ({
+  host: address,
+  address,
+  proto,
+  closed: ranges,
+  observedAt: at,
+});
+
+/** Hosts tagged `dns` must answer UDP 53 (baseline's port.required), so a closed 53 there is a finding. */
+const HOSTS: PolicyHost[] = [
+  { address: '127.90.0.0/24', tags: ['lab'] },
+  { address: '127.90.0.5', tags: ['dns'] },
+];
+
+describe('evaluateStage over stored observations and coverage', () => {
+  let dir: string;
+  let store: Store;
+  let scan: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fq-evaluate-'));
+    store = await createStore({ dataDir: dir });
+    scan = (await ensureScanDefinition(store.prisma, 'evaluate-spec')).id;
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function run(observations: Observation[], coverage: HostCoverage[], batchHosts: number) {
+    const { run } = await createRun(store.prisma, {
+      trigger: 'cli',
+      scanDefinitionId: scan,
+      policyName: 'baseline',
+      hosts: new Set(coverage.map((c) => c.address)).size,
+    });
+    await store.sql((c) => c.transaction((tx) => ingestBatch(tx, run.id, observations, coverage)));
+    const progress: number[] = [];
+    const result = await evaluateStage(store, run, {
+      policy: baselinePolicy(),
+      hosts: HOSTS,
+      waivers: [],
+      now: new Date(at),
+      batchHosts,
+      onProgress: (done) => progress.push(done),
+    });
+    await finishRun(store.prisma, run.id, { status: 'succeeded' });
+    const findings = await store.sql((c) => selectFindings(c, { runId: run.id }));
+    return { run: (await getRun(store.prisma, run.id)) as RunRecord, result, findings, progress };
+  }
+  const view = (fs: Awaited<ReturnType<typeof run>>['findings']) =>
+    fs.map((f) => `${f.rule} ${f.address} ${f.proto}/${f.port} ${f.status}`).sort();
+
+  it('finds on informative rows and on the closed ports a rule needs, whatever the batch size', async () => {
+    const observations = [open('127.90.0.1', 23), open('127.90.0.2', 23), open('127.90.0.9', 23)];
+    const coverage = [
+      closed('127.90.0.1', 'tcp', [
+        [1, 22],
+        [24, 30],
+      ]),
+      closed('127.90.0.2', 'tcp', [
+        [1, 22],
+        [24, 30],
+      ]),
+      closed('127.90.0.3', 'tcp', [[1, 30]]),
+      closed('127.90.0.5', 'udp', [[53, 53]]),
+      closed('127.90.0.9', 'tcp', [[1, 22]]),
+    ];
+    const small = await run(observations, coverage, 1);
+    const big = await run(observations, coverage, 1000);
+    expect(view(small.findings)).toEqual([
+      'port.required 127.90.0.5 udp/53 new',
+      'telnet.listening 127.90.0.1 tcp/23 new',
+      'telnet.listening 127.90.0.2 tcp/23 new',
+      'telnet.listening 127.90.0.9 tcp/23 new',
+    ]);
+    // Host batches change nothing but the memory used; the second run sees the first as its previous run.
+    expect(view(big.findings).map((f) => f.replace(/ persisting$/, ' new'))).toEqual(view(small.findings));
+    expect(small.progress.at(-1)).toBe(5);
+    expect(small.progress.length).toBe(5);
+    expect(big.run.stage).toBe('evaluating');
+    expect(big.run.evaluatedHosts).toBe(5);
+  }, 60_000);
+
+  it('resolves where the run probed (closed now), and leaves alone what it did not re-scan', async () => {
+    // Previous run: the second run of the test above (telnet on .1 .2 .9, port.required on .5).
+    const next = await run(
+      [open('127.90.0.2', 23), open('127.90.0.5', 53, 'udp'), open('127.90.0.7', 23)],
+      [
+        closed('127.90.0.1', 'tcp', [[1, 30]]), // 23 closed now: resolved
+        closed('127.90.0.2', 'tcp', [
+          [1, 22],
+          [24, 30],
+        ]), // still open: persisting
+        closed('127.90.0.5', 'udp', []), // 53 answers now: resolved
+        closed('127.90.0.7', 'tcp', [[1, 22]]), // new
+        // .9 not probed at all: neither resolved nor persisting
+      ],
+      1,
+    );
+    expect(view(next.findings)).toEqual([
+      'port.required 127.90.0.5 udp/53 resolved',
+      'telnet.listening 127.90.0.1 tcp/23 resolved',
+      'telnet.listening 127.90.0.2 tcp/23 persisting',
+      'telnet.listening 127.90.0.7 tcp/23 new',
+    ]);
+    expect(next.result.notRescanned).toBe(1);
+    // Re-evaluating a run replaces its findings (idempotent).
+    const again = await evaluateStage(store, next.run, {
+      policy: baselinePolicy(),
+      hosts: HOSTS,
+      waivers: [],
+      now: new Date(at),
+    });
+    expect(again.findings).toBe(4);
+    expect((await store.sql((c) => selectFindings(c, { runId: next.run.id }))).length).toBe(4);
+  }, 60_000);
+});
