@@ -33,7 +33,7 @@ const EnvSchema = z.object({
   FLEETQRY_PROBE_DEADLINE_MS: int(100, 120_000).default(10_000),
   /** A whole chunk is abandoned (and retried by BullMQ) after this long (ms). */
   FLEETQRY_CHUNK_DEADLINE_MS: int(1_000, 24 * 3600_000).default(15 * 60_000),
-  /** Observations per result batch. */
+  /** Records per result batch: informative observations plus per-host coverage records (one row each). */
   FLEETQRY_RESULT_BATCH: int(1, 50_000).default(500),
   /** A batch is published at least this often while a chunk runs (ms), for progress. */
   FLEETQRY_RESULT_FLUSH_MS: int(50, 60_000).default(2_000),
