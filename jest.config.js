@@ -5,6 +5,7 @@ const shared = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@fleetqry/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@fleetqry/([a-z-]+)/([a-z-]+)$': '<rootDir>/libs/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

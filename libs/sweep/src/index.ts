@@ -9,3 +9,4 @@ export * from './report/render-csv.js';
 export * from './report/render-sarif.js';
 export * from './embedded/run-sweep.js';
 export * from './report/load-run-report.js';
+export * from './distributed/plan-chunks.js';

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import type { HostCoverage, Observation, ProbeChunkJob } from '@fleetqry/contracts';
 import { CoverageCollector, probeStage, type TargetFailure } from '@fleetqry/probe';
+import { chunkPlan, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
 import type { ResultsPublisher } from '../queues/results-publisher.js';
-import { chunkPlan, toScanConfig, type ChunkLimits } from './chunk-plan.js';
 import { communityLabels, redactObservation } from './community-redaction.js';
 
 export interface ProbeChunkOptions extends ChunkLimits {

@@ -10,6 +10,24 @@ import {
   type TargetFailure,
 } from '@fleetqry/probe';
 
+/**
+ * The probe-chunk job's scan config, both ways: the controller encodes a plan's ScanConfig (communities out,
+ * credential ids in), a worker decodes it with its own caps. Kept together so the two sides cannot drift;
+ * this module (`@fleetqry/sweep/jobs`) imports only contracts and the probe lib, so workers load no store.
+ */
+export function toJobConfig(config: ScanConfig, credentialIds: readonly string[]): JobScanConfig {
+  const { communities: _secrets, ...protocolOptions } = config.protocolOptions;
+  return {
+    ...config,
+    ports: { tcp: config.ports.tcp.map((r) => [r[0], r[1]]), udp: config.ports.udp.map((r) => [r[0], r[1]]) },
+    scope: { allow: [...config.scope.allow], deny: [...(config.scope.deny ?? [])] },
+    queries: config.queries === 'all' ? 'all' : [...config.queries],
+    protocolOptions,
+    communityCredentialIds: [...credentialIds],
+  } as unknown as JobScanConfig;
+}
+
+/** A worker's own caps on what a job may ask. */
 export interface ChunkLimits {
   probeConcurrency: number;
   rate: number;
@@ -63,9 +81,9 @@ export function toScanConfig(
 }
 
 /**
- * The chunk as a ScanPlan for libs/sweep's probeStage (the same stage the embedded sweep runs). Targets
- * were resolved and scope-checked by the controller; the scope is checked again here on the addresses
- * (the worker's copy of the rules is the job's), and the scanner checks once more before each host.
+ * The chunk as a ScanPlan for the probe stage (the same stage the embedded sweep runs). Targets were
+ * resolved and scope-checked by the controller; the scope is checked again here on the addresses, and the
+ * scanner checks once more before each host.
  */
 export function chunkPlan(
   targets: readonly ChunkTarget[],

@@ -1,0 +1,64 @@
+import { JobScanConfigSchema } from '@fleetqry/contracts';
+import { planScan, type ScanRequest } from '@fleetqry/probe';
+
+import { chunkPlan, toJobConfig, toScanConfig } from '../jobs/job-codec.js';
+import { narrowScope, planChunks } from './plan-chunks.js';
+
+// Planning only: nothing here sends a packet (literal loopback targets, no name resolution).
+const request: ScanRequest = {
+  targets: ['127.91.0.0/29', '127.91.1.1'],
+  ports: { tcp: '1-10', defaultExcludedPorts: '2024' },
+  scope: { allow: ['127.0.0.0/8'] },
+  maxHosts: 100,
+  noReverse: true,
+  communities: ['s3cret'],
+};
+
+describe('distributed planning in libs/sweep', () => {
+  it('cuts the resolved targets into chunks of about the asked probes', async () => {
+    const plan = await planScan(request);
+    const { chunks, failures } = await planChunks(plan, 25);
+    expect(failures).toEqual([]);
+    // 10 probes a host: 2 hosts a chunk; 9 hosts → 5 chunks, numbered in order.
+    expect(chunks.map((c) => c.hosts)).toEqual([2, 2, 2, 2, 1]);
+    expect(chunks.map((c) => c.chunkIndex)).toEqual([0, 1, 2, 3, 4]);
+    expect(chunks.every((c) => c.probes === c.hosts * 10)).toBe(true);
+    expect(chunks.flatMap((c) => c.targets.map((t) => t.address))).toContain('127.91.1.1');
+  });
+
+  it('narrows the deployment scope with stored rules, never widens it', () => {
+    const ceiling = { allow: ['127.0.0.0/8'], deny: ['127.0.0.9/32'] };
+    expect(
+      narrowScope(ceiling, [
+        { action: 'allow', cidr: '127.91.0.0/16' },
+        { action: 'allow', cidr: '10.0.0.0/8' }, // outside the ceiling: ignored
+        { action: 'deny', cidr: '127.91.0.5/32' },
+      ]),
+    ).toEqual({ allow: ['127.91.0.0/16'], deny: ['127.0.0.9/32', '127.91.0.5/32'] });
+    expect(narrowScope(ceiling, [])).toEqual({ allow: ['127.0.0.0/8'], deny: ['127.0.0.9/32'] });
+  });
+
+  it('encodes a job without communities and decodes it under the worker caps', async () => {
+    const plan = await planScan(request);
+    const id = '5b0c1f9e-2d7a-4c53-9a57-1f1a3c7d9e21';
+    const job = toJobConfig(plan.config, [id]);
+    expect(JSON.stringify(job)).not.toContain('s3cret');
+    expect(JobScanConfigSchema.parse(job).communityCredentialIds).toEqual([id]);
+    const config = toScanConfig(job, [], { probeConcurrency: 8, rate: 100, probeDeadlineMs: 500 });
+    expect(config.protocolOptions.communities).toEqual(['public']);
+    expect(config.limits.concurrency).toBeLessThanOrEqual(8);
+    expect(config.limits.ratePerSecond).toBe(100);
+    expect(config.timing.maxTimeoutMs).toBeLessThanOrEqual(500);
+    expect(config.ports.tcp).toEqual(plan.config.ports.tcp);
+    // The worker re-checks the scope on the addresses it was given.
+    const { plan: chunk, refused } = chunkPlan(
+      [
+        { host: 'a', address: '127.91.0.1', family: 4 },
+        { host: 'b', address: '192.0.2.1', family: 4 },
+      ],
+      config,
+    );
+    expect(chunk.hostCount).toBe(1);
+    expect(refused.map((r) => r.address)).toEqual(['192.0.2.1']);
+  });
+});
