@@ -78,9 +78,11 @@ export async function* runScan(
     n = 1;
   // Under ts-jest or tsx the worker module is TypeScript source that a bare worker cannot load.
   const canThread = workerUrl.pathname.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
-  // A compacted (store-bound) run keeps even a single scan thread off the main thread: the main thread
-  // runs the sweep's database client (an embedded store is WebAssembly on this thread).
-  if (!canThread || (n === 1 && !opts.compact)) {
+  // A big compacted (store-bound) run keeps even a single scan thread off the main thread, which runs the
+  // sweep's database client (an embedded store is WebAssembly on this thread); a small one is done before
+  // a thread would have loaded the probe library.
+  const offMain = opts.compact === true && (opts.expectedProbes ?? 0) >= MIN_PROBES_FOR_THREADS;
+  if (!canThread || (n === 1 && !offMain)) {
     // Plugins are loaded only when queries are enabled (as in the worker threads).
     const events = scan(targets, await loadScanOptions(config, opts.signal));
     yield* opts.compact ? compactEvents(events) : events;
