@@ -7,6 +7,9 @@ export function runPartitionName(table: (typeof RUN_PARTITIONED)[number], runId:
   return `${table}_${runId.replace(/-/g, '')}`;
 }
 
+/** Session advisory lock key serialising prunes on Postgres ('fqpr'). */
+const PRUNE_LOCK_KEY = 0x66717072;
+
 export interface PruneOptions {
   /** Keep the newest N finished runs of each scan definition. */
   keepRuns?: number;
@@ -29,10 +32,25 @@ export interface PrunedRun {
  */
 export async function pruneRuns(conn: SqlConnection, options: PruneOptions): Promise<PrunedRun[]> {
   if (options.keepRuns === undefined && options.olderThan === undefined) return [];
+  // Two prunes at once (controller replicas, a CLI prune meanwhile) would detach the same partitions, and
+  // the second would fail: one at a time, each choosing its victims after the previous one is done.
+  const serialise = conn.kind === 'postgres';
+  if (serialise) await conn.query('SELECT pg_advisory_lock($1)', [PRUNE_LOCK_KEY]);
+  try {
+    return await pruneLocked(conn, options);
+  } finally {
+    // A failed unlock (connection gone) must not hide the real error; the lock dies with the session anyway.
+    if (serialise) await conn.query('SELECT pg_advisory_unlock($1)', [PRUNE_LOCK_KEY]).catch(() => {});
+  }
+}
+
+async function pruneLocked(conn: SqlConnection, options: PruneOptions): Promise<PrunedRun[]> {
+  // "age" counts finished runs only: a queued or running run must not push a finished one out of keepRuns.
   const victims = await conn.query<{ id: string; number: number }>(
     `WITH ranked AS (
        SELECT "id", "number", "created_at", "status", "scan_definition_id",
-              row_number() OVER (PARTITION BY "scan_definition_id" ORDER BY "number" DESC) AS "age",
+              row_number() OVER (PARTITION BY "scan_definition_id", "status" IN ('queued', 'running')
+                                 ORDER BY "number" DESC) AS "age",
               "number" = max("number") FILTER (WHERE "status" = 'succeeded')
                 OVER (PARTITION BY "scan_definition_id") AS "baseline"
          FROM "runs")
@@ -50,14 +68,16 @@ export async function pruneRuns(conn: SqlConnection, options: PruneOptions): Pro
 async function dropRun(conn: SqlConnection, runId: string): Promise<void> {
   for (const table of RUN_PARTITIONED) {
     const part = runPartitionName(table, runId);
-    const attached = await conn.query<{ attached: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = $1) AS attached`,
+    const link = await conn.query<{ pending: boolean }>(
+      `SELECT i.inhdetachpending AS pending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = $1`,
       [part],
     );
-    if (attached.rows[0]?.attached) {
+    if (link.rows[0]) {
       // CONCURRENTLY cannot run in a transaction block; PGlite is one session, so there is no one to wait for.
-      const concurrently = conn.kind === 'postgres' ? ' CONCURRENTLY' : '';
-      await conn.query(`ALTER TABLE "${table}" DETACH PARTITION "${part}"${concurrently}`);
+      // An interrupted CONCURRENTLY (process killed, statement cancelled) leaves the partition "pending
+      // detach", which only FINALIZE completes: another CONCURRENTLY would fail on every prune from then on.
+      const mode = link.rows[0].pending ? ' FINALIZE' : conn.kind === 'postgres' ? ' CONCURRENTLY' : '';
+      await conn.query(`ALTER TABLE "${table}" DETACH PARTITION "${part}"${mode}`);
     }
     await conn.query(`DROP TABLE IF EXISTS "${part}"`);
   }
