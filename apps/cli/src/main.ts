@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./sweep/runs-command.js')).runsCommand(),
   report: async () => (await import('./sweep/report-command.js')).reportCommand(),
   diff: async () => (await import('./sweep/diff-command.js')).diffCommand(),
+  prune: async () => (await import('./sweep/prune-command.js')).pruneCommand(),
   local: async () => (await import('./local/local-command.js')).localCommand(),
   scan: async () => (await import('./remote/scan-command.js')).scanCommand(),
   agent: async () => (await import('./agent/agent-command.js')).agentCommand(),
