@@ -40,6 +40,9 @@ const EnvSchema = z.object({
   FLEETQRY_REVERSE_DNS: z.enum(['true', 'false']).default('false'),
   /** Set false on a controller that must not process queues (e.g. an API-only replica). */
   FLEETQRY_DISPATCH_WORKERS: z.enum(['true', 'false']).default('true'),
+  /** Retention: finished runs kept per scan definition, and the age in days past which they go; unset keeps all. */
+  FLEETQRY_RETENTION_RUNS: int(1, 1_000_000).optional(),
+  FLEETQRY_RETENTION_DAYS: int(1, 36_500).optional(),
 });
 
 export interface DispatchConfig {
@@ -57,6 +60,7 @@ export interface DispatchConfig {
   maxHosts: number;
   reverseDns: boolean;
   processQueues: boolean;
+  retention: { keepRuns?: number; olderThanDays?: number };
 }
 
 export const DISPATCH_CONFIG = Symbol('fleetqry:dispatch-config');
@@ -78,5 +82,6 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     maxHosts: e.FLEETQRY_MAX_HOSTS,
     reverseDns: e.FLEETQRY_REVERSE_DNS === 'true',
     processQueues: e.FLEETQRY_DISPATCH_WORKERS === 'true',
+    retention: { keepRuns: e.FLEETQRY_RETENTION_RUNS, olderThanDays: e.FLEETQRY_RETENTION_DAYS },
   };
 }

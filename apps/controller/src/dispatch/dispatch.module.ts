@@ -8,6 +8,7 @@ import { DispatchQueues } from './dispatch-queues.js';
 import { DispatchWorkersHost } from './dispatch-workers.host.js';
 import { IngestResultsUseCase } from './ingest-results.use-case.js';
 import { ReconcilerService } from './reconciler.service.js';
+import { RetentionService } from './retention.service.js';
 import { ResultsProcessor } from './results.processor.js';
 import { ScanPlanner } from './scan-planner.js';
 import { SchedulesService } from './schedules.service.js';
@@ -35,6 +36,7 @@ export class DispatchModule {
         CompleteRunUseCase,
         ResultsProcessor,
         SchedulesService,
+        RetentionService,
         ReconcilerService,
         DispatchWorkersHost,
       ],

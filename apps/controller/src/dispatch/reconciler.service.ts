@@ -15,6 +15,7 @@ import { ChunkEnqueuer } from './chunk-enqueuer.js';
 import { CompleteRunUseCase } from './complete-run.use-case.js';
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues, withDeadline } from './dispatch-queues.js';
+import { RetentionService } from './retention.service.js';
 import { SchedulesService } from './schedules.service.js';
 
 /**
@@ -36,6 +37,7 @@ export class ReconcilerService {
     @Inject(ChunkEnqueuer) private readonly enqueuer: ChunkEnqueuer,
     @Inject(CompleteRunUseCase) private readonly complete: CompleteRunUseCase,
     @Inject(SchedulesService) private readonly schedules: SchedulesService,
+    @Inject(RetentionService) private readonly retention: RetentionService,
   ) {}
 
   async tick(): Promise<void> {
@@ -58,6 +60,7 @@ export class ReconcilerService {
       }
       await this.reconcileChunks(run, open, resultsBacklog);
     }
+    await this.retention.pruneIfDue();
   }
 
   private async reconcileChunks(
