@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { QUEUES } from '@fleetqry/contracts';
 import { Worker } from 'bullmq';
@@ -19,7 +19,7 @@ import { SchedulesService } from './schedules.service.js';
  * shutdown (running ingests finish first).
  */
 @Injectable()
-export class DispatchWorkersHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DispatchWorkersHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DispatchWorkersHost.name);
   private workers: Worker[] = [];
   private timer?: NodeJS.Timeout;
@@ -62,7 +62,11 @@ export class DispatchWorkersHost implements OnApplicationBootstrap, OnApplicatio
     }, this.config.reconcileMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops first (module destroy comes before application shutdown, when the store closes): the last
+   * reconcile tick and the ingest jobs in flight still have their database.
+   */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.reconciling;
     await Promise.allSettled(this.workers.map((w) => w.close()));

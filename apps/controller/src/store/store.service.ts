@@ -1,4 +1,4 @@
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { createStore, type PrismaClient, type Store } from '@fleetqry/store';
 
 import type { AppConfig } from '../config/app-config.js';
@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
  * (`npm run db:migrate`, the migrate job), so opening never migrates. Built by StoreModule's factory (the
  * connection is opened, and a wrong DATABASE_URL fails, before the app listens).
  */
-export class StoreService implements OnModuleDestroy {
+export class StoreService implements OnApplicationShutdown {
   private constructor(
     readonly store: Store,
     readonly config: AppConfig,
@@ -23,7 +23,8 @@ export class StoreService implements OnModuleDestroy {
     return this.store.prisma;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last: everything that uses the database stops in its module-destroy hook before this runs. */
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
 }
