@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { HostCoverage, Observation, ProbeChunkJob } from '@fleetqry/contracts';
-import { CoverageCollector, probeStage, type TargetFailure } from '@fleetqry/probe';
+import { probeStage, type TargetFailure } from '@fleetqry/probe';
 import { chunkPlan, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
@@ -80,30 +80,23 @@ export class ProbeChunkUseCase {
       )
         await flush();
     };
-    // Compaction in the scan threads pays off when the chunk is spread over several threads anyway. A
-    // chunk on one thread is compacted here instead: the worker's main thread has nothing else to do, and a
-    // scan thread started for it would cost more than the chunk (each thread loads the probe library again,
-    // about half a second, against 40-100 ms for 4096 TCP probes on loopback).
-    const threaded = (this.options.threads ?? 0) > 1;
-    const collector = threaded ? undefined : new CoverageCollector();
+    // Compacted where observations are produced: in the scan threads when the worker runs several, else
+    // here on the worker's main thread, which has nothing else to do (a scan thread started per chunk would
+    // cost more than the chunk: each loads the probe library again, about half a second).
     await probeStage(
       plan,
       {
         onObservations: async (found, probes) => {
-          for (const o of found) if (!collector?.add(o)) buffer.push(redactObservation(o, labels));
+          for (const o of found) buffer.push(redactObservation(o, labels));
           await counted(probes);
         },
         onCoverage: async (done, probes) => {
           coverage.push(...done);
           await counted(probes);
         },
-        // probeStage hands a host's observations on before its host-done, so its coverage is complete here.
-        ...(collector
-          ? { onHostDone: (target) => void coverage.push(...collector.hostDone(target.address)) }
-          : {}),
         onFailure: (f) => failures.push(f),
       },
-      { workers: this.options.threads, signal, compact: threaded },
+      { workers: this.options.threads, signal, compact: true },
     );
     // An aborted scan (deadline, shutdown) ends early without throwing: it must not pass for a complete chunk.
     signal.throwIfAborted();

@@ -23,6 +23,11 @@ export interface ScanRunOptions {
    * (store-bound transports: nothing downstream needs them one by one).
    */
   compact?: boolean;
+  /**
+   * Keep the scan off the main thread even when one thread is enough (big scans only): for a caller whose
+   * main thread has other work, such as the embedded sweep's database (WebAssembly on the main thread).
+   */
+  ownThread?: boolean;
 }
 
 /** Below this many probes a single thread finishes before extra threads have started. */
@@ -78,10 +83,8 @@ export async function* runScan(
     n = 1;
   // Under ts-jest or tsx the worker module is TypeScript source that a bare worker cannot load.
   const canThread = workerUrl.pathname.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
-  // A big compacted (store-bound) run keeps even a single scan thread off the main thread, which runs the
-  // sweep's database client (an embedded store is WebAssembly on this thread); a small one is done before
-  // a thread would have loaded the probe library.
-  const offMain = opts.compact === true && (opts.expectedProbes ?? 0) >= MIN_PROBES_FOR_THREADS;
+  // A small scan is done before a thread would have loaded the probe library.
+  const offMain = opts.ownThread === true && (opts.expectedProbes ?? 0) >= MIN_PROBES_FOR_THREADS;
   if (!canThread || (n === 1 && !offMain)) {
     // Plugins are loaded only when queries are enabled (as in the worker threads).
     const events = scan(targets, await loadScanOptions(config, opts.signal));

@@ -38,8 +38,11 @@ export interface ProbeHandlers {
 export async function probeStage(
   plan: ScanPlan,
   handlers: ProbeHandlers,
-  /** `compact`: plain closed ports reach `onCoverage` as ranges (see runScan), not `onObservations`. */
-  opts: { workers?: number; signal?: AbortSignal; compact?: boolean } = {},
+  /**
+   * `compact`: plain closed ports reach `onCoverage` as ranges (see runScan), not `onObservations`;
+   * `ownThread`: keep a big scan off the main thread (see runScan).
+   */
+  opts: { workers?: number; signal?: AbortSignal; compact?: boolean; ownThread?: boolean } = {},
 ): Promise<ProbeSummary> {
   const started = performance.now();
   const summary: ProbeSummary = { hosts: 0, observations: 0, byState: {}, failures: [], durationMs: 0 };
@@ -56,6 +59,7 @@ export async function probeStage(
     expectedProbes: plan.hostCount * plan.probesPerHost,
     signal: opts.signal,
     compact: opts.compact === true,
+    ownThread: opts.ownThread === true,
   });
   for await (const batch of events) {
     let observations: Observation[] = [];

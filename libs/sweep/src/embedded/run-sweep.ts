@@ -95,7 +95,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         },
         onSkipped: (probes) => opts.onProgress?.(probes),
       },
-      { workers: opts.workers, signal, compact: true },
+      // The main thread runs the embedded database: the scan gets a thread of its own.
+      { workers: opts.workers, signal, compact: true, ownThread: true },
     );
   } catch (e) {
     await recorded.then(
