@@ -44,7 +44,6 @@ export * from './repositories/api-tokens.repository.js';
 export * from './repositories/credentials.repository.js';
 export * from './repositories/host-views.repository.js';
 export * from './repositories/retention.repository.js';
-export { parseMultirange } from './bulk/copy-text.js';
 export {
   loadCredentialKey,
   CredentialKeyError,

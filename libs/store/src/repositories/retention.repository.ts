@@ -3,7 +3,7 @@ import type { SqlConnection } from '../client/sql-connection.js';
 /** The tables partitioned by run: one partition per run each, created with the run, dropped by retention. */
 const RUN_PARTITIONED = ['observations', 'run_coverage', 'findings'] as const;
 
-export function runPartitionName(table: (typeof RUN_PARTITIONED)[number], runId: string): string {
+function runPartitionName(table: (typeof RUN_PARTITIONED)[number], runId: string): string {
   return `${table}_${runId.replace(/-/g, '')}`;
 }
 

@@ -53,14 +53,6 @@ export async function startRun(db: Db, id: string, at = new Date()): Promise<Run
   );
 }
 
-export interface RunProgress {
-  /** Probes finished since the last update (added atomically: several ingesters may report at once). */
-  doneProbesDelta?: number;
-  totalProbes?: number;
-  hosts?: number;
-}
-
-/** Also refreshes the heartbeat, which is how a killed run is recognised later. */
 /** The bulk paths' progress step on a raw session: probes added atomically, heartbeat refreshed. */
 export async function addRunProgress(conn: SqlConnection, id: string, doneProbes: number): Promise<void> {
   await conn.query(
@@ -79,18 +71,6 @@ export async function setRunEvaluated(
     `UPDATE "runs" SET "stage" = 'evaluating', "evaluated_hosts" = $2, "heartbeat_at" = now() WHERE "id" = $1::uuid`,
     [id, evaluatedHosts],
   );
-}
-
-export async function updateRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
-  await db.run.update({
-    where: { id },
-    data: {
-      heartbeatAt: new Date(),
-      ...(progress.doneProbesDelta ? { doneProbes: { increment: BigInt(progress.doneProbesDelta) } } : {}),
-      ...(progress.totalProbes !== undefined ? { totalProbes: BigInt(progress.totalProbes) } : {}),
-      ...(progress.hosts !== undefined ? { hosts: progress.hosts } : {}),
-    },
-  });
 }
 
 export type FinalRunStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;

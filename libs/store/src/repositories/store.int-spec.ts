@@ -31,7 +31,7 @@ import {
   latestSucceededRun,
   previousRun,
   startRun,
-  updateRunProgress,
+  addRunProgress,
 } from './runs.repository.js';
 import { ensureScanDefinition } from './scan-definitions.repository.js';
 import { activeWaivers, createWaiver, revokeWaiver } from './waivers.repository.js';
@@ -88,9 +88,7 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
     expect(b.run.id).toBe(a.run.id);
     expect(a.run.totalProbes).toBe(3_000_000_000);
     await startRun(store.prisma, a.run.id);
-    await Promise.all(
-      [1, 2, 3].map(() => updateRunProgress(store.prisma, a.run.id, { doneProbesDelta: 10 })),
-    );
+    await Promise.all([1, 2, 3].map(() => store.sql((c) => addRunProgress(c, a.run.id, 10))));
     expect((await getRun(store.prisma, a.run.id))!.doneProbes).toBe(30);
     expect(await finishRun(store.prisma, a.run.id, { status: 'succeeded' })).toBe(true);
     expect(await finishRun(store.prisma, a.run.id, { status: 'failed', error: 'late' })).toBe(false);
