@@ -249,6 +249,14 @@ export async function copyRunFindings(
   return findings.length;
 }
 
+/**
+ * After a run's evaluation its findings never change: vacuum and analyse its partition once, so summaries
+ * are index-only scans and the planner knows the run's size.
+ */
+export async function settleRunFindings(conn: SqlConnection, runId: string): Promise<void> {
+  await conn.query(`VACUUM (ANALYZE) "findings_${runId.replace(/-/g, '')}"`);
+}
+
 export async function deleteRunFindings(conn: SqlConnection, runId: string): Promise<void> {
   await conn.query(`DELETE FROM "findings" WHERE "run_id" = $1::uuid`, [runId]);
 }

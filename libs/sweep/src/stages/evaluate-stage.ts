@@ -21,6 +21,7 @@ import {
   runCoverageBetween,
   runObservationsBetween,
   setRunEvaluated,
+  settleRunFindings,
   type RunRecord,
   type Store,
 } from '@fleetqry/store';
@@ -120,6 +121,7 @@ export async function evaluateStage(
     }
     await evaluateSlice(pending ?? [], null);
     done += pending?.length ?? 0;
+    await settleRunFindings(conn, run.id);
     await setRunEvaluated(conn, run.id, done);
     input.onProgress?.(done, total);
     return result;
