@@ -18,6 +18,7 @@ import {
   median,
   outDir,
   probes,
+  queryArgs,
   ROOT,
   runCli,
   SCALE_FIRST,
@@ -98,21 +99,7 @@ async function main(): Promise<void> {
   const queries: Measured[] = [];
   const distributed: Awaited<ReturnType<typeof distributedRound>>[] = [];
   for (let round = 1; round <= RUNS; round++) {
-    const q = await runCli(dir, `distributed.query.r${round}`, [
-      'query',
-      '-t',
-      SCALE_NET,
-      '--tcp',
-      PORTS,
-      '-nr',
-      '--config',
-      config,
-      '--format',
-      'jsonl',
-      '--states',
-      'LISTENING',
-      '--no-progress',
-    ]);
+    const q = await runCli(dir, `distributed.query.r${round}`, queryArgs(config, SCALE_NET, PORTS));
     if (q.timedOut) throw new Error(`query r${round} timed out`);
     console.log(`query r${round}: ${q.wall.toFixed(2)} s, ${Math.round(q.maxRssKb / 1024)} MB`);
     queries.push(q);

@@ -64,6 +64,28 @@ export function benchInventory(dir: string, name: string, targets: string[], tcp
   return file;
 }
 
+/**
+ * `fleetqry query` on `targets` × TCP `ports`, the baseline every sweep figure is a ratio of: JSONL with only
+ * LISTENING lines (a /16 of closed ports prints nothing), so the figure is the probe, not the terminal.
+ */
+export function queryArgs(config: string, targets: string, ports: string): string[] {
+  return [
+    'query',
+    '-t',
+    targets,
+    '--tcp',
+    ports,
+    '-nr',
+    '--config',
+    config,
+    '--format',
+    'jsonl',
+    '--states',
+    'LISTENING',
+    '--no-progress',
+  ];
+}
+
 export interface Measured extends RunTiming {
   label: string;
   command: string;

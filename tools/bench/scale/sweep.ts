@@ -24,6 +24,7 @@ import {
   median,
   outDir,
   psql,
+  queryArgs,
   runCli,
   scratchPostgres,
   SCALE_FIRST,
@@ -65,21 +66,7 @@ const summarise = (m: Measured) => ({
 });
 
 async function timeQuery(i: number): Promise<Measured> {
-  return runCli(dir, `query.${i}`, [
-    'query',
-    '-t',
-    SCALE_NET,
-    '--tcp',
-    '1-16',
-    '-nr',
-    '--config',
-    config,
-    '--format',
-    'jsonl',
-    '--states',
-    'LISTENING',
-    '--no-progress',
-  ]);
+  return runCli(dir, `query.${i}`, queryArgs(config, SCALE_NET, '1-16'));
 }
 
 /** First and second run of the 1M sweep on one store, RUNS times (each repetition on a fresh store). */
