@@ -66,7 +66,7 @@ describe.each(['pglite', 'postgres'] as const)('fleetqry prune on %s', (kind) =>
     await store.sql((c) =>
       c.query(
         `INSERT INTO observations (run_id, host, address, proto, port, "check", state, reason, observed_at)
-         VALUES ($1::uuid, 'h1', '10.0.0.1', 'tcp', 22, 'port', 'LISTENING', 'syn-ack', now())`,
+         VALUES ($1::uuid, 'h1', '127.92.0.1', 'tcp', 22, 'port', 'LISTENING', 'syn-ack', now())`,
         [run.id],
       ),
     );

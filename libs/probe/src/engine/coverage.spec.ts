@@ -52,16 +52,16 @@ describe('plain closed ports', () => {
   it('are collected per host and protocol and expand back into the same observations (less the rtt)', () => {
     const c = new CoverageCollector();
     const ports = [1, 2, 3, 22, 24, 25];
-    for (const p of [...ports].reverse()) expect(c.add(closed('10.0.0.1', p))).toBe(true);
-    expect(c.add({ ...closed('10.0.0.1', 23), state: 'LISTENING', reason: 'syn-ack' })).toBe(false);
-    expect(c.add(closed('10.0.0.1', 53, 'udp'))).toBe(true);
+    for (const p of [...ports].reverse()) expect(c.add(closed('127.92.0.1', p))).toBe(true);
+    expect(c.add({ ...closed('127.92.0.1', 23), state: 'LISTENING', reason: 'syn-ack' })).toBe(false);
+    expect(c.add(closed('127.92.0.1', 53, 'udp'))).toBe(true);
     expect(c.pending).toBe(1);
-    const coverage = c.hostDone('10.0.0.1');
+    const coverage = c.hostDone('127.92.0.1');
     expect(c.pending).toBe(0);
     expect(coverage).toEqual([
       {
-        host: '10.0.0.1',
-        address: '10.0.0.1',
+        host: '127.92.0.1',
+        address: '127.92.0.1',
         proto: 'tcp',
         closed: [
           [1, 3],
@@ -70,17 +70,17 @@ describe('plain closed ports', () => {
         ],
         observedAt: at,
       },
-      { host: '10.0.0.1', address: '10.0.0.1', proto: 'udp', closed: [[53, 53]], observedAt: at },
+      { host: '127.92.0.1', address: '127.92.0.1', proto: 'udp', closed: [[53, 53]], observedAt: at },
     ]);
     const back = expandCoverage(coverage[0]!);
-    expect(back).toEqual(ports.map((p) => (({ rttMs: _r, ...o }) => o)(closed('10.0.0.1', p))));
+    expect(back).toEqual(ports.map((p) => (({ rttMs: _r, ...o }) => o)(closed('127.92.0.1', p))));
     expect(expandCoverage(coverage[0]!, (_proto, port) => port === 22).map((o) => o.port)).toEqual([22]);
     // A host with every port informative still has (empty) coverage: it was probed.
-    c.add({ ...closed('10.0.0.2', 80), state: 'LISTENING', reason: 'syn-ack' });
-    expect(c.hostDone('10.0.0.2')).toEqual([
-      { host: '10.0.0.2', address: '10.0.0.2', proto: 'tcp', closed: [], observedAt: at },
+    c.add({ ...closed('127.92.0.2', 80), state: 'LISTENING', reason: 'syn-ack' });
+    expect(c.hostDone('127.92.0.2')).toEqual([
+      { host: '127.92.0.2', address: '127.92.0.2', proto: 'tcp', closed: [], observedAt: at },
     ]);
-    expect(c.hostDone('10.0.0.3')).toEqual([]);
+    expect(c.hostDone('127.92.0.3')).toEqual([]);
   });
 });
 
@@ -91,20 +91,20 @@ describe('compactEvents', () => {
   }
 
   it('replaces plain closed observations with one coverage event right before each host-done', async () => {
-    const open: Observation = { ...closed('10.0.0.1', 80), state: 'LISTENING', reason: 'syn-ack' };
+    const open: Observation = { ...closed('127.92.0.1', 80), state: 'LISTENING', reason: 'syn-ack' };
     const out: ScanEvent[] = [];
     for await (const b of compactEvents(
       stream(
         [
-          { type: 'observation', observation: closed('10.0.0.1', 1) },
+          { type: 'observation', observation: closed('127.92.0.1', 1) },
           { type: 'observation', observation: open },
-          { type: 'observation', observation: closed('10.0.0.2', 1) },
+          { type: 'observation', observation: closed('127.92.0.2', 1) },
         ],
         [
-          { type: 'observation', observation: closed('10.0.0.1', 2) },
-          { type: 'host-done', target: target('10.0.0.1') },
-          { type: 'host-refused', target: target('10.0.0.9'), reason: 'out of scope' },
-          { type: 'host-done', target: target('10.0.0.2') },
+          { type: 'observation', observation: closed('127.92.0.1', 2) },
+          { type: 'host-done', target: target('127.92.0.1') },
+          { type: 'host-refused', target: target('127.92.0.9'), reason: 'out of scope' },
+          { type: 'host-done', target: target('127.92.0.2') },
         ],
       ),
     ))
@@ -119,6 +119,6 @@ describe('compactEvents', () => {
     ]);
     expect(out[0]).toEqual({ type: 'observation', observation: open });
     expect(out[1]).toMatchObject({ type: 'coverage', closed: 2, coverage: [{ closed: [[1, 2]] }] });
-    expect(out[4]).toMatchObject({ type: 'coverage', closed: 1, coverage: [{ address: '10.0.0.2' }] });
+    expect(out[4]).toMatchObject({ type: 'coverage', closed: 1, coverage: [{ address: '127.92.0.2' }] });
   });
 });
