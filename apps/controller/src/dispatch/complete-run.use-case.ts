@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { builtinPolicy, parsePolicyYaml, WaiverSchema, type Policy, type Waiver } from '@fleetqry/policy';
-import {
-  activeWaivers,
-  finishRun,
-  getPolicy,
-  getRun,
-  hostViewsByAddress,
-  type Waiver as StoredWaiver,
-} from '@fleetqry/store';
+import { activeWaivers, finishRun, getPolicy, getRun, type Waiver as StoredWaiver } from '@fleetqry/store';
 import { evaluateStage } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
@@ -40,7 +33,7 @@ export class CompleteRunUseCase {
         hosts: frozen.policyHosts,
         waivers,
         now,
-        loadHostViews: (addresses) => hostViewsByAddress(prisma, addresses),
+        hostViews: true,
       });
       await finishRun(prisma, run.id, { status: 'succeeded' });
       this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings} findings`);

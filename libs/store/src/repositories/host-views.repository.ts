@@ -1,6 +1,7 @@
 import type { HostView as PolicyHostView, LocalSocket } from '@fleetqry/contracts';
 
 import type { HostView as HostViewRow, Prisma } from '../generated/prisma/client.js';
+import type { SqlConnection } from '../client/sql-connection.js';
 import { type Db, isUniqueViolation } from './db.js';
 
 /** A stored host view with its JSON columns typed (they are written only through {@link saveHostView}). */
@@ -109,25 +110,38 @@ export async function listHostViews(
 }
 
 /**
- * The views for libs/policy's `evaluate({ hostViews })`, keyed by (canonical) address. When several hosts
- * claim one address (every host has 127.0.0.1), the most recently taken view wins.
+ * The views for libs/policy's `evaluate({ hostViews })` of one slice of a run's hosts ([first, last] in address
+ * order), keyed by (canonical) address: the slice's addresses stay in SQL (the addresses GIN index finds the
+ * views), only the views come back, each keyed by all its addresses (lookups are by the slice's hosts, so the
+ * others are never asked for). When several hosts claim one address (every host has 127.0.0.1), the most
+ * recently taken view wins.
  */
-export async function hostViewsByAddress(
-  db: Db,
-  addresses: readonly string[],
+export async function runHostViewsBetween(
+  conn: SqlConnection,
+  runId: string,
+  first: string,
+  last: string,
 ): Promise<Map<string, PolicyHostView>> {
+  const r = await conn.query<{
+    hostname: string;
+    addresses: string[];
+    taken_at: Date;
+    sockets: LocalSocket[];
+  }>(
+    `SELECT "hostname", "addresses", "taken_at", "sockets" FROM "host_views"
+      WHERE "addresses" && ARRAY(SELECT DISTINCT "address" FROM "run_coverage"
+                                  WHERE "run_id" = $1::uuid AND "address" BETWEEN $2 AND $3)
+      ORDER BY "taken_at"`,
+    [runId, first, last],
+  );
   const out = new Map<string, PolicyHostView>();
-  if (addresses.length === 0) return out;
-  const wanted = new Set(addresses);
-  const rows = await db.hostView.findMany({
-    where: { addresses: { hasSome: [...wanted] } },
-    orderBy: { takenAt: 'asc' },
-  });
-  for (const row of rows) {
-    const view = toRecord(row);
-    for (const a of view.addresses)
-      if (wanted.has(a))
-        out.set(a, { hostname: view.hostname, takenAt: view.takenAt.toISOString(), sockets: view.sockets });
+  for (const row of r.rows) {
+    const view = {
+      hostname: row.hostname,
+      takenAt: new Date(row.taken_at).toISOString(),
+      sockets: row.sockets,
+    };
+    for (const a of row.addresses) out.set(a, view);
   }
   return out;
 }

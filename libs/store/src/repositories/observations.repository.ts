@@ -156,27 +156,35 @@ function toCoverage(r: CoverageDbRow): HostCoverage {
   };
 }
 
+/** A slice of a run's probed hosts in address order: the addresses in [first, last], `hosts` of them. */
+export interface HostSlice {
+  first: string;
+  last: string;
+  hosts: number;
+}
+
 /**
- * The run's probed hosts in address order, about `size` at a time: keyset paging straight down the coverage
- * key (every probed host has a coverage record per protocol it was probed on), no sort, no aggregate.
+ * The run's probed hosts in address order, about `size` at a time, as address bounds: keyset paging down the
+ * coverage key (every probed host has a coverage record per protocol it was probed on), aggregated in SQL so
+ * only one row per slice crosses to the caller (an embedded database pays per row returned).
  */
-export async function* runHostBatches(
+export async function* runHostSlices(
   conn: SqlConnection,
   runId: string,
   size: number,
-): AsyncGenerator<string[]> {
-  let after: string | null = null;
+): AsyncGenerator<HostSlice> {
+  let after = '';
   for (;;) {
-    const page: { rows: { address: string }[] } = await conn.query<{ address: string }>(
-      `SELECT "address" FROM "run_coverage"
-        WHERE "run_id" = $1::uuid AND ($2::text IS NULL OR "address" > $2::text)
-        ORDER BY "run_id", "address", "proto" LIMIT $3`,
+    const page: { rows: { first: string | null; last: string | null; hosts: number }[] } = await conn.query(
+      `SELECT min("address") AS "first", max("address") AS "last", count(DISTINCT "address")::int AS "hosts"
+         FROM (SELECT "address" FROM "run_coverage" WHERE "run_id" = $1::uuid AND "address" > $2::text
+                ORDER BY "run_id", "address", "proto" LIMIT $3) AS "slice"`,
       [runId, after, size],
     );
-    if (page.rows.length === 0) return;
-    const addresses = [...new Set(page.rows.map((r) => r.address))];
-    yield addresses;
-    after = addresses[addresses.length - 1]!;
+    const slice = page.rows[0];
+    if (!slice?.first || !slice.last) return;
+    yield { first: slice.first, last: slice.last, hosts: slice.hosts };
+    after = slice.last;
   }
 }
 

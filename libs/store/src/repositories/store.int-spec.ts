@@ -15,11 +15,13 @@ import {
   summarizeFindings,
 } from './findings.repository.js';
 import { observationToRow, type ObservationRow } from './observation-row.js';
+import { runHostViewsBetween, saveHostView } from './host-views.repository.js';
 import {
+  type HostSlice,
   ingestResults,
   queryObservations,
   runCoverageBetween,
-  runHostBatches,
+  runHostSlices,
   runObservationsBetween,
 } from './observations.repository.js';
 import { pruneRuns } from './retention.repository.js';
@@ -194,7 +196,7 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
     expect((await store.sql((c) => pruneRuns(c, { keepRuns: 1 }))).map((r) => r.id)).toEqual([]);
   });
 
-  it('round-trips a contract observation and expands coverage back into every probed cell', async () => {
+  it('round-trips a contract observation, slices the run by host, and expands coverage back into every cell', async () => {
     const run = (await createRun(store.prisma, { trigger: 'cli' })).run;
     const obs: Observation = {
       host: 'snmp1.lab',
@@ -221,11 +223,27 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
     );
     const round = await store.sql((c) => runObservationsBetween(c, run.id, '127.20.0.5', '127.20.0.5'));
     expect(round).toEqual([obs]);
-    const batches: string[][] = [];
+    const slices: HostSlice[] = [];
     await store.sql(async (c) => {
-      for await (const b of runHostBatches(c, run.id, 1)) batches.push(b);
+      for await (const s of runHostSlices(c, run.id, 1)) slices.push(s);
     });
-    expect(batches).toEqual([['127.20.0.5'], ['127.20.0.6']]);
+    expect(slices).toEqual([
+      { first: '127.20.0.5', last: '127.20.0.5', hosts: 1 },
+      { first: '127.20.0.6', last: '127.20.0.6', hosts: 1 },
+    ]);
+    // Host views of a slice: only views claiming one of the slice's probed addresses.
+    const view = {
+      takenAt: new Date('2026-12-01T00:00:00Z'),
+      reportedBy: 'agent',
+      sockets: [],
+      problems: [],
+    };
+    await saveHostView(store.prisma, { ...view, hostname: 'six', addresses: ['127.20.0.6', '10.9.9.9'] });
+    await saveHostView(store.prisma, { ...view, hostname: 'other', addresses: ['127.20.0.7'] });
+    const views = await store.sql((c) => runHostViewsBetween(c, run.id, '127.20.0.6', '127.20.0.6'));
+    expect([...views.keys()].sort()).toEqual(['10.9.9.9', '127.20.0.6']);
+    expect(views.get('127.20.0.6')?.hostname).toBe('six');
+    expect((await store.sql((c) => runHostViewsBetween(c, run.id, '127.20.0.5', '127.20.0.5'))).size).toBe(0);
     const needed = await store.sql((c) =>
       runCoverageBetween(c, run.id, '0', '9', { addresses: [], closedIn: { tcp: [[23, 23]], udp: [] } }),
     );

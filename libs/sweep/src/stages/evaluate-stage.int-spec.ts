@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { HostCoverage, Observation } from '@fleetqry/contracts';
-import { baselinePolicy, type PolicyHost } from '@fleetqry/policy';
+import { baselinePolicy, parsePolicyYaml, type PolicyHost } from '@fleetqry/policy';
 import {
   createRun,
   createStore,
   ensureScanDefinition,
   finishRun,
   getRun,
+  saveHostView,
   selectFindings,
   type RunRecord,
   type Store,
@@ -143,5 +144,57 @@ describe('evaluateStage over stored observations and coverage', () => {
     });
     expect(again.findings).toBe(4);
     expect((await store.sql((c) => selectFindings(c, { runId: next.run.id }))).length).toBe(4);
+  }, 60_000);
+
+  it('feeds each slice’s host views (listener owners pushed by agents) to the host view rules', async () => {
+    const policy = parsePolicyYaml(`apiVersion: fleetqry/v1
+kind: Policy
+metadata: { name: owners, version: 1 }
+rules:
+  - { id: host.unexpected-owner, type: unexpected-owner, severity: high, title: u, expectedOwners: { "tcp/22": [sshd] } }
+`);
+    const socket = (process: string) => ({
+      proto: 'tcp' as const,
+      family: 'ipv4' as const,
+      localAddress: '0.0.0.0',
+      localPort: 22,
+      remoteAddress: '0.0.0.0',
+      remotePort: 0,
+      state: 'LISTENING' as const,
+      inode: 1,
+      pid: 1,
+      process,
+    });
+    const pushed = { takenAt: new Date(at), reportedBy: 'agent', problems: [] };
+    await saveHostView(store.prisma, {
+      ...pushed,
+      hostname: 'a',
+      addresses: ['127.91.0.1'],
+      sockets: [socket('python3')],
+    });
+    await saveHostView(store.prisma, {
+      ...pushed,
+      hostname: 'b',
+      addresses: ['127.91.0.2'],
+      sockets: [socket('sshd')],
+    });
+    const { run } = await createRun(store.prisma, { trigger: 'cli', scanDefinitionId: scan, hosts: 3 });
+    const observations = ['127.91.0.1', '127.91.0.2', '127.91.0.3'].map((a) => open(a, 22));
+    const coverage = observations.map((o) => closed(o.address, 'tcp', [[1, 21]]));
+    await store.sql((c) => c.transaction((tx) => ingestBatch(tx, run.id, observations, coverage)));
+    const evaluateWith = async (hostViews: boolean) => {
+      await evaluateStage(store, run, {
+        policy,
+        hosts: [],
+        waivers: [],
+        now: new Date(at),
+        batchHosts: 1,
+        hostViews,
+      });
+      return view(await store.sql((c) => selectFindings(c, { runId: run.id })));
+    };
+    // .1 runs python3 on 22 (a finding), .2 runs the expected sshd, .3 has no agent: no evidence, no finding.
+    expect(await evaluateWith(true)).toEqual(['host.unexpected-owner 127.91.0.1 tcp/22 new']);
+    expect(await evaluateWith(false)).toEqual([]);
   }, 60_000);
 });

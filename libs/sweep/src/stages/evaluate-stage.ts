@@ -6,7 +6,6 @@ import {
   compilePolicy,
   evaluate,
   type Coverage,
-  type HostViewLookup,
   type Policy,
   type PolicyHost,
   type Waiver,
@@ -17,11 +16,13 @@ import {
   deleteRunFindings,
   previousRun,
   runFindingsBetween,
-  runHostBatches,
+  runHostSlices,
+  runHostViewsBetween,
   runCoverageBetween,
   runObservationsBetween,
   setRunEvaluated,
   settleRunFindings,
+  type HostSlice,
   type RunRecord,
   type Store,
 } from '@fleetqry/store';
@@ -31,8 +32,8 @@ export interface EvaluateStageInput {
   hosts: readonly PolicyHost[];
   waivers: readonly Waiver[];
   now: Date;
-  /** Host views (listener owners pushed by agents) for a batch's addresses, for host-view rules. */
-  loadHostViews?: (addresses: string[]) => Promise<HostViewLookup>;
+  /** Load the host views (listener owners pushed by agents) of each batch's hosts, for host-view rules. */
+  hostViews?: boolean;
   /** Hosts per batch (default 10000): bounds memory whatever the size of the run. */
   batchHosts?: number;
   /** Hosts evaluated so far, of the run's planned hosts, after each batch. */
@@ -71,29 +72,27 @@ export async function evaluateStage(
     const result: EvaluateStageResult = { findings: 0, notRescanned: 0, previous };
     let after: string | null = null;
     let done = 0;
-    const evaluateSlice = async (addresses: string[], upTo: string | null) => {
-      const [first, last] = [addresses[0], addresses[addresses.length - 1]];
+    const evaluateSlice = async (slice: HostSlice | undefined, upTo: string | null) => {
       const previousFindings = previous
         ? await runFindingsBetween(conn, previous.id, after, upTo)
         : undefined;
-      const observations = first && last ? await runObservationsBetween(conn, run.id, first, last) : [];
+      const observations = slice ? await runObservationsBetween(conn, run.id, slice.first, slice.last) : [];
       // Closed ports matter only to rules that can fire on one, and to decide whether a previous finding is
       // resolved: load coverage for exactly that (on a clean fleet, nothing).
-      const coverage =
-        first && last
-          ? await runCoverageBetween(conn, run.id, first, last, {
-              addresses: [...new Set((previousFindings ?? []).map((f) => f.address))],
-              closedIn,
-            })
-          : [];
+      const coverage = slice
+        ? await runCoverageBetween(conn, run.id, slice.first, slice.last, {
+            addresses: [...new Set((previousFindings ?? []).map((f) => f.address))],
+            closedIn,
+          })
+        : [];
       const cells = wantClosed ? withClosedCells(observations, coverage, wantClosed) : observations;
       const current = evaluate({
         observations: cells,
         hosts: input.hosts,
         policy,
         now: input.now,
-        ...(input.loadHostViews && addresses.length > 0
-          ? { hostViews: await input.loadHostViews(addresses) }
+        ...(input.hostViews && slice
+          ? { hostViews: await runHostViewsBetween(conn, run.id, slice.first, slice.last) }
           : {}),
       });
       const { findings, notRescanned } = applyLifecycle(
@@ -107,20 +106,20 @@ export async function evaluateStage(
       result.findings += findings.length;
       result.notRescanned += notRescanned.length;
     };
-    let pending: string[] | undefined;
-    // One batch behind, so the last batch's upper bound can be open (previous findings past every current host).
-    for await (const addresses of runHostBatches(conn, run.id, batchHosts)) {
+    let pending: HostSlice | undefined;
+    // One slice behind, so the last slice's upper bound can be open (previous findings past every current host).
+    for await (const slice of runHostSlices(conn, run.id, batchHosts)) {
       if (pending) {
-        await evaluateSlice(pending, pending[pending.length - 1]!);
-        after = pending[pending.length - 1]!;
-        done += pending.length;
+        await evaluateSlice(pending, pending.last);
+        after = pending.last;
+        done += pending.hosts;
         await setRunEvaluated(conn, run.id, done);
         input.onProgress?.(done, total);
       }
-      pending = addresses;
+      pending = slice;
     }
-    await evaluateSlice(pending ?? [], null);
-    done += pending?.length ?? 0;
+    await evaluateSlice(pending, null);
+    done += pending?.hosts ?? 0;
     await settleRunFindings(conn, run.id);
     await setRunEvaluated(conn, run.id, done);
     input.onProgress?.(done, total);

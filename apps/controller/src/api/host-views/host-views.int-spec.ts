@@ -5,7 +5,6 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HostViewDetailSchema, HostViewPushResultSchema, type HostViewPushInput } from '@fleetqry/contracts';
-import { evaluate, parsePolicyYaml } from '@fleetqry/policy';
 import { createStore, type Store } from '@fleetqry/store';
 import pg from 'pg';
 
@@ -14,7 +13,6 @@ import { configureApp } from '../../app.setup.js';
 import { loadConfig } from '../../config/env.schema.js';
 import { loadDispatchConfig } from '../../dispatch/dispatch-config.js';
 import { HostViewsModule } from './host-views.module.js';
-import { HostViewsService } from './host-views.service.js';
 
 /**
  * The real controller in this process (fresh Postgres database, the machine's Redis under a unique prefix,
@@ -186,33 +184,5 @@ describe('POST/GET /host-views on the real controller', () => {
     expect((await call('GET', '/host-views?address=10.9.9.9', viewer)).body.total).toBe(0);
     const detail = await call('GET', `/host-views/${list.body.items[0].id}`, viewer);
     expect(HostViewDetailSchema.parse(detail.body).sockets).toHaveLength(1);
-  });
-
-  it('feeds libs/policy: the stored views by address fire the host view rules', async () => {
-    const views = await app.get(HostViewsService).forAddresses(['127.30.0.21', '127.30.0.99']);
-    expect([...views.keys()]).toEqual(['127.30.0.21']);
-    const policy = parsePolicyYaml(`apiVersion: fleetqry/v1
-kind: Policy
-metadata: { name: t, version: 1 }
-rules:
-  - { id: host.unexpected-owner, type: unexpected-owner, severity: high, title: u, expectedOwners: { "tcp/22": [sshd] } }
-`);
-    const findings = evaluate({
-      observations: [
-        {
-          host: 'web-1',
-          address: '127.30.0.21',
-          proto: 'tcp',
-          port: 22,
-          state: 'LISTENING',
-          reason: 'syn-ack',
-          observedAt: '2026-11-26T10:00:00.000Z',
-        },
-      ],
-      policy,
-      now: '2026-11-26T10:00:00.000Z',
-      hostViews: views,
-    });
-    expect(findings.map((f) => f.key)).toEqual(['host.unexpected-owner|127.30.0.21|tcp/22|owner=python3']);
   });
 });

@@ -1,6 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type {
-  HostView,
   HostViewDetail,
   HostViewListQuery,
   HostViewPush,
@@ -8,13 +7,7 @@ import type {
   HostViewSummary,
 } from '@fleetqry/contracts';
 import { parseAddress } from '@fleetqry/policy';
-import {
-  getHostView,
-  hostViewsByAddress,
-  listHostViews,
-  saveHostView,
-  type HostViewRecord,
-} from '@fleetqry/store';
+import { getHostView, listHostViews, saveHostView, type HostViewRecord } from '@fleetqry/store';
 
 import { StoreService } from '../../store/store.service.js';
 import { validationError } from '../common/zod-validation.pipe.js';
@@ -77,10 +70,5 @@ export class HostViewsService {
     const view = await getHostView(this.stores.prisma, id);
     if (!view) throw new NotFoundException(`no host view ${id}`);
     return { ...summary(view), sockets: view.sockets };
-  }
-
-  /** For the run evaluation: libs/policy's `evaluate({ hostViews })`, keyed by canonical address. */
-  forAddresses(addresses: readonly string[]): Promise<Map<string, HostView>> {
-    return hostViewsByAddress(this.stores.prisma, [...new Set(addresses.map(canonical))]);
   }
 }
