@@ -1,6 +1,6 @@
 #!/bin/bash
 # fleetqry fleet lab: a simulated fleet of real Debian daemons on loopback addresses.
-#   bash tools/lab/lab.sh install|up|down [--purge]|check|status|env
+#   bash tools/lab/lab.sh install|up|down [--purge]|check|status|env|config
 # Env: LAB_NET (127.30.0), LAB_HOSTS (64, 16..250), LAB_STATE (/tmp/fleetqry-lab), VERBOSE=1 for check.
 set -euo pipefail
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +33,7 @@ case "$cmd" in
     flock -w 120 9 || { echo "lab: another up/down is running" >&2; exit 1; }
     tsx down "$@" ;;
   check) tsx check ;;
+  config) tsx config ;;
   status) tsx status ;;
   env)
     dns=""
@@ -43,10 +44,11 @@ case "$cmd" in
     echo "LAB_HOSTS=$LAB_HOSTS"
     echo "LAB_STATE=$LAB_STATE"
     echo "LAB_GROUND_TRUTH=$LAB_STATE/ground-truth.json"
+    echo "LAB_CONFIG=$LAB_STATE/fleetqry.config.yaml"
     echo "LAB_DNS_SERVER=${dns:-$LAB_NET.7}"
     echo "LAB_DOMAIN=lab.fleetqry.test"
     echo "LAB_NFT_TABLE=inet $LAB_TABLE" ;;
   *)
-    echo "usage: bash tools/lab/lab.sh install|up|down [--purge]|check|status|env" >&2
+    echo "usage: bash tools/lab/lab.sh install|up|down [--purge]|check|status|env|config" >&2
     exit 2 ;;
 esac

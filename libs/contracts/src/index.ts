@@ -1,6 +1,7 @@
 export * from './port-state.js';
 export * from './protocol-status.js';
 export * from './protocol-data.js';
+export * from './communities.js';
 export * from './observation.js';
 export * from './coverage.js';
 export * from './inventory.js';

@@ -93,6 +93,10 @@ async function main(argv: string[]): Promise<number> {
     throw new Error(`LIMIT=${process.env.LIMIT}: 5..3600`);
   const gtFile = process.env.LAB_GROUND_TRUTH ?? '/tmp/fleetqry-lab/ground-truth.json';
   const gt = loadTruth(gtFile);
+  // the lab's own fleetqry config (lab.sh up writes it beside the ground truth): loopback scope, 2024 excluded
+  const labConfig = process.env.LAB_CONFIG ?? path.join(path.dirname(gtFile), 'fleetqry.config.yaml');
+  if (!fs.existsSync(labConfig))
+    throw new Error(`no lab fleetqry config at ${labConfig}: bash tools/lab/lab.sh config (or up) writes it`);
   const started = new Date();
   const resultsRoot = path.join(BENCH_DIR, 'results');
   const out = process.env.OUT ?? path.join(resultsRoot, stamp(started));
@@ -104,7 +108,16 @@ async function main(argv: string[]): Promise<number> {
   const loadavgAtStart = fs.readFileSync('/proc/loadavg', 'utf8').trim();
   const table = process.env.LAB_NFT_TABLE;
   const before = egressCount(table);
-  const ctx: BenchContext = { root: ROOT, out, raw, gt, runs, limitSec, fleetqryExtra: extraArgs };
+  const ctx: BenchContext = {
+    root: ROOT,
+    out,
+    raw,
+    gt,
+    labConfig,
+    runs,
+    limitSec,
+    fleetqryExtra: extraArgs,
+  };
   console.log(
     `results -> ${out} (raw files: ${raw})\nload average at start: ${loadavgAtStart}; RUNS=${runs}`,
   );

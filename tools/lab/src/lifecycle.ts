@@ -1,6 +1,7 @@
 // lab up / down / status.
 import fs from 'node:fs';
 import path from 'node:path';
+import { CLI_CONFIG_FILE, writeCliConfig } from './cli-config.js';
 import type { LabConfig } from './config.js';
 import { generate } from './generate.js';
 import { netDown, netUp } from './netsetup.js';
@@ -28,6 +29,7 @@ export async function up(cfg: LabConfig): Promise<number> {
   const file = writeTruth(cfg.state, truth);
   const open = truth.hosts.reduce((n, h) => n + h.openTcp.length + h.openUdp.length, 0);
   console.log(`ground truth: ${file} (${open} open ports, dnsServer ${truth.dnsServer})`);
+  console.log(`fleetqry config: ${writeCliConfig(cfg.state, truth)} (pass it with --config)`);
   for (const e of truth.errors) console.log(`  ERROR ${e}`);
   console.log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return failed.length || missing.length ? 1 : 0;
@@ -38,6 +40,7 @@ export async function down(cfg: LabConfig, purge: boolean): Promise<number> {
   console.log(`  stopped ${n} process(es)`);
   for (const line of netDown(cfg)) console.log(`  ${line}`);
   fs.rmSync(path.join(cfg.state, 'ground-truth.json'), { force: true });
+  fs.rmSync(path.join(cfg.state, CLI_CONFIG_FILE), { force: true });
   const left = listSockets().filter((s) => s.addr.startsWith(`${cfg.net}.`));
   if (left.length)
     console.log(

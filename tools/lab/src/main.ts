@@ -1,5 +1,6 @@
-// Entry point used by tools/lab/lab.sh: main.ts up|down [--purge]|status|check|truth.
+// Entry point used by tools/lab/lab.sh: main.ts up|down [--purge]|status|check|truth|config.
 import { check } from './check.js';
+import { writeCliConfig } from './cli-config.js';
 import { loadConfig } from './config.js';
 import { down, status, up } from './lifecycle.js';
 import { buildTruth, listSockets, writeTruth } from './truth.js';
@@ -23,8 +24,16 @@ async function main(argv: string[]): Promise<number> {
       console.log(writeTruth(cfg.state, buildTruth(plan, listSockets())));
       return 0;
     }
+    case 'config': {
+      // the fleetqry config of a lab that is up (lab.sh up writes it too)
+      const truth = JSON.parse(fs.readFileSync(path.join(cfg.state, 'ground-truth.json'), 'utf8')) as {
+        dnsServer: string;
+      };
+      console.log(writeCliConfig(cfg.state, truth));
+      return 0;
+    }
     default:
-      console.error('usage: main.ts up|down [--purge]|status|check|truth');
+      console.error('usage: main.ts up|down [--purge]|status|check|truth|config');
       return 2;
   }
 }

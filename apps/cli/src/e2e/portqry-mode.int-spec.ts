@@ -39,8 +39,9 @@ describe('fleetqry -n (PortQry mode) on the fleet lab', () => {
 
   it('shows the SNMP sequence: LISTENING or FILTERED, the query, then LISTENING; a wrong community reads FILTERED', async () => {
     const ok = await runCli(['-n', publicAgent.address, '-p', 'udp', '-e', '161', '-cn', '!public!', '-nr']);
+    // PortQry's own lines (KB 832919's sample, see apps/cli/README.md), in its order
     expect(ok.stdout).toMatch(
-      /UDP port 161 \(snmp service\): LISTENING or FILTERED\n\nSending SNMP query to UDP port 161\.\.\.\n\n[\s\S]*community name: public[\s\S]*UDP port 161 \(snmp service\): LISTENING\n/,
+      /UDP port 161 \(snmp service\): LISTENING or FILTERED\n\ncommunity name for query:\n\npublic\n\nSending SNMP query to UDP port 161\.\.\.\n\n[\s\S]*sysName: [\s\S]*\nUDP port 161 is LISTENING\n/,
     );
     const wrong = await runCli([
       '-n',
@@ -53,8 +54,20 @@ describe('fleetqry -n (PortQry mode) on the fleet lab', () => {
       '!not-the-community!',
       '-nr',
     ]);
-    expect(wrong.stdout).toMatch(/UDP port 161 \(snmp service\): FILTERED\n/);
+    expect(wrong.stdout).toMatch(
+      /UDP port 161 \(snmp service\): LISTENING or FILTERED\n[\s\S]*\nUDP port 161 is FILTERED\n/,
+    );
     expect(wrong.stdout).not.toContain('not-the-community');
+  });
+
+  it('-o queries and prints the ports in the order given, repeats included; -r ascending', async () => {
+    const listed = await runCli(['-n', ldap.address, '-o', '389,21,23,21', '-nr']);
+    const order = [...listed.stdout.matchAll(/^TCP port (\d+) /gm)].map((m) => Number(m[1]));
+    expect(order).toEqual([389, 21, 23, 21]);
+    const range = await runCli(['-n', ldap.address, '-r', '20:23', '-nr']);
+    expect([...range.stdout.matchAll(/^TCP port (\d+) /gm)].map((m) => Number(m[1]))).toEqual([
+      20, 21, 22, 23,
+    ]);
   });
 
   it('prints every rootDSE attribute for LDAP', async () => {
@@ -92,7 +105,9 @@ describe('fleetqry -n (PortQry mode) on the fleet lab', () => {
     const text = readFileSync(log, 'utf8');
     expect(text).toMatch(/^PortQry Version 2\.0 Log File/);
     expect(text).toContain('-cn !*****!');
-    expect(text).toContain('UDP port 161 (snmp service): LISTENING');
+    expect(text).toContain('UDP port 161 is LISTENING');
+    expect(text).toContain('community name for query:\n\n*****\n');
+    expect(text).not.toMatch(/community name: public|^public$/m);
     expect(text).toMatch(/======== end of log file ========\n$/);
     writeFileSync(log, 'keep me');
     const again = await runCli(['-n', ssh.address, '-e', '22', '-nr', '-l', log]);

@@ -11,6 +11,11 @@ export function portLine(
   return `${describePort(obs.port, obs.proto)}: ${state}`;
 }
 
+/** PortQry's verdict after a UDP protocol query: `UDP port 389 is LISTENING` (no service name). */
+export function verdictLine(obs: Pick<Observation, 'proto' | 'port' | 'state'>): string {
+  return `${obs.proto.toUpperCase()} port ${obs.port} is ${obs.state}`;
+}
+
 /** The protocol query's detail lines (rootDSE attributes, communities, banner), from its plugin. */
 export function detailLines(obs: Observation): string[] {
   if (!obs.protocol) return [];
@@ -18,7 +23,11 @@ export function detailLines(obs: Observation): string[] {
   return plugin ? plugin.describe(obs) : [];
 }
 
+/** PortQry's names where ours differ: LDAP over UDP is still "LDAP" to PortQry. */
+const TITLES: Record<string, string> = { cldap: 'LDAP', mssql: 'SQL Server' };
+
 /** PortQry's name for a query in "Sending SNMP query to UDP port 161...". */
 export function queryTitle(obs: Observation): string {
-  return (obs.protocol?.name ?? '').toUpperCase();
+  const name = obs.protocol?.name ?? '';
+  return TITLES[name] ?? name.toUpperCase();
 }

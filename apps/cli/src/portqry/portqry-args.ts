@@ -13,6 +13,8 @@ export interface PortqryArgs {
   host: string;
   /** `-e 80`, `-r 1:100` or `-o 53,80` as PortQry writes them; converted to a port spec. */
   ports: string;
+  /** `-o`: the ports in the order given, repeats kept (PortQry queries an ordered list as listed). */
+  portList?: number[];
   protocol: 'tcp' | 'udp' | 'both';
   sourcePort?: number;
   slowLink: boolean;
@@ -111,6 +113,7 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   if (e !== undefined) ports = viaSwitch('-e', () => parsePortQryEndpoint(e)).toString();
   if (r !== undefined) ports = viaSwitch('-r', () => parsePortQryRange(r)).toString();
   if (o !== undefined) ports = viaSwitch('-o', () => parsePortQryList(o)).toString();
+  const portList = o?.split(',').map((p) => Number(p.trim()));
   const protocol = (get('-p') ?? 'tcp').toLowerCase();
   if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'both')
     throw new UsageError(`-p: "${get('-p')}" is not one of tcp, udp, both`);
@@ -128,6 +131,7 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
   return {
     host,
     ports,
+    ...(portList ? { portList } : {}),
     protocol,
     ...(sp !== undefined ? { sourcePort: viaSwitch('-sp', () => parsePortNumber(sp)) } : {}),
     slowLink: seen.has('-sl'),

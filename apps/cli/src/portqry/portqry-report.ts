@@ -1,7 +1,7 @@
-import type { Observation } from '@fleetqry/contracts';
+import { isWellKnownCommunity, type Observation } from '@fleetqry/contracts';
 import type { ResolvedTarget } from '@fleetqry/probe';
 
-import { detailLines, portLine, queryTitle } from '../output/portqry-lines.js';
+import { detailLines, portLine, queryTitle, verdictLine } from '../output/portqry-lines.js';
 
 /** PortQry's preamble: the target, and what name resolution found. */
 export function preamble(
@@ -30,33 +30,45 @@ export function preamble(
   return lines;
 }
 
+export interface BlockOptions {
+  /** The SNMP community sent (PortQry prints it before the query); undefined: not shown. */
+  community?: string;
+  /** For the -l log: every community appears as ***** (nothing of the command line's secret in a file). */
+  maskSecrets?: boolean;
+  /** The -sp notice for a query that could not keep the source port (PortQry's wording). */
+  sourcePortNotice?: string;
+}
+
 /**
- * One port in PortQry's layout. A UDP port decided by a protocol query first shows the unformatted
- * probe's LISTENING or FILTERED, then the query, then the final state, as PortQry does.
+ * One port in PortQry's layout (Microsoft's KB 832919 samples, see apps/cli/README.md): a UDP port
+ * decided by a protocol query first shows the unformatted probe's LISTENING or FILTERED, then
+ * "Sending … query", the response, and the verdict line `UDP port N is STATE`.
  */
-export function portBlock(obs: Observation): string[] {
+export function portBlock(obs: Observation, opts: BlockOptions = {}): string[] {
   const lines: string[] = [];
   const queried = obs.protocol !== undefined;
   const afterSilence =
     obs.proto === 'udp' && queried && (obs.reason === 'protocol-response' || obs.reason === 'no-response');
   lines.push(portLine(obs, afterSilence ? 'LISTENING or FILTERED' : obs.state));
   if (!queried) return lines;
-  lines.push('', `Sending ${queryTitle(obs)} query to ${obs.proto.toUpperCase()} port ${obs.port}...`, '');
-  const details = detailLines(obs);
+  lines.push('');
+  // A vendor default is no secret and is shown as PortQry shows it; any other community is masked.
+  const shown = (c: string) => (!opts.maskSecrets && isWellKnownCommunity(c) ? c : '*****');
+  const mask = (line: string) =>
+    line.replace(
+      /^community name: (.*?)( \(SNMP [^)]*\))?$/,
+      (_, c: string, v?: string) => `community name: ${shown(c)}${v ?? ''}`,
+    );
+  if (obs.protocol?.name === 'snmp' && opts.community !== undefined)
+    lines.push('community name for query:', '', shown(opts.community), '');
+  if (opts.sourcePortNotice) lines.push(opts.sourcePortNotice, '');
+  lines.push(`Sending ${queryTitle(obs)} query to ${obs.proto.toUpperCase()} port ${obs.port}...`, '');
+  const details = detailLines(obs).map(mask);
   if (details.length) lines.push(...details, '');
-  if (
-    obs.protocol?.status !== 'success' &&
-    obs.protocol?.detail &&
-    !details.some((d) => d.includes(obs.protocol!.detail!))
-  )
+  else if (obs.protocol?.status !== 'success' && obs.protocol?.detail)
+    // the plugin said nothing: its status detail, once
     lines.push(`${queryTitle(obs)} query: ${obs.protocol.detail}`, '');
-  if (afterSilence || obs.proto === 'udp') lines.push(portLine(obs));
+  if (obs.proto === 'udp') lines.push(verdictLine(obs));
+  while (lines.at(-1) === '') lines.pop();
   return lines;
-}
-
-/** Ports in PortQry's order: by port, TCP before UDP. */
-export function sortForPortqry(observations: Observation[]): Observation[] {
-  return [...observations].sort(
-    (a, b) => a.port - b.port || (a.proto === b.proto ? 0 : a.proto === 'tcp' ? -1 : 1),
-  );
 }

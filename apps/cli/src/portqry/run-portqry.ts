@@ -1,20 +1,70 @@
 import { writeFileSync } from 'node:fs';
 
-import { quietExitCode, type Observation, type PortState } from '@fleetqry/contracts';
-import { isLiteral, parseTarget, planScan, runScan, type ResolvedTarget } from '@fleetqry/probe';
+import { quietExitCode, type Observation, type PortState, type Proto } from '@fleetqry/contracts';
+import {
+  isLiteral,
+  parseTarget,
+  planScan,
+  runScan,
+  type ResolvedTarget,
+  type ScanConfig,
+  type ScanPlan,
+} from '@fleetqry/probe';
 
 import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { buildScanRequest } from '../query/build-request.js';
 import { UsageError } from '../usage-error.js';
-import { hasLocalSwitch, parsePortqryArgs } from './portqry-args.js';
+import { hasLocalSwitch, parsePortqryArgs, type PortqryArgs } from './portqry-args.js';
 import { checkLogFile, logLayout } from './portqry-log.js';
-import { portBlock, preamble, sortForPortqry } from './portqry-report.js';
+import { portBlock, preamble } from './portqry-report.js';
 
 /** -q with several ports: 0 only if all are LISTENING, 1 if any is NOT LISTENING, else 2. */
 function quietCode(states: PortState[]): number {
   const codes = states.map(quietExitCode);
   return codes.includes(1) ? 1 : codes.includes(2) ? 2 : 0;
+}
+
+/**
+ * The ports in the order PortQry queries them: `-o` as listed (repeats included), `-e` and `-r`
+ * ascending; TCP before UDP for each port with `-p both`. Ports excluded by config are left out.
+ */
+function querySteps(args: PortqryArgs, plan: ScanPlan): Array<{ proto: Proto; port: number }> {
+  const listed = args.portList ?? plan.ports.tcp.union(plan.ports.udp).toArray();
+  const steps: Array<{ proto: Proto; port: number }> = [];
+  for (const port of listed)
+    for (const proto of ['tcp', 'udp'] as const) if (plan.ports[proto].has(port)) steps.push({ proto, port });
+  return steps;
+}
+
+interface Probed {
+  observations: Observation[];
+  /** Local errors (a taken -sp port, no socket), one line each. */
+  errors: string[];
+}
+
+/** One port at a time, in order, so that what is sent and what is printed follow the user's list. */
+async function probeInOrder(
+  target: ResolvedTarget,
+  config: ScanConfig,
+  steps: ReturnType<typeof querySteps>,
+) {
+  const probed: Probed = { observations: [], errors: [] };
+  for (const { proto, port } of steps) {
+    const ports = {
+      tcp: proto === 'tcp' ? [[port, port] as const] : [],
+      udp: proto === 'udp' ? [[port, port] as const] : [],
+    };
+    for await (const batch of runScan([target], { ...config, ports }, { workers: 1 })) {
+      for (const e of batch) {
+        if (e.type === 'observation') probed.observations.push(e.observation);
+        else if (e.type === 'host-refused') throw new UsageError(`-n: ${e.reason}`);
+        else if (e.type === 'probe-error')
+          probed.errors.push(`${e.proto.toUpperCase()} port ${e.port}: ${e.error}`);
+      }
+    }
+  }
+  return probed;
 }
 
 /** `fleetqry -n HOST …`: PortQry's command line, output and exit codes. */
@@ -43,23 +93,25 @@ export async function runPortqry(argv: readonly string[]): Promise<number> {
   const { value: outcome } = await plan.targets().next();
   const target: ResolvedTarget | undefined = outcome?.ok ? outcome.target : undefined;
   const failure = outcome && !outcome.ok ? outcome.error.message : undefined;
-  const lines = preamble(args.host, target, failure, !isLiteral(parseTarget(args.host)));
+  const isName = !isLiteral(parseTarget(args.host));
 
-  const observations: Observation[] = [];
-  if (target) {
-    for await (const batch of runScan([target], plan.config, { workers: 1 })) {
-      for (const e of batch) {
-        if (e.type === 'observation') observations.push(e.observation);
-        else if (e.type === 'host-refused') throw new UsageError(`-n: ${e.reason}`);
-        else if (e.type === 'probe-error')
-          lines.push(`${e.proto.toUpperCase()} port ${e.port}: ${e.error}`, '');
-      }
-    }
-    for (const obs of sortForPortqry(observations)) lines.push(...portBlock(obs), '');
-  }
-  const body = `${lines.join('\n')}\n`;
-  if (!args.quiet) process.stdout.write(body);
-  if (args.logFile) writeFileSync(args.logFile, logLayout(argv, body));
-  if (!target) return args.quiet ? 1 : EXIT.INCOMPLETE;
-  return args.quiet ? quietCode(observations.map((o) => o.state)) : EXIT.OK;
+  const probed: Probed = target
+    ? await probeInOrder(target, plan.config, querySteps(args, plan))
+    : { observations: [], errors: [] };
+  const community = args.community ?? plan.config.protocolOptions.communities[0];
+  const render = (maskSecrets: boolean) => {
+    const lines = preamble(args.host, target, failure, isName);
+    for (const obs of probed.observations) lines.push(...portBlock(obs, { community, maskSecrets }), '');
+    for (const e of probed.errors) lines.push(e, '');
+    return `${lines.join('\n')}\n`;
+  };
+  if (!args.quiet) process.stdout.write(render(false));
+  // -q prints nothing but errors, as PortQry: why the port could not be tested at all
+  else
+    for (const e of [...(failure ? [failure] : []), ...probed.errors])
+      process.stderr.write(`fleetqry: ${e}\n`);
+  // the log never holds the community (the command line in it is masked the same way)
+  if (args.logFile) writeFileSync(args.logFile, logLayout(argv, render(true)));
+  if (!target || probed.errors.length > 0) return EXIT.INCOMPLETE;
+  return args.quiet ? quietCode(probed.observations.map((o) => o.state)) : EXIT.OK;
 }

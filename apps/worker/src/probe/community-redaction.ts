@@ -1,19 +1,16 @@
-import type { Observation } from '@fleetqry/contracts';
+import { isWellKnownCommunity, type Observation } from '@fleetqry/contracts';
 
 /**
- * Communities the policies look for by name (baseline's snmp.community.public/private): published vendor
- * defaults, not secrets, so they stay literal in results and findings fire on them. Every other community
- * that came from a stored credential leaves the worker as `credential:<id>`: results cross Redis and land
- * in Postgres, where a secret must only exist encrypted.
+ * Vendor-default communities stay literal (findings fire on them by name); every other community that
+ * came from a stored credential leaves the worker as `credential:<id>`: results cross Redis and land in
+ * Postgres, where a secret must only exist encrypted.
  */
-export const WELL_KNOWN_COMMUNITIES: ReadonlySet<string> = new Set(['public', 'private']);
-
 /** secret → label, for the communities that must not leave the worker. */
 export function communityLabels(ids: readonly string[], secrets: readonly string[]): Map<string, string> {
   const labels = new Map<string, string>();
   ids.forEach((id, i) => {
     const secret = secrets[i]!;
-    if (!WELL_KNOWN_COMMUNITIES.has(secret) && !labels.has(secret)) labels.set(secret, `credential:${id}`);
+    if (!isWellKnownCommunity(secret) && !labels.has(secret)) labels.set(secret, `credential:${id}`);
   });
   return labels;
 }

@@ -1,6 +1,6 @@
 // Safety gate for every benchmark run: targets must be IPv4 addresses inside 127.0.0.0/8, nmap must
 // never resolve names and must skip port 2024 (a foreign service on every address of the machine),
-// fleetqry must not reverse-resolve and must use the repository's config (which excludes 2024).
+// fleetqry must not reverse-resolve and must use the lab's config (which excludes 2024).
 // Anything else aborts the run before a single packet is sent.
 
 export class SafetyError extends Error {}
@@ -51,7 +51,7 @@ export function assertSafeCommand(cmd: readonly string[]): void {
     // UDP 161 only; its target file is checked by the caller
   } else if (cmd.some((a) => a.endsWith('fleetqry.js'))) {
     if (!cmd.includes('-nr')) throw new SafetyError('fleetqry without -nr');
-    if (!cmd.includes('--config')) throw new SafetyError('fleetqry without the repository config (--config)');
+    if (!cmd.includes('--config')) throw new SafetyError('fleetqry without the lab config (--config)');
   } else {
     throw new SafetyError(`unknown scanner ${JSON.stringify(cmd[0])}`);
   }

@@ -16,6 +16,8 @@ export interface BenchContext {
   /** raw per-run files (scanner output, time -v, target lists): big, kept out of git */
   raw: string;
   gt: GroundTruth;
+  /** the lab's fleetqry config (`$LAB_STATE/fleetqry.config.yaml`), always passed with --config */
+  labConfig: string;
   runs: number;
   limitSec: number;
   /** extra fleetqry arguments from FLEETQRY_ARGS (default none: the benchmark measures defaults) */
@@ -95,7 +97,7 @@ export function fleetqryBase(ctx: BenchContext): string[] {
     path.join(ctx.root, 'apps/cli/bin/fleetqry.js'),
     'query',
     '--config',
-    path.join(ctx.root, 'fleetqry.config.yaml'),
+    ctx.labConfig,
     '-nr',
     '--format',
     'jsonl',

@@ -91,5 +91,5 @@ export const cldapPlugin: ProtocolPlugin = {
   name: 'cldap',
   ports: { udp: [389] },
   query,
-  describe: describeRootDse('CLDAP query'),
+  describe: describeRootDse('LDAP query'),
 };
