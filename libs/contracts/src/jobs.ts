@@ -16,6 +16,8 @@ export const QUEUES = {
   results: 'results',
   /** job schedulers (one per scheduled scan definition) → controller: "start a run now". */
   schedules: 'schedules',
+  /** controller → workers: one-shot PortQry queries of one target (the console's Query page). */
+  queries: 'queries',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -23,6 +25,7 @@ export const JOBS = {
   probeChunk: 'probe-chunk',
   resultBatch: 'result-batch',
   scheduledRun: 'scheduled-run',
+  portqryQuery: 'portqry-query',
 } as const;
 
 /**
@@ -140,3 +143,27 @@ export type ScheduledRunJob = z.infer<typeof ScheduledRunJobSchema>;
 /** The worker → controller credential fetch (`GET /internal/credentials/:id`, bearer worker token). */
 export const CredentialSecretResponseSchema = z.strictObject({ secret: z.string() });
 export const INTERNAL_CREDENTIALS_PATH = '/internal/credentials';
+
+/**
+ * A one-shot PortQry query: one resolved, scope-checked target and the scan config (PortQry's UDP mode, the
+ * default community only). The worker answers with the job's return value (QueryJobResult).
+ */
+export const QueryJobSchema = z.strictObject({
+  queryId: z.uuid(),
+  /** The target as the user typed it, and whether it was a name (PortQry's preamble says so). */
+  given: z.string().min(1),
+  isName: z.boolean(),
+  target: ChunkTargetSchema,
+  config: JobScanConfigSchema,
+});
+export type QueryJob = z.infer<typeof QueryJobSchema>;
+
+export const QueryJobResultSchema = z.strictObject({
+  text: z.string(),
+  observations: z.array(ObservationSchema),
+  errors: z.array(
+    z.strictObject({ proto: z.enum(['tcp', 'udp']), port: z.number().int(), error: z.string() }),
+  ),
+  durationMs: z.number().nonnegative(),
+});
+export type QueryJobResult = z.infer<typeof QueryJobResultSchema>;

@@ -60,3 +60,19 @@ export const ReportSchema = z.object({
   filters: z.record(z.string(), z.unknown()).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
+
+/** One succeeded run's violations (new + persisting) by severity: a point of the trend chart. */
+export const TrendPointSchema = z.object({
+  run: z.object({ id: z.string(), number: z.number().int() }),
+  finishedAt: z.string().nullable(),
+  total: z.number().int().nonnegative(),
+  bySeverity: z.record(SeveritySchema, z.number().int().nonnegative()),
+});
+export type TrendPoint = z.infer<typeof TrendPointSchema>;
+
+/** Violations per run over time, oldest first, for one scan definition's succeeded runs. */
+export const ViolationTrendSchema = z.object({
+  scanDefinitionId: z.string().nullable(),
+  points: z.array(TrendPointSchema),
+});
+export type ViolationTrend = z.infer<typeof ViolationTrendSchema>;

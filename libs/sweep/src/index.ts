@@ -10,3 +10,5 @@ export * from './report/render-sarif.js';
 export * from './embedded/run-sweep.js';
 export * from './report/load-run-report.js';
 export * from './distributed/plan-chunks.js';
+export * from './report/render-html.js';
+export * from './report/load-trend.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ReportSchema, type Report } from '@fleetqry/contracts';
+import { HtmlValidate } from 'html-validate';
 
 import { loadGroundTruth, REPO_ROOT, runCli, type HostTruth } from './run-cli.js';
 
@@ -178,6 +179,16 @@ describe('fleetqry sweep on the fleet lab', () => {
     const text = await runCli(['report', '--data-dir', dataDir, '--severity', 'critical']);
     expect(text.stdout).toMatch(/Violations: \d+ on \d+ host\(s\)/);
     expect(text.stdout).toContain('snmp.community.public');
+    // The auditor's HTML: valid, self-contained, both runs in the trend, the new host among the violations.
+    const html = await runCli(['report', '--data-dir', dataDir, '--format', 'html']);
+    expect(html.code).toBe(0);
+    const validated = await new HtmlValidate({ extends: ['html-validate:recommended'] }).validateString(
+      html.stdout,
+    );
+    expect(validated.results.flatMap((r) => r.messages.map((m) => m.message))).toEqual([]);
+    expect(html.stdout).not.toMatch(/<script|<link\b|\ssrc=|\shref=/i);
+    expect(html.stdout).toMatch(/>#1<\/text>[\s\S]*>#2<\/text>/);
+    expect(html.stdout).toContain(`<td>${added.address}`);
   });
 
   it('stores the same findings in Postgres', async () => {

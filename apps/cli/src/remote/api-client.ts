@@ -1,4 +1,4 @@
-import type { Report } from '@fleetqry/contracts';
+import type { Report, ViolationTrend } from '@fleetqry/contracts';
 
 /** The API refused or failed; the message is the server's (it names the field at fault on a 400). */
 export class ApiError extends Error {
@@ -58,6 +58,11 @@ export class ApiClient {
     for (const [k, v] of Object.entries(filters))
       if (v !== undefined) q.set(k, Array.isArray(v) ? v.join(',') : v);
     return this.request<Report>('GET', `/reports/${encodeURIComponent(run)}?${q}`);
+  }
+
+  /** Violations per run of the run's scan up to that run (the HTML report's chart). */
+  trend(run: string): Promise<ViolationTrend> {
+    return this.request<ViolationTrend>('GET', `/findings/trend?run=${encodeURIComponent(run)}`);
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

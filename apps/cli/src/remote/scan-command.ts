@@ -70,7 +70,11 @@ async function scanStart(flags: ScanStartFlags): Promise<number> {
     return 70;
   }
   const report = await api.report(run.id);
-  emitReport(report, flags.format, flags.output ? { output: flags.output } : {});
+  const trend = flags.format === 'html' ? (await api.trend(run.id)).points : undefined;
+  emitReport(report, flags.format, {
+    ...(flags.output ? { output: flags.output } : {}),
+    ...(trend ? { trend } : {}),
+  });
   return reportExitCode(report, flags.failOn);
 }
 

@@ -1,4 +1,12 @@
-import { FINDING_STATUSES, SEVERITIES, type FindingStatus, type Severity } from '@fleetqry/contracts';
+import {
+  FINDING_STATUSES,
+  SEVERITIES,
+  type FindingStatus,
+  type Report,
+  type Severity,
+  type TrendPoint,
+} from '@fleetqry/contracts';
+import { loadViolationTrend } from '@fleetqry/sweep';
 import { Command, Option } from 'commander';
 
 import { choiceOption, listOption } from '../cli-values.js';
@@ -56,24 +64,33 @@ export function reportCommand(): Command {
     ),
   ).action(async (flags: ReportFlags) => {
     // --server: the controller builds the same report (libs/sweep buildReport) from its store.
-    const report = usesServer(flags)
-      ? await new ApiClient(flags).report(flags.run, {
-          'min-severity': flags.severity,
-          rule: flags.rule,
-          tag: flags.tag,
-          host: flags.host,
-          status: statuses(flags.status),
-        })
-      : await withStore(flags, async (store) =>
-          loadRunReport(store, await findRun(store, flags.run), {
-            minSeverity: flags.severity,
-            rules: flags.rule,
-            tags: flags.tag,
-            hosts: flags.host,
-            statuses: statuses(flags.status),
-          }),
-        );
-    emitReport(report, flags.format, { output: flags.output });
+    const html = flags.format === 'html';
+    let trend: TrendPoint[] | undefined;
+    let report: Report;
+    if (usesServer(flags)) {
+      const api = new ApiClient(flags);
+      report = await api.report(flags.run, {
+        'min-severity': flags.severity,
+        rule: flags.rule,
+        tag: flags.tag,
+        host: flags.host,
+        status: statuses(flags.status),
+      });
+      if (html) trend = (await api.trend(report.run.id)).points;
+    } else {
+      report = await withStore(flags, async (store) => {
+        const stored = await loadRunReport(store, await findRun(store, flags.run), {
+          minSeverity: flags.severity,
+          rules: flags.rule,
+          tags: flags.tag,
+          hosts: flags.host,
+          statuses: statuses(flags.status),
+        });
+        if (html) trend = (await loadViolationTrend(store, stored.run.id)).points;
+        return stored;
+      });
+    }
+    emitReport(report, flags.format, { output: flags.output, ...(trend ? { trend } : {}) });
     process.exitCode = reportExitCode(report, flags.failOn);
   });
 }

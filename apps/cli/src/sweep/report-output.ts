@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 
-import { SEVERITIES, type Report, type Severity } from '@fleetqry/contracts';
+import { SEVERITIES, type Report, type Severity, type TrendPoint } from '@fleetqry/contracts';
 import { hasViolationsAtOrAbove } from '@fleetqry/policy';
-import { renderCsv, renderSarif, renderText } from '@fleetqry/sweep';
+import { renderCsv, renderHtml, renderSarif, renderText } from '@fleetqry/sweep';
 import { Option } from 'commander';
 
 import { choiceOption } from '../cli-values.js';
@@ -10,7 +10,7 @@ import { choiceOption } from '../cli-values.js';
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'csv', 'sarif'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'csv', 'sarif', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const FAIL_ON = [...SEVERITIES, 'none'] as const;
 
@@ -28,11 +28,11 @@ export function failOnOption(defaultSeverity: Severity | 'none'): Option {
     .argParser(choiceOption('--fail-on', FAIL_ON));
 }
 
-/** Prints (or writes) a report in the chosen format. */
+/** Prints (or writes) a report in the chosen format; `trend` is the HTML report's history chart. */
 export function emitReport(
   report: Report,
   format: ReportFormat,
-  opts: { output?: string; failures?: string[] } = {},
+  opts: { output?: string; failures?: string[]; trend?: readonly TrendPoint[] } = {},
 ): void {
   const text =
     format === 'json'
@@ -41,7 +41,9 @@ export function emitReport(
         ? renderCsv(report)
         : format === 'sarif'
           ? renderSarif(report, VERSION)
-          : renderText(report, { failures: opts.failures });
+          : format === 'html'
+            ? renderHtml(report, { version: VERSION, ...(opts.trend ? { trend: opts.trend } : {}) })
+            : renderText(report, { failures: opts.failures });
   if (opts.output) writeFileSync(opts.output, text);
   else process.stdout.write(text);
 }

@@ -1,5 +1,5 @@
 import type { Severity } from '@fleetqry/contracts';
-import { loadPolicy, loadWaivers, runSweep } from '@fleetqry/sweep';
+import { loadPolicy, loadViolationTrend, loadWaivers, runSweep } from '@fleetqry/sweep';
 import { Command } from 'commander';
 
 import { intOption, repeatOption } from '../cli-values.js';
@@ -49,8 +49,8 @@ async function sweep(flags: SweepFlags): Promise<number> {
   let evaluating: Progress | undefined;
   let evaluated = 0;
   try {
-    const { report, failures } = await withOpeningStore(flags, (store) =>
-      runSweep({
+    const { report, failures, trend } = await withOpeningStore(flags, async (store) => {
+      const swept = await runSweep({
         inventoryPath: flags.inventory,
         policy,
         waivers,
@@ -76,12 +76,21 @@ async function sweep(flags: SweepFlags): Promise<number> {
           evaluating.tick(done - evaluated);
           evaluated = done;
         },
-      }),
-    );
+      });
+      const history =
+        flags.format === 'html'
+          ? (await loadViolationTrend(await store, swept.report.run.id)).points
+          : undefined;
+      return { ...swept, trend: history };
+    });
     progress?.stop();
     evaluating?.stop();
     const failureLines = failures.map((f) => `${f.host}: ${f.error}`);
-    emitReport(report, flags.format, { output: flags.output, failures: failureLines });
+    emitReport(report, flags.format, {
+      output: flags.output,
+      failures: failureLines,
+      ...(trend ? { trend } : {}),
+    });
     return reportExitCode(report, flags.failOn, failures.length);
   } finally {
     progress?.stop();

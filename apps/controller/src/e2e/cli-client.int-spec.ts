@@ -79,7 +79,14 @@ describe('fleetqry --server: the CLI against the controller API', () => {
       const l = await runCli(['report', '--format', format, '--severity', 'high', '--database-url', dbUrl]);
       expect([format, r.stdout]).toEqual([format, l.stdout]);
     }
-  });
+    // HTML: the same page (its trend from GET /findings/trend) but for the time it was generated.
+    const stamp = (html: string) => html.replace(/ at \d{4}-\d\d-\d\dT[\d:.]+Z\./, ' at T.');
+    const r = await runCli([...server(), 'report', '--format', 'html', '--severity', 'high']);
+    const l = await runCli(['report', '--format', 'html', '--severity', 'high', '--database-url', dbUrl]);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>/);
+    expect(r.stdout).toContain('aria-label="Violations per run by severity"');
+    expect(stamp(r.stdout)).toEqual(stamp(l.stdout));
+  }, 180_000);
 
   it('diff A B --format json and runs: the same as the embedded commands', async () => {
     const remote = await runCli([...server(), 'diff', '1', '2', '--format', 'json']);

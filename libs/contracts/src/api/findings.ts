@@ -46,7 +46,7 @@ export const FindingsSummarySchema = z.strictObject({
   ),
 });
 
-export const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text'] as const;
+export const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text', 'html'] as const;
 
 /** Report filters, the same as `fleetqry report`'s (`min-severity` keeps that severity and above). */
 export const ReportQuerySchema = z.strictObject({
@@ -82,4 +82,10 @@ export const ObservationsQuerySchema = z.strictObject({
 
 export const ObservationsPageSchema = pageOf(ObservationSchema).extend({
   run: z.object({ id: z.string(), number: z.number().int() }),
+});
+
+/** Violations per run of a run's scan definition, up to that run (the overview's and the HTML report's chart). */
+export const TrendQuerySchema = z.strictObject({
+  run: RunRefSchema.default('latest'),
+  limit: z.coerce.number().int().min(1).max(500).default(30),
 });

@@ -11,3 +11,4 @@ export * from './scan-definitions.js';
 export * from './findings.js';
 export * from './waivers.js';
 export * from './audit.js';
+export * from './queries.js';

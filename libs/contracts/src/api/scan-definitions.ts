@@ -57,3 +57,16 @@ export const ScanDefinitionResponseSchema = z.object({
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
+
+/** `GET /scan-definitions/:id/schedule`: the schedule and its next fire times in its time zone. */
+export const ScheduleViewSchema = z.object({
+  schedule: z.string().nullable(),
+  timezone: z.string(),
+  enabled: z.boolean(),
+  /** Next fire times (UTC ISO), empty when the definition has no schedule or is disabled. */
+  next: z.array(TimestampSchema),
+});
+
+export const ScheduleQuerySchema = z.strictObject({
+  count: z.coerce.number().int().min(1).max(50).default(5),
+});

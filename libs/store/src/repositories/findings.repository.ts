@@ -310,3 +310,39 @@ export async function runFindingsBetween(
   );
   return r.rows.map(fromDbRow);
 }
+
+export interface TrendRow {
+  runId: string;
+  number: number;
+  finishedAt: Date | null;
+  severity: Severity | null;
+  count: number;
+}
+
+/**
+ * Violations (new and persisting findings) per severity of a scan's last `limit` succeeded runs (up to run
+ * number `upToNumber` when given), oldest first; a run without violations has one row with a null severity. Each run's count is one scan of its
+ * own partition through the (run, status) index.
+ */
+export async function violationTrend(
+  conn: SqlConnection,
+  scanDefinitionId: string,
+  limit: number,
+  upToNumber?: number,
+): Promise<TrendRow[]> {
+  const r = await conn.query<TrendRow>(
+    `WITH recent AS (
+       SELECT "id", "number", "finished_at" FROM "runs"
+        WHERE "scan_definition_id" = $1::uuid AND "status" = 'succeeded'
+          AND ($3::int IS NULL OR "number" <= $3::int)
+        ORDER BY "number" DESC LIMIT $2)
+     SELECT r."id" AS "runId", r."number", r."finished_at" AS "finishedAt", f."severity",
+            count(f."key")::int AS "count"
+       FROM recent r
+       LEFT JOIN "findings" f ON f."run_id" = r."id" AND f."status" IN ('new', 'persisting')
+      GROUP BY r."id", r."number", r."finished_at", f."severity"
+      ORDER BY r."number", f."severity"`,
+    [scanDefinitionId, limit, upToNumber ?? null],
+  );
+  return r.rows;
+}

@@ -12,8 +12,10 @@ import {
   ReportQuerySchema,
   ReportSchema,
   RunRefSchema,
+  TrendQuerySchema,
+  ViolationTrendSchema,
 } from '@fleetqry/contracts';
-import { renderCsv, renderSarif, renderText } from '@fleetqry/sweep';
+import { renderCsv, renderHtml, renderSarif, renderText } from '@fleetqry/sweep';
 import type { Response } from 'express';
 import type { z } from 'zod';
 
@@ -28,6 +30,7 @@ const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
   sarif: 'application/sarif+json; charset=utf-8',
   text: 'text/plain; charset=utf-8',
+  html: 'text/html; charset=utf-8',
 } as const;
 
 /** Reading results is what viewers are for. */
@@ -48,6 +51,12 @@ export class FindingsController {
   @ZodResponse(200, FindingsSummarySchema)
   summary(@ZodQuery(FindingsSummaryQuerySchema) q: z.infer<typeof FindingsSummaryQuerySchema>) {
     return this.findings.summary(q);
+  }
+
+  @Get('findings/trend')
+  @ZodResponse(200, ViolationTrendSchema)
+  trend(@ZodQuery(TrendQuerySchema) q: z.infer<typeof TrendQuerySchema>) {
+    return this.findings.trend(q.run, q.limit);
   }
 
   @Get('observations')
@@ -83,7 +92,15 @@ export class FindingsController {
           ? renderCsv(report)
           : q.format === 'sarif'
             ? renderSarif(report, CONTROLLER_VERSION)
-            : renderText(report);
+            : q.format === 'html'
+              ? renderHtml(report, {
+                  version: CONTROLLER_VERSION,
+                  trend: (await this.findings.trend(report.run.id)).points,
+                })
+              : renderText(report);
+    // Exports are files named after the run (`curl -OJ`, browsers).
+    if (q.format !== 'json')
+      res.attachment(`fleetqry-run-${report.run.number}.${q.format === 'text' ? 'txt' : q.format}`);
     res.status(200).type(CONTENT_TYPES[q.format]).send(body);
   }
 

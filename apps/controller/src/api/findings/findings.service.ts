@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Finding, ObservationsQuerySchema, Report } from '@fleetqry/contracts';
 import { delta, PolicyError, type FindingFilter } from '@fleetqry/policy';
 import { serviceName } from '@fleetqry/probe';
-import { loadRunReport, toStoreFilter } from '@fleetqry/sweep';
+import { loadRunReport, loadViolationTrend, toStoreFilter } from '@fleetqry/sweep';
 import type { z } from 'zod';
 import {
   findingsOfRun,
@@ -98,6 +98,12 @@ export class FindingsService {
     const run = await resolveRun(this.store, ref);
     this.filter(() => toStoreFilter(run.id, filter));
     return loadRunReport(this.store, run, filter);
+  }
+
+  /** Violations per succeeded run of the run's scan definition, up to the run, oldest first. */
+  async trend(ref: string, limit?: number) {
+    const run = await resolveRun(this.store, ref);
+    return loadViolationTrend(this.store, run.id, limit);
   }
 
   async delta(fromRef: string, toRef: string) {
