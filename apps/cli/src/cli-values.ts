@@ -16,6 +16,17 @@ export function listOption(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 }
 
+/** `--groups "Domains and Trusts,web"`: names may hold spaces, so only commas separate them. */
+export function groupListOption(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean),
+  ];
+}
+
 export function repeatOption(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

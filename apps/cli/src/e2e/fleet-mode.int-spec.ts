@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { ObservationSchema } from '@fleetqry/contracts';
 
 import { loadGroundTruth, runCli } from './run-cli.js';
@@ -68,6 +72,66 @@ describe('fleetqry query', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => 'error' in l)).toMatchObject({ host: `no-such-host.${truth.domain}` });
     expect(lines.find((l) => l.address === ssh.address)).toMatchObject({ state: 'LISTENING' });
+  });
+
+  it('takes PortQryUI group names as written and custom groups from --groups-file', async () => {
+    const web = truth.hosts.find((h) => h.openTcp.includes(80) && h.openTcp.includes(443))!;
+    const byTitle = await runCli([
+      'query',
+      '-t',
+      web.address,
+      '--groups',
+      'Web Service',
+      '-nr',
+      '--no-queries',
+      '--format',
+      'csv',
+      '--no-progress',
+    ]);
+    expect(byTitle.code).toBe(0);
+    expect(byTitle.stdout).toContain(`${web.address},tcp,80,http,LISTENING`);
+    expect(byTitle.stdout).toContain(`${web.address},tcp,443,https,LISTENING`);
+    const spaced = await runCli([
+      'query',
+      '-t',
+      web.address,
+      '--groups',
+      '  web   SERVICE ,IP Security',
+      '-nr',
+      '--no-queries',
+      '--format',
+      'csv',
+      '--no-progress',
+    ]);
+    expect(
+      spaced.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',').slice(2, 4).join('/')),
+    ).toEqual(['tcp/80', 'tcp/443', 'udp/500', 'udp/4500']);
+    const dir = mkdtempSync(join(tmpdir(), 'fleetqry-groups-'));
+    const file = join(dir, 'groups.yaml');
+    writeFileSync(file, 'groups:\n  lab-ssh:\n    tcp: 22\n');
+    const custom = await runCli([
+      'query',
+      '-t',
+      ssh.address,
+      '--groups',
+      'lab-ssh',
+      '--groups-file',
+      file,
+      '-nr',
+      '--no-queries',
+      '--format',
+      'csv',
+      '--no-progress',
+    ]);
+    expect(custom.code).toBe(0);
+    expect(custom.stdout).toContain(`${ssh.address},tcp,22,ssh,LISTENING`);
+    const unknown = await runCli(['query', '-t', ssh.address, '--groups', 'lab-ssh', '-nr', '--no-progress']);
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toMatch(/unknown service group "lab-ssh"/);
   });
 
   it('probes IPv6 loopback', async () => {

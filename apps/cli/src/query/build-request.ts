@@ -10,6 +10,8 @@ export interface CommonFlags {
   targets: string[];
   targetFiles?: string[];
   ports: PortSelection;
+  /** YAML of custom service groups (`groups: {name: {tcp, udp}}`), over the config's serviceGroupsFile. */
+  groupsFile?: string;
   communities?: string[];
   noReverse?: boolean;
   dnsServers?: string[];
@@ -27,17 +29,19 @@ export interface CommonFlags {
   queryTimeoutMs?: number;
 }
 
-function loadGroups(config: CliConfig): GroupCatalog | undefined {
-  if (!config.serviceGroupsFile) return undefined;
+/** Custom service groups: `--groups-file` on the command line, else the config's serviceGroupsFile. */
+function loadGroups(flags: CommonFlags, config: CliConfig): GroupCatalog | undefined {
+  const [file, field] = flags.groupsFile
+    ? [flags.groupsFile, '--groups-file']
+    : [config.serviceGroupsFile, 'serviceGroupsFile'];
+  if (!file) return undefined;
   let text: string;
   try {
-    text = readFileSync(config.serviceGroupsFile, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(
-      `serviceGroupsFile ${config.serviceGroupsFile}: cannot read it (${(e as NodeJS.ErrnoException).code})`,
-    );
+    throw new UsageError(`${field} ${file}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
   }
-  return GroupCatalog.fromYaml(text, config.serviceGroupsFile);
+  return GroupCatalog.fromYaml(text, `${field} ${file}`);
 }
 
 /** Site config first, flags over it. */
@@ -57,7 +61,7 @@ export function buildScanRequest(flags: CommonFlags, config: CliConfig): ScanReq
     targets: flags.targets,
     targetFiles: flags.targetFiles,
     ports: { ...flags.ports, defaultExcludedPorts: config.excludePorts || undefined },
-    groups: loadGroups(config),
+    groups: loadGroups(flags, config),
     scope: config.scope,
     maxHosts: flags.maxHosts ?? config.maxHosts,
     noReverse: flags.noReverse,

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import {
   choiceOption,
   communityListOption,
+  groupListOption,
   intOption,
   listOption,
   readCommunityFile,
@@ -34,6 +35,7 @@ interface QueryOpts {
   tcp?: string;
   udp?: string;
   groups?: string[];
+  groupsFile?: string;
   protocol?: 'tcp' | 'udp' | 'both';
   excludePorts?: string;
   communities?: string[];
@@ -109,6 +111,7 @@ async function runQuery(opts: QueryOpts): Promise<number> {
         groups: opts.groups,
         excludePorts: opts.excludePorts,
       },
+      groupsFile: opts.groupsFile,
       communities: communities.length ? communities : undefined,
       noReverse: !opts.reverse,
       dnsServers: opts.dnsServer,
@@ -171,7 +174,12 @@ export function queryCommand(): Command {
     .option('--ports <spec>', 'ports for the selected protocol(s): 1-1024,3389,ldap')
     .option('--tcp <spec>', 'TCP ports')
     .option('--udp <spec>', 'UDP ports')
-    .option('-g, --groups <names>', 'service groups (domains-and-trusts, web, sql, …)', listOption)
+    .option(
+      '-g, --groups <names>',
+      'service groups, comma-separated: slugs (domains-and-trusts, web, sql, …) or PortQryUI names ("Domains and Trusts")',
+      groupListOption,
+    )
+    .option('--groups-file <file>', 'YAML with your own service groups (groups: {name: {tcp, udp}})')
     .addOption(
       new Option('-p, --protocol <proto>', 'tcp, udp or both').argParser(
         choiceOption('--protocol', ['tcp', 'udp', 'both'] as const),

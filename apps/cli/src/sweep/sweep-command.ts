@@ -26,6 +26,7 @@ interface SweepFlags extends StoreFlags {
   dnsServer?: string[];
   workers?: number;
   config?: string;
+  groupsFile?: string;
   progress: boolean;
 }
 
@@ -39,7 +40,13 @@ async function sweep(flags: SweepFlags): Promise<number> {
     ports,
     ...base
   } = buildScanRequest(
-    { targets: [], ports: {}, noReverse: !flags.reverse, dnsServers: flags.dnsServer },
+    {
+      targets: [],
+      ports: {},
+      noReverse: !flags.reverse,
+      dnsServers: flags.dnsServer,
+      groupsFile: flags.groupsFile,
+    },
     config,
   );
   const controller = new AbortController();
@@ -115,6 +122,7 @@ export function sweepCommand(): Command {
       .option('--dns-server <addr>', 'DNS server for name resolution; repeatable', repeatOption)
       .option('--workers <n>', 'scanner threads', intOption('--workers', 1, 64))
       .option('--config <file>', 'fleetqry.config.yaml to use')
+      .option('--groups-file <file>', "YAML with your own service groups, for the inventory's ports.groups")
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: SweepFlags) => {
     process.exitCode = await sweep(flags);

@@ -6,7 +6,7 @@
 export interface ServiceGroupDefinition {
   /** Lookup key, lowercase-hyphenated. */
   name: string;
-  /** The name PortQryUI shows. */
+  /** The name PortQryUI shows; accepted as written (any case, any spacing), like the name and aliases. */
   title: string;
   /** Other names accepted on lookup. */
   aliases?: readonly string[];
@@ -32,7 +32,8 @@ export const BUILTIN_GROUPS: readonly ServiceGroupDefinition[] = [
   },
   {
     name: 'ipsec',
-    title: 'IPSec',
+    title: 'IP Security',
+    aliases: ['ip-security'],
     description: 'IKE/ISAKMP and IPsec NAT traversal',
     udp: '500,4500',
     notes:
@@ -78,7 +79,8 @@ export const BUILTIN_GROUPS: readonly ServiceGroupDefinition[] = [
   },
   {
     name: 'misc',
-    title: 'Misc',
+    title: 'Miscellaneous',
+    aliases: ['miscellaneous'],
     description: 'Miscellaneous: Telnet, SMTP, TFTP, NTP, Remote Desktop',
     tcp: '23,25,3389',
     udp: '69,123',

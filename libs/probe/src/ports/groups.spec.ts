@@ -18,6 +18,32 @@ describe('built-in service groups', () => {
   });
 
   it.each([
+    ['Domains and Trusts', 'domains-and-trusts'],
+    ['IP Security', 'ipsec'],
+    ['Networking', 'networking'],
+    ['SQL Service', 'sql'],
+    ['Web Service', 'web'],
+    ['Exchange Server', 'exchange'],
+    ['NetMeeting', 'netmeeting'],
+    ['Miscellaneous', 'misc'],
+  ])('PortQryUI\'s "%s" is accepted as written, in any case and spacing, and as its slug', (title, slug) => {
+    for (const spelling of [
+      title,
+      title.toUpperCase(),
+      title.toLowerCase(),
+      `  ${title.replace(/ /g, '   ')} `,
+      title.replace(/ /g, ''),
+      slug,
+    ])
+      expect(builtin.get(spelling).name).toBe(slug);
+    expect(builtin.get(slug).title).toBe(title);
+  });
+
+  it('still refuses what is no group', () => {
+    expect(() => builtin.get('Domains or Trusts')).toThrow(UnknownGroupError);
+  });
+
+  it.each([
     ['ipsec', [], [500, 4500]],
     ['sql', [1433], [1434]],
     ['web', [80, 443], []],

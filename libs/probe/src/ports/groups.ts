@@ -25,6 +25,11 @@ export function normalizeGroupName(name: string): string {
     .replace(/[\s_]+/g, '-');
 }
 
+/** The loosest spelling of a name: letters and digits only (`DomainsAndTrusts`, `NetMeeting`, `net meeting`). */
+function compactGroupName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
 const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 // YAML reads `tcp: 80` as a number; accept it and treat it as the text "80".
@@ -90,6 +95,10 @@ export function parseUserGroupsYaml(text: string, source = 'service groups file'
   return result.data;
 }
 
+function aliasesOf(aliases: ReadonlyMap<string, string>, name: string): string[] {
+  return [...aliases].filter(([, target]) => target === name).map(([alias]) => alias);
+}
+
 function fromBuiltin(def: ServiceGroupDefinition): ServiceGroup {
   return {
     name: def.name,
@@ -149,6 +158,12 @@ export class GroupCatalog {
       });
     }
     if (problems.length > 0) throw new GroupDefinitionError(source, problems);
+    // PortQryUI's titles ("IP Security", "SQL Service") and every spelling without separators
+    for (const g of groups.values())
+      for (const spelling of [g.name, g.title, ...aliasesOf(aliases, g.name)]) {
+        const loose = compactGroupName(spelling);
+        if (!groups.has(loose) && !aliases.has(loose)) aliases.set(loose, g.name);
+      }
     return new GroupCatalog(groups, aliases);
   }
 
@@ -161,15 +176,19 @@ export class GroupCatalog {
     return [...this.groups.keys()].sort();
   }
 
-  has(name: string): boolean {
+  private find(name: string): ServiceGroup | undefined {
     const key = normalizeGroupName(name);
-    return this.groups.has(this.aliases.get(key) ?? key);
+    const loose = compactGroupName(name);
+    return this.groups.get(this.aliases.get(key) ?? key) ?? this.groups.get(this.aliases.get(loose) ?? loose);
+  }
+
+  has(name: string): boolean {
+    return this.find(name) !== undefined;
   }
 
   /** Throws UnknownGroupError naming the group and listing the known ones. */
   get(name: string): ServiceGroup {
-    const key = normalizeGroupName(name);
-    const group = this.groups.get(this.aliases.get(key) ?? key);
+    const group = this.find(name);
     if (!group) throw new UnknownGroupError(name, this.names());
     return group;
   }
