@@ -7,6 +7,7 @@ const SECRET_NAMES = [
   'FLEETQRY_ADMIN_TOKEN',
   'FLEETQRY_CREDENTIAL_KEY',
   'FLEETQRY_WORKER_TOKEN',
+  'FLEETQRY_JOB_KEY',
   'POSTGRES_PASSWORD',
   'REDIS_PASSWORD',
 ];
@@ -82,6 +83,7 @@ export function checkComposeConfig(cfg: Obj): string[] {
     'REDIS_URL',
     'FLEETQRY_ADMIN_TOKEN',
     'FLEETQRY_CREDENTIAL_KEY',
+    'FLEETQRY_JOB_KEY',
     'FLEETQRY_SCOPE_ALLOW',
   ]) {
     if (!envOf(controller)[k]) problems.push(`controller lacks ${k}`);
@@ -93,7 +95,13 @@ export function checkComposeConfig(cfg: Obj): string[] {
   for (const k of ['DATABASE_URL', 'FLEETQRY_CREDENTIAL_KEY', 'FLEETQRY_ADMIN_TOKEN']) {
     if (k in wenv) problems.push(`worker must not get ${k}`);
   }
-  for (const k of ['REDIS_URL', 'FLEETQRY_WORKER_TOKEN', 'FLEETQRY_CONTROLLER_URL'])
+  for (const k of [
+    'REDIS_URL',
+    'FLEETQRY_WORKER_TOKEN',
+    'FLEETQRY_JOB_KEY',
+    'FLEETQRY_SCOPE_ALLOW',
+    'FLEETQRY_CONTROLLER_URL',
+  ])
     if (!wenv[k]) problems.push(`worker lacks ${k}`);
   if ('ports' in worker) problems.push('worker publishes ports (replicas would clash)');
   if ('container_name' in worker) problems.push('worker has a container_name (replicas would clash)');

@@ -236,6 +236,7 @@ describe('docker-compose.yml', () => {
     'FLEETQRY_ADMIN_TOKEN=fq_0123456789abcdefghijklmnopqrstuvwxyzABCD',
     'FLEETQRY_CREDENTIAL_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
     'FLEETQRY_WORKER_TOKEN=test-worker-token-0123456789abcdefghij',
+    'FLEETQRY_JOB_KEY=test-job-key-0123456789abcdefghijklmnop',
     'FLEETQRY_SCOPE_ALLOW=10.0.0.0/8',
   ];
 
@@ -256,6 +257,7 @@ describe('docker-compose.yml', () => {
       'FLEETQRY_ADMIN_TOKEN',
       'FLEETQRY_CREDENTIAL_KEY',
       'FLEETQRY_WORKER_TOKEN',
+      'FLEETQRY_JOB_KEY',
       'FLEETQRY_SCOPE_ALLOW',
     ]) {
       const r = compose(env.filter((l) => !l.startsWith(`${drop}=`)).join('\n') + '\n');

@@ -23,7 +23,7 @@ export class WorkerModule {
         WorkerMetrics,
         {
           provide: CredentialClient,
-          useFactory: () => new CredentialClient(config.controllerUrl, config.workerToken),
+          useFactory: () => new CredentialClient(config.controllerUrl, config.workerToken, config.workerId),
         },
         { provide: ResultsPublisher, useFactory: () => new ResultsPublisher(config) },
         {
@@ -34,6 +34,7 @@ export class WorkerModule {
               probeConcurrency: config.probeConcurrency,
               rate: config.rate,
               probeDeadlineMs: config.probeDeadlineMs,
+              scope: config.scope,
               threads: config.threads,
               resultBatch: config.resultBatch,
               resultFlushMs: config.resultFlushMs,
@@ -43,7 +44,7 @@ export class WorkerModule {
           provide: ProbeChunkProcessor,
           inject: [ProbeChunkUseCase, WorkerMetrics],
           useFactory: (useCase: ProbeChunkUseCase, metrics: WorkerMetrics) =>
-            new ProbeChunkProcessor(useCase, metrics, logger, config.chunkDeadlineMs),
+            new ProbeChunkProcessor(useCase, metrics, logger, config.chunkDeadlineMs, config.jobKeys),
         },
         ProbeWorkerHost,
         HealthServer,

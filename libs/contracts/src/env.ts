@@ -22,7 +22,11 @@ export function parseEnvWithRedis<S extends z.ZodType<{ REDIS_URL: string }>>(
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    // A missing variable is said plainly, not as zod's "expected string, received undefined".
+    const issues = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return present[name] === undefined ? `${name} is not set` : `${name}: ${i.message}`;
+    });
     throw new EnvConfigError(`invalid ${what}: ${issues.join('; ')}`);
   }
   try {

@@ -108,6 +108,31 @@ export const ProbeChunkJobSchema = z.strictObject({
 });
 export type ProbeChunkJob = z.infer<typeof ProbeChunkJobSchema>;
 
+/**
+ * A job as it travels through Redis: its data and the controller's signature over it, an HMAC-SHA256 of the
+ * job's name and its canonical JSON (RFC 8785) under FLEETQRY_JOB_KEY. Redis is a trust boundary: whoever
+ * can write to it cannot forge work without the key, and workers verify before reading anything else.
+ */
+export interface SignedJob<T> {
+  job: T;
+  /** `hmac-sha256:` and the MAC in base64url. */
+  sig: string;
+}
+export const JOB_SIGNATURE_PREFIX = 'hmac-sha256:';
+/** Only the envelope's shape: the job inside is validated after its signature is. */
+export const SignedJobSchema = z.strictObject({
+  job: z.unknown(),
+  sig: z.string().regex(/^hmac-sha256:[A-Za-z0-9_-]{43}$/, 'an hmac-sha256 signature'),
+});
+
+/** The signing key, and the previous one, still accepted while a rotation rolls out. */
+export const JOB_KEY_ENV = 'FLEETQRY_JOB_KEY';
+export const JOB_KEY_PREVIOUS_ENV = 'FLEETQRY_JOB_KEY_PREVIOUS';
+export const JobKeySchema = z
+  .string()
+  .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+  .max(1024, 'must be at most 1024 characters');
+
 export const TargetFailureSchema = z.strictObject({
   given: z.string(),
   host: z.string(),
@@ -167,3 +192,22 @@ export const QueryJobResultSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 export type QueryJobResult = z.infer<typeof QueryJobResultSchema>;
+
+/**
+ * The chunk a credential is asked for (`?run=…&chunk=…`): the controller serves it only while that chunk is
+ * open, its run is running and the run's frozen plan lists the credential.
+ */
+export const CredentialRequestQuerySchema = z.strictObject({
+  run: z.uuid(),
+  chunk: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31 - 1),
+});
+export type CredentialRequestQuery = z.infer<typeof CredentialRequestQuerySchema>;
+/** Which worker asks (its pod or host name and process id), for the audit log. */
+export const WORKER_ID_HEADER = 'x-fleetqry-worker';
+export const WorkerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:/@-]{1,128}$/, 'a worker id (1-128 of A-Z a-z 0-9 . _ : / @ -)');

@@ -251,6 +251,7 @@ export class Cluster {
   readonly adminToken = `fq_${randomBytes(32).toString('base64url')}`;
   private readonly workerToken = randomBytes(32).toString('hex');
   private readonly credentialKey = randomBytes(32).toString('hex');
+  private readonly jobKey = randomBytes(32).toString('base64url');
   controller!: Proc;
   url = '';
   dbUrl = '';
@@ -297,6 +298,7 @@ export class Cluster {
       FLEETQRY_ADMIN_TOKEN: this.adminToken,
       FLEETQRY_CREDENTIAL_KEY: this.credentialKey,
       FLEETQRY_WORKER_TOKEN: this.workerToken,
+      FLEETQRY_JOB_KEY: this.jobKey,
       FLEETQRY_SCOPE_ALLOW: BENCH_SCOPE,
       FLEETQRY_SCOPE_DENY: '',
       FLEETQRY_EXCLUDE_PORTS: String(FOREIGN_PORT),
@@ -341,6 +343,8 @@ export class Cluster {
           FLEETQRY_QUEUE_PREFIX: this.prefix,
           FLEETQRY_CONTROLLER_URL: this.url,
           FLEETQRY_WORKER_TOKEN: this.workerToken,
+          FLEETQRY_JOB_KEY: this.jobKey,
+          FLEETQRY_SCOPE_ALLOW: BENCH_SCOPE,
           FLEETQRY_WORKER_PORT: '0',
           FLEETQRY_WORKER_HOST: '127.0.0.1',
         },

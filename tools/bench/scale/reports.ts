@@ -285,6 +285,7 @@ try {
       FLEETQRY_ADMIN_TOKEN: token,
       FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('hex'),
       FLEETQRY_WORKER_TOKEN: randomBytes(24).toString('base64url'),
+      FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
       FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
       FLEETQRY_PORT: String(port),
       FLEETQRY_HOST: '127.0.0.1',

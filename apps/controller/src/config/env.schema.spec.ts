@@ -6,6 +6,7 @@ const valid = {
   DATABASE_URL: 'postgres://u:p@db:5432/fleetqry',
   REDIS_URL: 'redis://redis:6379',
   FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('base64'),
+  FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
 };
 
 describe('controller configuration', () => {
@@ -37,10 +38,23 @@ describe('controller configuration', () => {
       'FLEETQRY_ADMIN_TOKEN:',
       'FLEETQRY_PORT:',
       'FLEETQRY_CREDENTIAL_KEY is not set',
+      'FLEETQRY_JOB_KEY is not set',
       'FLEETQRY_SCOPE_ALLOW:',
     ])
       expect(message).toContain(name);
     expect(message).not.toContain(secretish);
+  });
+
+  it('reads the job key and the previous one (rotation), refusing short keys without echoing them', () => {
+    const previous = randomBytes(32).toString('base64url');
+    expect(loadConfig({ ...valid, FLEETQRY_JOB_KEY_PREVIOUS: previous }).jobKeys).toEqual({
+      current: valid.FLEETQRY_JOB_KEY,
+      previous,
+    });
+    expect(() => loadConfig({ ...valid, FLEETQRY_JOB_KEY: 'short-key' })).toThrow(
+      /FLEETQRY_JOB_KEY: must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ ...valid, FLEETQRY_JOB_KEY: 'short-key' })).not.toThrow(/short-key/);
   });
 
   it('parses CIDR lists separated by commas or spaces', () => {

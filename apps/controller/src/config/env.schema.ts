@@ -1,5 +1,6 @@
 import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
-import { DEFAULT_SCOPE, Scope, ScopeConfigError } from '@fleetqry/probe';
+import { DEFAULT_SCOPE, parseScopeList, Scope, ScopeConfigError } from '@fleetqry/probe';
+import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
 import { z } from 'zod';
 
 /** Bad configuration: the message names each variable at fault and never prints a secret's value. */
@@ -10,12 +11,7 @@ export class ConfigError extends Error {
   }
 }
 
-const cidrList = z.string().transform((s) =>
-  s
-    .split(/[\s,]+/)
-    .map((t) => t.trim())
-    .filter((t) => t !== ''),
-);
+const cidrList = z.string().transform(parseScopeList);
 
 // The bootstrap admin token must look like the tokens the API issues (libs/store's `fq_` + base64url), and be
 // long enough that it was not typed by hand.
@@ -52,6 +48,8 @@ export interface AppConfig {
   adminToken?: string;
   workerToken?: string;
   credentialKey: CredentialKey;
+  /** Signs every probe job (FLEETQRY_JOB_KEY); workers verify with the same key. */
+  jobKeys: JobKeys;
   /** The deployment's scope ceiling; stored scope rules narrow it (see ScopeService). */
   scope: { allow: string[]; deny: string[] };
   queuePrefix: string;
@@ -80,6 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  let jobKeys: JobKeys | undefined;
+  try {
+    jobKeys = loadJobKeys(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   // Checked even when other variables are wrong, so one start reports every problem.
   const list = (name: string) => (present[name] === undefined ? undefined : cidrList.parse(present[name]));
   const scope = {
@@ -92,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const which = error instanceof ScopeConfigError && error.list === 'deny' ? 'DENY' : 'ALLOW';
     problems.push(`FLEETQRY_SCOPE_${which}: ${(error as Error).message}`);
   }
-  if (problems.length > 0 || !parsed.success || !credentialKey) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success || !credentialKey || !jobKeys) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
@@ -100,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.FLEETQRY_ADMIN_TOKEN ? { adminToken: e.FLEETQRY_ADMIN_TOKEN } : {}),
     ...(e.FLEETQRY_WORKER_TOKEN ? { workerToken: e.FLEETQRY_WORKER_TOKEN } : {}),
     credentialKey,
+    jobKeys,
     scope,
     queuePrefix: e.FLEETQRY_QUEUE_PREFIX,
     port: e.FLEETQRY_PORT,

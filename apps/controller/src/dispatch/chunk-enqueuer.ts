@@ -10,6 +10,9 @@ import {
   type ProbeChunkJob,
 } from '@fleetqry/contracts';
 import type { RunChunkRecord, RunRecord } from '@fleetqry/store';
+import { signJob } from '@fleetqry/sweep/jobs';
+
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues, withDeadline } from './dispatch-queues.js';
@@ -33,14 +36,16 @@ export interface DistributedRunPlan {
 const ADD_BULK = 1_000;
 
 /**
- * Turns chunk rows into probe jobs, with deterministic ids: adding a chunk that is already queued (a retried
- * start, the reconciler, another replica) is a no-op in BullMQ.
+ * Turns chunk rows into probe jobs, signed with the job key (workers refuse anything else), with
+ * deterministic ids: adding a chunk that is already queued (a retried start, the reconciler, another
+ * replica) is a no-op in BullMQ.
  */
 @Injectable()
 export class ChunkEnqueuer {
   constructor(
     @Inject(DispatchQueues) private readonly queues: DispatchQueues,
     @Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig,
+    @Inject(APP_CONFIG) private readonly app: AppConfig,
   ) {}
 
   async enqueue(
@@ -52,13 +57,17 @@ export class ChunkEnqueuer {
     for (let i = 0; i < chunks.length; i += ADD_BULK) {
       const slice = chunks.slice(i, i + ADD_BULK).map((c) => ({
         name: JOBS.probeChunk,
-        data: {
-          runId: run.id,
-          chunkIndex: c.chunkIndex,
-          targets: c.targets as unknown as ChunkTarget[],
-          probes: c.probes,
-          config: job,
-        } satisfies ProbeChunkJob,
+        data: signJob<ProbeChunkJob>(
+          JOBS.probeChunk,
+          {
+            runId: run.id,
+            chunkIndex: c.chunkIndex,
+            targets: c.targets as unknown as ChunkTarget[],
+            probes: c.probes,
+            config: job,
+          },
+          this.app.jobKeys,
+        ),
         opts: { ...options, jobId: probeChunkJobId(run.id, c.chunkIndex) },
       }));
       await withDeadline(this.queues.probe.addBulk(slice), Math.max(this.config.redisTimeoutMs, 5_000));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { QUEUES, type ProbeChunkJob, type ScheduledRunJob } from '@fleetqry/contracts';
+import { QUEUES, type ProbeChunkJob, type ScheduledRunJob, type SignedJob } from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
@@ -34,7 +34,7 @@ export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> 
  */
 @Injectable()
 export class DispatchQueues implements OnApplicationShutdown {
-  readonly probe: Queue<ProbeChunkJob>;
+  readonly probe: Queue<SignedJob<ProbeChunkJob>>;
   readonly schedules: Queue<ScheduledRunJob>;
   readonly results: Queue;
 
@@ -49,7 +49,7 @@ export class DispatchQueues implements OnApplicationShutdown {
       },
       prefix: config.prefix,
     };
-    this.probe = new Queue<ProbeChunkJob>(QUEUES.probe, opts);
+    this.probe = new Queue<SignedJob<ProbeChunkJob>>(QUEUES.probe, opts);
     this.schedules = new Queue<ScheduledRunJob>(QUEUES.schedules, opts);
     this.results = new Queue(QUEUES.results, opts);
     for (const q of [this.probe, this.schedules, this.results]) q.on('error', () => {});

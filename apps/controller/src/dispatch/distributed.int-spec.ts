@@ -14,6 +14,7 @@ import {
   appConfig,
   CapturingLogger,
   credentialServer,
+  JOB_KEY,
   deleteRedisPrefix,
   dispatchConfig,
   dumpRedis,
@@ -137,6 +138,8 @@ function workerEnv(): Record<string, string> {
     FLEETQRY_QUEUE_PREFIX: prefix,
     FLEETQRY_CONTROLLER_URL: creds.url,
     FLEETQRY_WORKER_TOKEN: WORKER_TOKEN,
+    FLEETQRY_JOB_KEY: JOB_KEY,
+    FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
     // Slow enough that a run lasts seconds (so a worker can be killed mid-run), fast enough for CI.
     FLEETQRY_WORKER_RATE: '250',
     FLEETQRY_WORKER_LOCK_MS: '3000',

@@ -50,17 +50,24 @@ export class ReconcilerService {
     await this.failStale();
     const resultsBacklog = await this.resultsBacklog();
     for (const runId of await runningDistributedRunIds(this.store.prisma)) {
-      const run = await getRun(this.store.prisma, runId);
-      if (!run || run.status !== 'running') continue;
-      const open = await openChunks(this.store.prisma, runId);
-      if (open.length === 0) {
-        // The completing ingest committed but the evaluation did not happen (controller died in between).
-        if (this.quietFor(run, this.config.resultsGraceMs)) await this.complete.execute(runId);
-        continue;
-      }
-      await this.reconcileChunks(run, open, resultsBacklog);
+      // One run's failure (a bad plan, a store error on its rows) is logged and does not hold up the others.
+      await this.reconcileRun(runId, resultsBacklog).catch((error: unknown) =>
+        this.logger.error(`run ${runId}: reconcile failed: ${(error as Error).message}`),
+      );
     }
     await this.retention.pruneIfDue();
+  }
+
+  private async reconcileRun(runId: string, resultsBacklog: boolean): Promise<void> {
+    const run = await getRun(this.store.prisma, runId);
+    if (!run || run.status !== 'running') return;
+    const open = await openChunks(this.store.prisma, runId);
+    if (open.length === 0) {
+      // The completing ingest committed but the evaluation did not happen (controller died in between).
+      if (this.quietFor(run, this.config.resultsGraceMs)) await this.complete.execute(runId);
+      return;
+    }
+    await this.reconcileChunks(run, open, resultsBacklog);
   }
 
   private async reconcileChunks(
@@ -104,11 +111,13 @@ export class ReconcilerService {
     const before = new Date(Date.now() - this.config.runStaleMs);
     for (const id of await staleRunIds(this.store.prisma, before)) {
       const run = await getRun(this.store.prisma, id);
-      if (run)
-        await this.failRun(
-          run,
-          `no progress for ${Math.round(this.config.runStaleMs / 1000)} s (stale heartbeat)`,
-        );
+      if (!run) continue;
+      await this.failRun(
+        run,
+        `no progress for ${Math.round(this.config.runStaleMs / 1000)} s (stale heartbeat)`,
+      ).catch((error: unknown) =>
+        this.logger.error(`run ${id}: could not fail the stale run: ${(error as Error).message}`),
+      );
     }
   }
 

@@ -53,6 +53,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 const adminToken = `fq_${randomBytes(32).toString('base64url')}`;
 const workerToken = randomBytes(32).toString('hex');
 const credentialKey = randomBytes(32).toString('hex');
+const jobKey = randomBytes(32).toString('base64url');
 const prefix = uniquePrefix('proc');
 
 /** A child process with everything it wrote (stdout and stderr, raw: a secret split across chunks is still found). */
@@ -199,6 +200,7 @@ beforeAll(async () => {
     FLEETQRY_ADMIN_TOKEN: adminToken,
     FLEETQRY_CREDENTIAL_KEY: credentialKey,
     FLEETQRY_WORKER_TOKEN: workerToken,
+    FLEETQRY_JOB_KEY: jobKey,
     FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
     FLEETQRY_PORT: String(port),
     FLEETQRY_HOST: '127.0.0.1',
@@ -234,6 +236,8 @@ beforeAll(async () => {
         FLEETQRY_QUEUE_PREFIX: prefix,
         FLEETQRY_CONTROLLER_URL: controllerUrl,
         FLEETQRY_WORKER_TOKEN: workerToken,
+        FLEETQRY_JOB_KEY: jobKey,
+        FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
         FLEETQRY_WORKER_PORT: '0',
         FLEETQRY_WORKER_HOST: '127.0.0.1',
         FLEETQRY_RESULT_FLUSH_MS: '500',

@@ -156,20 +156,18 @@ describe('controller security', () => {
     expect(Buffer.from(rows[0]!.ciphertext).includes(Buffer.from(SECRET))).toBe(false);
     expect(rows[0]!.row).not.toContain(SECRET);
 
-    // The internal route: worker token only, constant-time compared, audited.
+    // The internal route: worker token only, constant-time compared, audited; and only for planned work
+    // (trust-boundaries.int-spec.ts): a worker naming no chunk gets nothing.
     expect((await app.call('GET', `/internal/credentials/${c.body.id}`, { token: null })).status).toBe(401);
     expect(
       (await app.call('GET', `/internal/credentials/${c.body.id}`, { token: app.adminToken })).status,
     ).toBe(401);
-    const ok = await app.call('GET', `/internal/credentials/${c.body.id}`, { token: app.workerToken });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ secret: SECRET });
+    const bare = await app.call('GET', `/internal/credentials/${c.body.id}`, { token: app.workerToken });
+    expect(bare.status).toBe(400);
+    expect(bare.raw).not.toContain(SECRET);
     const audit = await listAudit(app.store.prisma, { actor: 'worker', limit: 100 });
     expect(audit.map((a) => [a.action, a.outcome])).toEqual(
-      expect.arrayContaining([
-        ['credential.read', 'allowed'],
-        ['GET /internal/credentials/:id', 'denied'],
-      ]),
+      expect.arrayContaining([['GET /internal/credentials/:id', 'denied']]),
     );
     expect(JSON.stringify(audit.map((a) => ({ ...a, id: String(a.id) })))).not.toContain(SECRET);
   });

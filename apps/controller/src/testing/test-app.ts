@@ -71,6 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     FLEETQRY_ADMIN_TOKEN: adminToken,
     FLEETQRY_WORKER_TOKEN: workerToken,
     FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('base64'),
+    FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
     FLEETQRY_QUEUE_PREFIX: `fqtest-${randomBytes(4).toString('hex')}`,
     FLEETQRY_LOG_LEVEL: 'silent',
     ...env,

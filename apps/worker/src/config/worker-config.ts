@@ -1,9 +1,14 @@
+import { hostname } from 'node:os';
+
 import {
   DEFAULT_JOB_ATTEMPTS,
   DEFAULT_JOB_BACKOFF_MS,
+  EnvConfigError,
   parseEnvWithRedis,
   type RedisOptions,
 } from '@fleetqry/contracts';
+import { parseScopeList, Scope, ScopeConfigError, type ScopeConfig } from '@fleetqry/probe';
+import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
 import { z } from 'zod';
 
 /**
@@ -21,6 +26,12 @@ const EnvSchema = z.object({
     .default('fleetqry'),
   FLEETQRY_CONTROLLER_URL: z.url({ protocol: /^https?$/ }),
   FLEETQRY_WORKER_TOKEN: z.string().min(32, 'must be at least 32 characters'),
+  /**
+   * The worker's own scope, checked on every address right before it is probed, whatever a job says.
+   * Required: a worker does not trust Redis to tell it what it may reach.
+   */
+  FLEETQRY_SCOPE_ALLOW: z.string(),
+  FLEETQRY_SCOPE_DENY: z.string().optional(),
   /** Chunks probed at once by this process. */
   FLEETQRY_WORKER_CONCURRENCY: int(1, 64).default(1),
   /** Cap on probes in flight within one chunk (the plan's limit applies if lower). */
@@ -54,6 +65,10 @@ export interface WorkerConfig {
   prefix: string;
   controllerUrl: string;
   workerToken: string;
+  /** Sent with every credential request, for the controller's audit log (pod name and pid). */
+  workerId: string;
+  jobKeys: JobKeys;
+  scope: ScopeConfig;
   concurrency: number;
   probeConcurrency: number;
   rate: number;
@@ -75,11 +90,26 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   // The error names the variable, never its value (FLEETQRY_WORKER_TOKEN is a secret).
   const { env: e, redis } = parseEnvWithRedis(EnvSchema, env, 'worker configuration');
+  const jobKeys = loadJobKeys(env);
+  const scope = {
+    allow: parseScopeList(e.FLEETQRY_SCOPE_ALLOW),
+    deny: parseScopeList(e.FLEETQRY_SCOPE_DENY ?? ''),
+  };
+  try {
+    new Scope(scope);
+  } catch (error) {
+    const which = error instanceof ScopeConfigError && error.list === 'deny' ? 'DENY' : 'ALLOW';
+    throw new EnvConfigError(`FLEETQRY_SCOPE_${which}: ${(error as Error).message}`);
+  }
+  if (scope.allow.length === 0) throw new EnvConfigError('FLEETQRY_SCOPE_ALLOW lists no address or CIDR');
   return {
     redis,
     prefix: e.FLEETQRY_QUEUE_PREFIX,
     controllerUrl: e.FLEETQRY_CONTROLLER_URL.replace(/\/+$/, ''),
     workerToken: e.FLEETQRY_WORKER_TOKEN,
+    workerId: `${hostname()}/${process.pid}`.replace(/[^A-Za-z0-9._:/@-]/g, '_').slice(0, 128),
+    jobKeys,
+    scope,
     concurrency: e.FLEETQRY_WORKER_CONCURRENCY,
     probeConcurrency: e.FLEETQRY_WORKER_PROBE_CONCURRENCY,
     rate: e.FLEETQRY_WORKER_RATE,

@@ -1,4 +1,8 @@
-import { CredentialSecretResponseSchema, INTERNAL_CREDENTIALS_PATH } from '@fleetqry/contracts';
+import {
+  CredentialSecretResponseSchema,
+  INTERNAL_CREDENTIALS_PATH,
+  WORKER_ID_HEADER,
+} from '@fleetqry/contracts';
 
 /** How many runs' credentials are kept in memory at once (a worker serves few runs at a time). */
 const MAX_CACHED_RUNS = 8;
@@ -6,9 +10,10 @@ const FETCH_TIMEOUT_MS = 5_000;
 
 /**
  * Fetches SNMP communities by credential id from the controller (`GET /internal/credentials/:id`, bearer
- * worker token), so secrets never sit in job data or Redis. Cached per run in memory only: a chunk of the
- * same run on this worker does not ask again, and a finished run's secrets age out. Errors name the id and
- * the HTTP status, never the secret or the token.
+ * worker token), so secrets never sit in job data or Redis. Each request names the chunk it is for and this
+ * worker: the controller answers only while that chunk is open and its run's plan lists the credential.
+ * Cached per run in memory only: a chunk of the same run on this worker does not ask again, and a finished
+ * run's secrets age out. Errors name the id and the HTTP status, never the secret or the token.
  */
 export class CredentialClient {
   private readonly byRun = new Map<string, Map<string, Promise<string>>>();
@@ -16,16 +21,17 @@ export class CredentialClient {
   constructor(
     private readonly controllerUrl: string,
     private readonly workerToken: string,
+    private readonly workerId: string,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async secrets(runId: string, ids: readonly string[]): Promise<string[]> {
-    const cache = this.runCache(runId);
+  async secrets(chunk: { runId: string; chunkIndex: number }, ids: readonly string[]): Promise<string[]> {
+    const cache = this.runCache(chunk.runId);
     return Promise.all(
       ids.map((id) => {
         let secret = cache.get(id);
         if (!secret) {
-          secret = this.fetchOne(id);
+          secret = this.fetchOne(id, chunk);
           cache.set(id, secret);
           // A failed fetch is not cached: the job's retry asks again.
           secret.catch(() => cache.delete(id));
@@ -52,12 +58,17 @@ export class CredentialClient {
     return cache;
   }
 
-  private async fetchOne(id: string): Promise<string> {
-    const url = `${this.controllerUrl}${INTERNAL_CREDENTIALS_PATH}/${encodeURIComponent(id)}`;
+  private async fetchOne(id: string, chunk: { runId: string; chunkIndex: number }): Promise<string> {
+    const query = new URLSearchParams({ run: chunk.runId, chunk: String(chunk.chunkIndex) });
+    const url = `${this.controllerUrl}${INTERNAL_CREDENTIALS_PATH}/${encodeURIComponent(id)}?${query}`;
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
-        headers: { authorization: `Bearer ${this.workerToken}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${this.workerToken}`,
+          accept: 'application/json',
+          [WORKER_ID_HEADER]: this.workerId,
+        },
         signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
     } catch (e) {

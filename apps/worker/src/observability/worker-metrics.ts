@@ -9,6 +9,12 @@ export class WorkerMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly rejectedJobs = new Counter({
+    name: 'fleetqry_worker_jobs_rejected_total',
+    help: 'Probe jobs refused without running: unsigned, bad signature (not from the controller), or invalid',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly observations = new Counter({
     name: 'fleetqry_worker_observations_total',
     help: 'Observations published to the results queue',

@@ -1,4 +1,5 @@
-import { ProbeChunkJobSchema } from '@fleetqry/contracts';
+import { JOBS, ProbeChunkJobSchema } from '@fleetqry/contracts';
+import { verifySignedJob, type JobKeys } from '@fleetqry/sweep/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
@@ -6,7 +7,8 @@ import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ProbeChunkOutcome, ProbeChunkUseCase } from './probe-chunk.use-case.js';
 
 /**
- * Thin: validates the job (zod), bounds it with the chunk deadline and the shutdown signal, calls the use
+ * Thin: verifies the controller's signature before anything else (a job written straight into Redis is
+ * refused, unretried and counted), validates the job (zod), bounds it with the chunk deadline and the shutdown signal, calls the use
  * case, counts. It logs ids and counts only, never the payload (its config is scan data; its targets
  * are a map of the fleet).
  */
@@ -16,12 +18,25 @@ export class ProbeChunkProcessor {
     private readonly metrics: WorkerMetrics,
     private readonly logger: Logger,
     private readonly chunkDeadlineMs: number,
+    private readonly jobKeys: JobKeys,
   ) {}
 
   async process(job: Job, signal?: AbortSignal): Promise<ProbeChunkOutcome> {
-    const parsed = ProbeChunkJobSchema.safeParse(job.data);
+    const verdict = verifySignedJob(JOBS.probeChunk, job.data, this.jobKeys);
+    if (!verdict.ok) {
+      this.metrics.chunks.inc({ outcome: 'rejected' });
+      this.metrics.rejectedJobs.inc({ reason: verdict.reason });
+      // Only the job id: nothing in an unverified job is trusted, not even enough to log it.
+      this.logger.warn(
+        { jobId: job.id, reason: verdict.reason },
+        'probe job refused: not signed by the controller',
+      );
+      throw new UnrecoverableError(`job ${job.id}: refused, ${verdict.message}`);
+    }
+    const parsed = ProbeChunkJobSchema.safeParse(verdict.job);
     if (!parsed.success) {
       this.metrics.chunks.inc({ outcome: 'invalid' });
+      this.metrics.rejectedJobs.inc({ reason: 'invalid' });
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(top level)'))];
       // A payload that can never become valid: retrying it is pointless, so it fails at once.
       throw new UnrecoverableError(`job ${job.id}: invalid probe chunk (${fields.join(', ')})`);

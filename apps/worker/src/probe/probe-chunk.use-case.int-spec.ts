@@ -50,6 +50,7 @@ function useCase(options: Partial<ProbeChunkOptions>) {
     probeConcurrency: 256,
     rate: 0,
     probeDeadlineMs: 5_000,
+    scope: { allow: ['127.78.200.0/24'], deny: [] },
     threads: undefined,
     resultBatch: 500,
     resultFlushMs: 60_000,

@@ -23,7 +23,7 @@ export interface ProbeChunkOutcome {
 }
 
 /**
- * Probes one chunk: communities fetched by id, scope re-checked, libs/sweep's probeStage on the chunk's
+ * Probes one chunk: scope re-checked (the job's and the worker's own), communities fetched by id, libs/sweep's probeStage on the chunk's
  * targets, observations (redacted) and host coverage published in numbered batches, then one final marker
  * that carries the rest and says how many numbered batches this attempt sent. The attempt id keeps a
  * retry's batches apart from a crashed attempt's.
@@ -39,10 +39,12 @@ export class ProbeChunkUseCase {
     const started = performance.now();
     const attempt = randomUUID();
     const ids = job.config.communityCredentialIds;
-    const secrets = await this.credentials.secrets(job.runId, ids);
+    // Scope first: a chunk with nothing this worker may probe asks the controller for no secret.
+    const { refused } = chunkPlan(job.targets, toScanConfig(job.config, [], this.options));
+    const secrets =
+      refused.length < job.targets.length ? await this.credentials.secrets(job, ids) : ids.map(() => '');
     const labels = communityLabels(ids, secrets);
-    const config = toScanConfig(job.config, secrets, this.options);
-    const { plan, refused } = chunkPlan(job.targets, config);
+    const { plan } = chunkPlan(job.targets, toScanConfig(job.config, secrets, this.options));
     const failures: TargetFailure[] = [...refused];
 
     let seq = 0;

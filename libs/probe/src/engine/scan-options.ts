@@ -5,7 +5,7 @@ import type { Proto } from '@fleetqry/contracts';
 import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { PortSet, type PortRange } from '../ports/port-set.js';
 import { serviceName } from '../ports/services.js';
-import { Scope, type ScopeConfig } from '../scope/scope.js';
+import { scopesCheck, type ScopeConfig } from '../scope/scope.js';
 import type { ScanOptions } from './scanner.js';
 
 /**
@@ -39,6 +39,11 @@ export interface ScanConfig extends Pick<
   ports: { tcp: readonly PortRange[]; udp: readonly PortRange[] };
   /** The rules; the live options hold the check. */
   scope: ScopeConfig;
+  /**
+   * The probing process's own scope (a worker's FLEETQRY_SCOPE_ALLOW), checked in addition to `scope`: a
+   * job cannot widen what this process may reach.
+   */
+  localScope?: ScopeConfig;
   /** Protocol queries to run on matching ports: plugin names, or all. */
   queries: readonly string[] | 'all';
 }
@@ -52,7 +57,7 @@ export function buildScanOptions(
   pluginFor: (proto: Proto, port: number) => ProtocolPlugin | undefined,
   signal?: AbortSignal,
 ): ScanOptions {
-  const scope = new Scope(config.scope);
+  const scopeCheck = scopesCheck([config.scope, ...(config.localScope ? [config.localScope] : [])]);
   // One scan-wide signal fans out to every in-flight protocol query (a listener each).
   if (signal) setMaxListeners(0, signal);
   return {
@@ -60,10 +65,7 @@ export function buildScanOptions(
     ports: { tcp: PortSet.fromRanges(config.ports.tcp), udp: PortSet.fromRanges(config.ports.udp) },
     pluginFor,
     serviceName: (proto, port) => serviceName(port, proto),
-    scopeCheck: (address) => {
-      const d = scope.check(address);
-      return d.ok ? undefined : `${address} ${d.reason}`;
-    },
+    scopeCheck,
     signal,
   };
 }

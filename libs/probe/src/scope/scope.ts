@@ -20,6 +20,17 @@ export interface ScopeConfig {
   deny?: readonly string[];
 }
 
+/**
+ * A scope list as written in an environment variable (FLEETQRY_SCOPE_ALLOW / _DENY): entries separated by
+ * commas or white space. The entries are checked by `new Scope(...)`.
+ */
+export function parseScopeList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
 /** Used by tests and examples: loopback only. */
 export const DEFAULT_SCOPE: ScopeConfig = { allow: ['127.0.0.0/8', '::1/128'], deny: [] };
 
@@ -137,6 +148,21 @@ export class Scope {
     const d = this.check(target.address);
     return d.ok ? undefined : new OutOfScopeError(target.address, target.given, d.reason);
   }
+}
+
+/**
+ * One check over several scopes that must all allow an address (a job's scope and the probing process's
+ * own); returns `<address> <reason>` for the first that refuses, or undefined.
+ */
+export function scopesCheck(configs: readonly ScopeConfig[]): (address: string) => string | undefined {
+  const scopes = configs.map((c) => new Scope(c));
+  return (address) => {
+    for (const scope of scopes) {
+      const d = scope.check(address);
+      if (!d.ok) return `${address} ${d.reason}`;
+    }
+    return undefined;
+  };
 }
 
 /** Turn resolved targets outside scope into per-target failures, so the sweep reports and skips them. */

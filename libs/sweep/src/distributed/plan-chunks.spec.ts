@@ -44,21 +44,29 @@ describe('distributed planning in libs/sweep', () => {
     const job = toJobConfig(plan.config, [id]);
     expect(JSON.stringify(job)).not.toContain('s3cret');
     expect(JobScanConfigSchema.parse(job).communityCredentialIds).toEqual([id]);
-    const config = toScanConfig(job, [], { probeConcurrency: 8, rate: 100, probeDeadlineMs: 500 });
+    // The worker's own scope leaves out one address the job's scope allows.
+    const config = toScanConfig(job, [], {
+      probeConcurrency: 8,
+      rate: 100,
+      probeDeadlineMs: 500,
+      scope: { allow: ['127.0.0.0/8'], deny: ['127.91.0.2/32'] },
+    });
     expect(config.protocolOptions.communities).toEqual(['public']);
     expect(config.limits.concurrency).toBeLessThanOrEqual(8);
     expect(config.limits.ratePerSecond).toBe(100);
     expect(config.timing.maxTimeoutMs).toBeLessThanOrEqual(500);
     expect(config.ports.tcp).toEqual(plan.config.ports.tcp);
-    // The worker re-checks the scope on the addresses it was given.
+    // The worker re-checks the job's scope and its own on the addresses it was given.
     const { plan: chunk, refused } = chunkPlan(
       [
         { host: 'a', address: '127.91.0.1', family: 4 },
         { host: 'b', address: '192.0.2.1', family: 4 },
+        { host: 'c', address: '127.91.0.2', family: 4 },
       ],
       config,
     );
     expect(chunk.hostCount).toBe(1);
-    expect(refused.map((r) => r.address)).toEqual(['192.0.2.1']);
+    expect(refused.map((r) => r.address)).toEqual(['192.0.2.1', '127.91.0.2']);
+    expect(refused[1]!.error).toMatch(/127\.91\.0\.2 is in the scope denylist/);
   });
 });

@@ -1,1 +1,2 @@
 export * from './job-codec.js';
+export * from './job-signature.js';

@@ -4,9 +4,10 @@ import {
   DEFAULT_UDP_QUIET_MIN_MS,
   PortSet,
   probeCount,
-  Scope,
+  scopesCheck,
   type ScanConfig,
   type ScanPlan,
+  type ScopeConfig,
   type TargetFailure,
 } from '@fleetqry/probe';
 
@@ -32,12 +33,15 @@ export interface ChunkLimits {
   probeConcurrency: number;
   rate: number;
   probeDeadlineMs: number;
+  /** The worker's own scope (FLEETQRY_SCOPE_ALLOW/_DENY): enforced as well as the job's. */
+  scope: ScopeConfig;
 }
 
 /**
  * The job's config as libs/probe's ScanConfig: the fetched communities put back (or the default `public`
- * when the scan names none, as in the embedded sweep), and this worker's caps applied: its concurrency
- * and rate, and a ceiling on every probe's wait and protocol query, so no probe outlives the deadline.
+ * when the scan names none, as in the embedded sweep), and this worker's caps applied: its own scope, its
+ * concurrency and rate, and a ceiling on every probe's wait and protocol query, so no probe outlives the
+ * deadline.
  */
 export function toScanConfig(
   job: JobScanConfig,
@@ -58,6 +62,7 @@ export function toScanConfig(
   const deadline = caps.probeDeadlineMs;
   return {
     ...base,
+    localScope: caps.scope,
     limits,
     timing: {
       ...DEFAULT_TIMING, // a job queued by an older controller may lack newer fields
@@ -82,25 +87,20 @@ export function toScanConfig(
 
 /**
  * The chunk as a ScanPlan for the probe stage (the same stage the embedded sweep runs). Targets were
- * resolved and scope-checked by the controller; the scope is checked again here on the addresses, and the
- * scanner checks once more before each host.
+ * resolved and scope-checked by the controller; the job's scope and the worker's own are checked again here
+ * on the addresses, and the scanner checks both once more right before each host.
  */
 export function chunkPlan(
   targets: readonly ChunkTarget[],
   config: ScanConfig,
 ): { plan: ScanPlan; refused: TargetFailure[] } {
-  const scope = new Scope(config.scope);
+  const refusal = scopesCheck([config.scope, ...(config.localScope ? [config.localScope] : [])]);
   const refused: TargetFailure[] = [];
   const allowed = targets.filter((t) => {
-    const d = scope.check(t.address);
-    if (!d.ok)
-      refused.push({
-        given: t.host,
-        host: t.host,
-        address: t.address,
-        error: `refused: ${t.address} ${d.reason}`,
-      });
-    return d.ok;
+    const reason = refusal(t.address);
+    if (reason)
+      refused.push({ given: t.host, host: t.host, address: t.address, error: `refused: ${reason}` });
+    return reason === undefined;
   });
   const tcp = PortSet.fromRanges(config.ports.tcp);
   const udp = PortSet.fromRanges(config.ports.udp);

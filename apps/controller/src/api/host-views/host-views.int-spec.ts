@@ -108,6 +108,7 @@ beforeAll(async () => {
     FLEETQRY_ADMIN_TOKEN: adminToken,
     FLEETQRY_WORKER_TOKEN: randomBytes(32).toString('hex'),
     FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('base64'),
+    FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
     FLEETQRY_QUEUE_PREFIX: `fqtest-${randomBytes(4).toString('hex')}`,
     FLEETQRY_LOG_LEVEL: 'silent',
   });

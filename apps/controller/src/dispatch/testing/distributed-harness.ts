@@ -88,6 +88,7 @@ export class CapturingLogger implements LoggerService {
 
 export const CREDENTIAL_KEY = randomBytes(32).toString('hex');
 export const WORKER_TOKEN = randomBytes(24).toString('base64url'); // 32 characters
+export const JOB_KEY = randomBytes(32).toString('base64url');
 
 export function appConfig(databaseUrl: string, queuePrefix = 'fleetqry'): AppConfig {
   return {
@@ -96,6 +97,7 @@ export function appConfig(databaseUrl: string, queuePrefix = 'fleetqry'): AppCon
     redisUrl: 'redis://127.0.0.1:6379',
     workerToken: WORKER_TOKEN,
     credentialKey: loadCredentialKey({ [CREDENTIAL_KEY_ENV]: CREDENTIAL_KEY }),
+    jobKeys: { current: JOB_KEY },
     scope: { allow: ['127.0.0.0/8'], deny: [] },
     port: 0,
     host: '127.0.0.1',
@@ -132,13 +134,17 @@ export async function startController(
   return { nest, url: `http://127.0.0.1:${port}` };
 }
 
-/** Stand-in for the controller's GET /internal/credentials/:id (same contract), counting requests. */
+/**
+ * Stand-in for the controller's GET /internal/credentials/:id?run=…&chunk=… (same contract), counting
+ * requests. It serves any listed secret for any chunk: the grant rules are the real controller's, tested
+ * with the real route.
+ */
 export async function credentialServer(
   secrets: Map<string, string>,
 ): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
-    const m = /^\/internal\/credentials\/([0-9a-f-]{36})$/.exec(req.url ?? '');
+    const m = /^\/internal\/credentials\/([0-9a-f-]{36})\?run=[0-9a-f-]{36}&chunk=\d+$/.exec(req.url ?? '');
     if (req.headers.authorization !== `Bearer ${WORKER_TOKEN}`) {
       res.writeHead(401).end();
       return;
