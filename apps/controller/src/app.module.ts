@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AuditModule } from './api/audit/audit.module.js';
-import { StoreErrorsFilter } from './api/common/store-errors.filter.js';
+import { ApiErrorsFilter } from './api/common/api-errors.filter.js';
 import { CredentialsModule } from './api/credentials/credentials.module.js';
 import { FindingsModule } from './api/findings/findings.module.js';
 import { InternalModule } from './api/internal/internal.module.js';
@@ -59,7 +59,7 @@ export class AppModule {
         DispatchModule.register(options.dispatch),
         RunsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: StoreErrorsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorsFilter }],
     };
   }
 }

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
+import { EnvConfigError, startupFailureLine } from '@fleetqry/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { ConfigError, loadConfig } from './config/env.schema.js';
+import { loadConfig } from './config/env.schema.js';
 import { createTokenCommand } from './auth/create-token.command.js';
 
 /**
@@ -17,9 +18,19 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
+    abortOnError: false,
   });
   configureApp(app, config);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new EnvConfigError(
+        `FLEETQRY_HOST/FLEETQRY_PORT: cannot listen on ${config.host}:${config.port} (${code})`,
+      );
+    throw error;
+  }
   return -1;
 }
 
@@ -28,10 +39,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    // Configuration errors name the variables and never contain their values.
-    process.stderr.write(
-      `${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = error instanceof ConfigError ? 78 : 70;
+    // One line, no stack trace; configuration errors name the variables and never contain their values.
+    process.stderr.write(`${startupFailureLine('fleetqry controller', error)}\n`);
+    process.exitCode = error instanceof EnvConfigError ? 78 : 70;
   },
 );

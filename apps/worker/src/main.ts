@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
 
-import { EnvConfigError } from '@fleetqry/contracts';
+import { EnvConfigError, startupFailureLine } from '@fleetqry/contracts';
 
 import { loadWorkerConfig } from './config/worker-config.js';
 import { createLogger, PinoNestLogger } from './observability/logger.js';
@@ -13,26 +13,20 @@ import { WorkerModule } from './worker.module.js';
  * Exit 78 (EX_CONFIG) on bad configuration, with the variable named; SIGTERM/SIGINT close it gracefully.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadWorkerConfig();
-  } catch (error) {
-    if (error instanceof EnvConfigError) {
-      process.stderr.write(`fleetqry worker: ${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadWorkerConfig();
   const logger = createLogger(config.logLevel, 'fleetqry-worker');
+  // abortOnError: false makes Nest throw start-up errors to us (one line below) instead of exiting itself.
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
+    abortOnError: false,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
   logger.info({ pid: process.pid }, 'worker ready');
 }
 
+// Every start-up failure ends with one line (exit 78 for configuration, naming the variable), no stack trace.
 main().catch((error: unknown) => {
-  process.stderr.write(`fleetqry worker: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.stderr.write(`${startupFailureLine('fleetqry worker', error)}\n`);
+  process.exit(error instanceof EnvConfigError ? 78 : 70);
 });

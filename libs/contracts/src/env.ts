@@ -11,6 +11,16 @@ export class EnvConfigError extends Error {
 }
 
 /**
+ * The one line a process prints when it cannot start: the configuration error as it is (it names the
+ * variable), anything else as its message on one line, never a stack trace.
+ */
+export function startupFailureLine(app: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const oneLine = message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+  return error instanceof EnvConfigError ? `${app}: ${oneLine}` : `${app}: start-up failed: ${oneLine}`;
+}
+
+/**
  * The environment through a zod schema, blank values counting as unset (a blank line in an .env
  * file), and REDIS_URL turned into ioredis options. `what` names the configuration in the error.
  */

@@ -337,7 +337,7 @@ export class Cluster {
         name,
         [WORKER_MAIN],
         {
-          LOG_LEVEL: 'info',
+          FLEETQRY_LOG_LEVEL: 'info',
           ...this.opts.workerEnv,
           REDIS_URL,
           FLEETQRY_QUEUE_PREFIX: this.prefix,

@@ -1,10 +1,11 @@
 import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
 import { DEFAULT_SCOPE, parseScopeList, Scope, ScopeConfigError } from '@fleetqry/probe';
 import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
+import { EnvConfigError } from '@fleetqry/contracts';
 import { z } from 'zod';
 
 /** Bad configuration: the message names each variable at fault and never prints a secret's value. */
-export class ConfigError extends Error {
+export class ConfigError extends EnvConfigError {
   constructor(readonly problems: string[]) {
     super(`invalid controller configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';

@@ -480,6 +480,8 @@ describe('controller + 3 workers as separate processes, driven through the API a
     // Logs of the controller and of the three workers (so far; the shutdown lines are checked by the last test).
     const logs = [controller!, ...workers].map((p) => p.text());
     expect(logs.every((l) => l.length > 0)).toBe(true);
+    // Request log lines carry the request id that error bodies and X-Request-Id give back.
+    expect(logs[0]).toMatch(/"requestId":"[0-9a-f-]{36}"/);
     for (const l of logs) {
       expect(l).not.toContain(SECRET);
       expect(l).not.toContain(workerToken);

@@ -124,6 +124,18 @@ describe('controller API resources', () => {
         }),
         'csv.header[1]',
       );
+      // An unterminated quote must not swallow the hosts after it into a name: 400 naming the line.
+      expectFieldError(
+        await app.call('POST', '/inventories/import?format=csv&name=bad', {
+          text: 'address,name\n127.0.0.1,a\n127.0.0.2,"oops\n127.0.0.3,c\n',
+          contentType: 'text/csv',
+        }),
+        'csv.line[3]',
+      );
+      // Error bodies carry the request id of the log lines and of the X-Request-Id header.
+      const bad = await app.call('GET', '/inventories/not-a-uuid');
+      expect(bad.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(bad.headers.get('x-request-id')).toBe(bad.body.requestId);
       expectFieldError(await app.call('GET', '/inventories?limit=0'), 'limit');
       expectFieldError(await app.call('GET', '/inventories/not-a-uuid'), 'id');
     });

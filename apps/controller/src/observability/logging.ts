@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { Params } from 'nestjs-pino';
 
 import type { AppConfig } from '../config/app-config.js';
@@ -38,6 +41,8 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
+      genReqId: requestId,
+      customAttributeKeys: { reqId: 'requestId' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Health and metrics are polled every few seconds; logging them would drown everything else.
       autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test(req.url ?? '') },
@@ -57,4 +62,18 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
       },
     },
   };
+}
+
+/** A caller's X-Request-Id is kept when it looks like an id (it is logged); otherwise a new uuid. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The id of a request: in every log line about it (`requestId`), in the `X-Request-Id` response header and
+ * in error bodies, so a user's error report leads straight to the log.
+ */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
 }

@@ -17,6 +17,7 @@ import { z } from 'zod';
  * the controller's URL (for credentials), never the database.
  */
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const port = z.number().int().min(0).max(65535);
 
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
@@ -54,11 +55,29 @@ const EnvSchema = z.object({
   FLEETQRY_JOB_BACKOFF_MS: int(0, 3600_000).default(DEFAULT_JOB_BACKOFF_MS),
   /** On SIGTERM, running chunks get this long to finish before they are aborted (and retried elsewhere). */
   FLEETQRY_SHUTDOWN_GRACE_MS: int(0, 3600_000).default(25_000),
-  /** Health and metrics only; 0 picks a free port (tests). */
-  FLEETQRY_WORKER_PORT: int(0, 65535).default(9464),
+  /**
+   * Health and metrics only. A port, a range `A-B` (the first free one is taken, so several workers share a
+   * host), or 0 for any free port; the port taken is logged.
+   */
+  FLEETQRY_WORKER_PORT: z
+    .string()
+    .regex(/^\d{1,5}(-\d{1,5})?$/, 'a port, a range A-B, or 0 for any free port')
+    .transform(parsePortRange)
+    .pipe(
+      z
+        .object({ from: port, to: port })
+        .refine((r) => r.from <= r.to, 'the range must go upwards')
+        .refine((r) => r.from > 0 || r.to === 0, '0 (any free port) cannot start a range'),
+    )
+    .default({ from: 9464, to: 9563 }),
   FLEETQRY_WORKER_HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FLEETQRY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+function parsePortRange(text: string): { from: number; to: number } {
+  const [from, to = from] = text.split('-');
+  return { from: Number(from), to: Number(to) };
+}
 
 export interface WorkerConfig {
   redis: RedisOptions;
@@ -80,9 +99,10 @@ export interface WorkerConfig {
   lockMs: number;
   retry: { attempts: number; backoffMs: number };
   shutdownGraceMs: number;
-  port: number;
+  /** Ports tried in order for health and metrics; `{0, 0}` = any free port. */
+  port: { from: number; to: number };
   host: string;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logLevel: z.infer<typeof EnvSchema>['FLEETQRY_LOG_LEVEL'];
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -123,6 +143,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceMs: e.FLEETQRY_SHUTDOWN_GRACE_MS,
     port: e.FLEETQRY_WORKER_PORT,
     host: e.FLEETQRY_WORKER_HOST,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.FLEETQRY_LOG_LEVEL,
   };
 }

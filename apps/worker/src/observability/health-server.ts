@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EnvConfigError } from '@fleetqry/contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -41,9 +42,36 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
         res.end(body);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.config.port, this.config.host, resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.logger.info({ port }, 'health and metrics listening');
+    const port = await this.listen(this.server);
+    this.logger.info({ port, host: this.config.host }, `health and metrics listening on port ${port}`);
+  }
+
+  /**
+   * The first free port of FLEETQRY_WORKER_PORT's range (several workers on one host each take the next
+   * one). A range with no free port, or an address that cannot be bound, is a configuration error naming
+   * the variable, not a stack trace.
+   */
+  private async listen(server: Server): Promise<number> {
+    const { from, to } = this.config.port;
+    for (let port = from; port <= to; port++) {
+      const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+        const onError = (e: NodeJS.ErrnoException) => resolve(e);
+        server.once('error', onError);
+        server.listen(port, this.config.host, () => {
+          server.off('error', onError);
+          resolve(undefined);
+        });
+      });
+      if (!error) return (server.address() as AddressInfo).port;
+      if (error.code === 'EADDRINUSE') continue;
+      throw new EnvConfigError(
+        `FLEETQRY_WORKER_HOST/FLEETQRY_WORKER_PORT: cannot listen on ${this.config.host}:${port} (${error.code ?? error.message})`,
+      );
+    }
+    const range = from === to ? `port ${from} is` : `every port of ${from}-${to} is`;
+    throw new EnvConfigError(
+      `FLEETQRY_WORKER_PORT: ${range} in use on ${this.config.host} (another worker?); give a range such as 9464-9563, or 0 for any free port`,
+    );
   }
 
   private async handle(method: string, url: string): Promise<{ status: number; type: string; body: string }> {

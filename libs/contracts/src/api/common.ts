@@ -42,6 +42,8 @@ export const ApiErrorSchema = z.object({
   error: z.string(),
   message: z.string(),
   issues: z.array(ApiIssueSchema).optional(),
+  /** The request's id, as in the controller's log lines and the `X-Request-Id` response header. */
+  requestId: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
