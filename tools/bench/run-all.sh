@@ -1,8 +1,9 @@
 #!/bin/bash
 # fleetqry benchmarks (issue 2): fleetqry and the reference scanners on the project's fleet lab, scored
 # against its ground truth. Entry of `npm run bench`.
-#   bash tools/bench/run-all.sh [tcp] [udp] [snmp] [banners]      (default: all four)
-# Env: RUNS (3), LIMIT (600 s per scanner run), BUILD=1 (npm run build first), FLEETQRY_ARGS (extra CLI args),
+#   bash tools/bench/run-all.sh [tcp-syn] [tcp-connect] [tcp] [udp] [snmp] [banners]   (default: all; tcp = both)
+# Builds HEAD first (npm run build) and records the exact commit.
+# Env: RUNS (3), LIMIT (600 s per scanner run), FLEETQRY_ARGS (extra CLI args),
 #      LAB_AUTO=0 (do not bring a stopped lab up; by default it is brought up and taken down again at the end).
 # Results: tools/bench/results/<timestamp>/summary.md + summary.json, copied to tools/bench/results/latest.md.
 set -euo pipefail
@@ -17,10 +18,9 @@ done
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time not found (apt-get install time)" >&2; exit 1; }
 [ -x "$ROOT/node_modules/.bin/tsx" ] || { echo "bench: tsx not found (npm ci first)" >&2; exit 1; }
 
-if [ "${BUILD:-0}" = 1 ] || [ ! -f "$ROOT/apps/cli/dist/main.js" ]; then
-  echo "bench: building fleetqry (npm run build)"
-  npm run --silent build
-fi
+# Always measure HEAD as it is checked out: a stale build would be recorded under the wrong commit.
+echo "bench: building fleetqry at $(git rev-parse --short HEAD) (npm run build)"
+npm run --silent build
 
 # The lab: use it if it is up, bring it up (and down again afterwards) if it is down, refuse a half-up lab.
 started_lab=0

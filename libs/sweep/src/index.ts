@@ -12,3 +12,4 @@ export * from './report/load-run-report.js';
 export * from './distributed/plan-chunks.js';
 export * from './report/render-html.js';
 export * from './report/load-trend.js';
+export * from './distributed/stored-groups.js';

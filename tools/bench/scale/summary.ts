@@ -26,7 +26,7 @@ const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding:
 const lines = [
   `# Scale benchmarks (issue 10) — ${path.basename(dir)}`,
   '',
-  `Commit ${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'libs', 'apps', 'prisma']) ? ' (with uncommitted changes in libs/apps/prisma)' : ''}, ${cpus().length} CPUs.`,
+  `Commit ${git(['rev-parse', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', '--', 'libs', 'apps', 'prisma', 'tools/bench/scale']) ? ' (with uncommitted changes in libs/apps/prisma/tools/bench/scale)' : ''}, ${cpus().length} CPUs.`,
   '',
   '| bench | item | figure | goal | |',
   '|---|---|---|---|---|',

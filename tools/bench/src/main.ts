@@ -17,10 +17,10 @@ import {
 } from './lib/suite.js';
 import { loadTruth } from './lib/truth.js';
 import { snmp } from './snmp.js';
-import { tcp } from './tcp.js';
+import { tcpConnect, tcpSyn } from './tcp.js';
 import { udp } from './udp.js';
 
-const ALL: Benchmark[] = [tcp, udp, snmp, banners];
+const ALL: Benchmark[] = [tcpSyn, tcpConnect, udp, snmp, banners];
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(BENCH_DIR, '../..');
 
@@ -71,8 +71,11 @@ function fleetqryInfo(extraArgs: string[]): SuiteReport['fleetqry'] {
     throw new Error('fleetqry is not built (apps/cli/dist/main.js missing): run npm run build');
   const libs = fs.readdirSync(path.join(ROOT, 'libs')).map((l) => path.join(ROOT, 'libs', l, 'src'));
   return {
-    commit: tryRun('git', ['rev-parse', '--short', 'HEAD']) || 'unknown',
-    dirty: tryRun('git', ['status', '--porcelain', '--untracked-files=no']) !== '',
+    commit: tryRun('git', ['rev-parse', 'HEAD']) || 'unknown',
+    // The bench's own results are not the code under test.
+    dirty:
+      tryRun('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!tools/bench/results']) !==
+      '',
     distBuiltAt: new Date(fs.statSync(dist).mtimeMs).toISOString(),
     newestSourceAt: new Date(newestMtime([path.join(ROOT, 'apps/cli/src'), ...libs])).toISOString(),
     extraArgs,
@@ -80,7 +83,10 @@ function fleetqryInfo(extraArgs: string[]): SuiteReport['fleetqry'] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const wanted = argv.length ? argv : ALL.map((b) => b.id);
+  // `tcp` is both TCP pairings (SYN vs nmap -sS, connect vs nmap -sT).
+  const wanted = (argv.length ? argv : ALL.map((b) => b.id)).flatMap((id) =>
+    id === 'tcp' ? ['tcp-syn', 'tcp-connect'] : [id],
+  );
   const benches = wanted.map((id) => {
     const b = ALL.find((x) => x.id === id);
     if (!b) throw new Error(`unknown benchmark ${id} (known: ${ALL.map((x) => x.id).join(', ')})`);
@@ -105,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
   fs.mkdirSync(out, { recursive: true });
   fs.mkdirSync(raw, { recursive: true });
   const extraArgs = (process.env.FLEETQRY_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // What is measured, read once before anything is written (the results are tracked files too).
+  const measured = fleetqryInfo(extraArgs);
   const loadavgAtStart = fs.readFileSync('/proc/loadavg', 'utf8').trim();
   const table = process.env.LAB_NFT_TABLE;
   const before = egressCount(table);
@@ -129,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
     environment: { ...environment(), nmap: tryRun('nmap', ['--version']).split('\n')[0] ?? 'nmap ?' },
     loadavgAtStart,
     egress: { before, after: egressCount(table) },
-    fleetqry: fleetqryInfo(extraArgs),
+    fleetqry: measured,
     groundTruth: gtFile,
     rawDir: path.relative(ROOT, raw),
     results,

@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Inventory, JobScanConfig } from '@fleetqry/contracts';
 import { planScan, ScanRequestError, type ScanPlan, type ScanRequest } from '@fleetqry/probe';
-import { getScanDefinitionWithInventory, listScopeRules, type ScanDefinition } from '@fleetqry/store';
+import {
+  getScanDefinitionWithInventory,
+  listScopeRules,
+  listServiceGroups,
+  type ScanDefinition,
+} from '@fleetqry/store';
 import {
   definitionScanRequest,
   narrowScope,
   planChunks,
+  storedGroupCatalog,
   type LoadedInventory,
   type PlannedChunk,
 } from '@fleetqry/sweep';
@@ -69,7 +75,10 @@ export class ScanPlanner {
     const { definition, loaded } = await this.load(scanDefinitionId);
     if (loaded.hosts.length === 0)
       throw new ScanRequestError(`scan definition ${definition.name}: its inventory selects no host`);
-    const request = this.request(definition, loaded, await this.scope());
+    const request = {
+      ...this.request(definition, loaded, await this.scope()),
+      groups: storedGroupCatalog(await listServiceGroups(this.store.prisma)),
+    };
     const plan = await planScan(request);
     const credentialIds = [
       ...new Set([...definition.credentialIds, ...(loaded.inventory.snmp?.credentials ?? [])]),

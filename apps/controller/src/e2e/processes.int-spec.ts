@@ -413,6 +413,44 @@ describe('controller + 3 workers as separate processes, driven through the API a
     expect((await api('GET', `/observations?run=${runId}&port=abc`)).status).toBe(400);
   });
 
+  it('plans a stored service group and probes exactly its ports on the workers', async () => {
+    const group = await api('POST', '/service-groups', { name: 'lab-remote', tcp: '22,23' });
+    expect(group.status).toBe(201);
+    const inventory = await api('POST', '/inventories', {
+      name: 'lab-groups',
+      document: { version: 1, name: 'lab-groups', targets: [CIDR], ports: { tcp: '80' } },
+    });
+    expect(inventory.status).toBe(201);
+    const scan = await api('POST', '/scan-definitions', {
+      name: 'lab-groups',
+      inventoryId: inventory.body.id,
+      serviceGroups: ['lab-remote'],
+      policy: 'baseline',
+    });
+    expect(scan.status).toBe(201);
+    const started = await api('POST', '/runs', { scanDefinitionId: scan.body.id });
+    expect(started.status).toBe(202);
+    const done = await waitFor(
+      'the service group run',
+      async () => {
+        const r = await api('GET', `/runs/${started.body.id}`);
+        return r.body.status !== 'running' && r.body.status !== 'queued' && r.body;
+      },
+      120_000,
+      250,
+    );
+    expect(done).toMatchObject({ status: 'succeeded', error: null });
+    // The group's ports replace the inventory's (tcp/80 is not probed).
+    expect(done.progress.totalProbes).toBe(64 * 2);
+    const listening = await api('GET', `/observations?run=${started.body.id}&state=LISTENING&limit=200`);
+    const cells = listening.body.items.map((o: { address: string; port: number }) => `${o.address}/${o.port}`);
+    const expected = truth.hosts
+      .filter((h) => inCidr(h.address))
+      .flatMap((h) => h.openTcp.filter((p) => p === 22 || p === 23).map((p) => `${h.address}/${p}`));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(cells.sort()).toEqual(expected.sort());
+  }, 180_000);
+
   it('has the same violations as the embedded sweep of the lab', async () => {
     const inventory = join(dir, 'embedded.yaml');
     await writeFile(

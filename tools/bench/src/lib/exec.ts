@@ -35,7 +35,14 @@ export function loadavg1(): number {
 
 export async function timedRun(
   cmd: string[],
-  opts: { stdout: string; stderr: string; timeFile: string; limitSec: number; cwd?: string },
+  opts: {
+    stdout: string;
+    stderr: string;
+    timeFile: string;
+    limitSec: number;
+    cwd?: string;
+    env?: Record<string, string>;
+  },
 ): Promise<RunTiming> {
   assertSafeCommand(cmd);
   const argv = ['-v', '-o', opts.timeFile, 'timeout', '-s', 'INT', '-k', '5', String(opts.limitSec), ...cmd];
@@ -45,7 +52,11 @@ export async function timedRun(
   const t0 = process.hrtime.bigint();
   try {
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(TIME_BIN, argv, { stdio: ['ignore', out, err], cwd: opts.cwd });
+      const child = spawn(TIME_BIN, argv, {
+        stdio: ['ignore', out, err],
+        cwd: opts.cwd,
+        env: { ...process.env, ...opts.env },
+      });
       child.on('error', reject);
       child.on('close', (c) => resolve(c ?? -1));
     });

@@ -54,7 +54,12 @@ export function scoreFleetqryStates(
   let extra = duplicates + badLines;
   for (const o of obs.values())
     if (!targeted.has(o.address) || !portSet.has(o.port) || o.proto !== proto) extra++;
-  if (extra) score.mismatches.push(`${extra} unexpected/duplicate/bad JSONL lines`);
+  if (extra) {
+    // A line the scan should not have printed is an error like a wrong state: it counts against accuracy.
+    score.total += extra;
+    score.mismatchCount += extra;
+    score.mismatches.push(`${extra} unexpected/duplicate/bad JSONL lines`);
+  }
   return { score, obs, extra };
 }
 

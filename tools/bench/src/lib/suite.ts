@@ -57,13 +57,21 @@ export interface Verdict {
   reasons: string[];
 }
 
+export interface ToolPlan {
+  label: string;
+  /** Environment added to the bench's own for this tool's runs. */
+  env?: Record<string, string>;
+  cmd: (f: RunFiles) => string[];
+  score: (f: RunFiles) => Score;
+}
+
 export interface BenchPlan {
   targets: string[];
   ports: { tcp?: number[]; udp?: number[] };
   /** lines for the report: what is targeted and how states map */
   notes: string[];
-  fleetqry: { label: string; cmd: (f: RunFiles) => string[]; score: (f: RunFiles) => Score };
-  reference: { label: string; cmd: (f: RunFiles) => string[]; score: (f: RunFiles) => Score };
+  fleetqry: ToolPlan;
+  reference: ToolPlan;
   /** extra analysis over all runs (e.g. the UDP cross-tool table) */
   extra?: (fq: RunFiles[], ref: RunFiles[]) => string[];
   verdict: (fq: ToolResult, ref: ToolResult, ratio: number) => Verdict;
@@ -73,7 +81,7 @@ export interface Benchmark {
   id: string;
   title: string;
   goal: string;
-  plan: (ctx: BenchContext) => BenchPlan;
+  plan: (ctx: BenchContext) => BenchPlan | Promise<BenchPlan>;
 }
 
 export interface BenchResult {
@@ -139,7 +147,7 @@ function toolResult(label: string, command: string, timings: RunTiming[], scores
 export async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<BenchResult> {
   const dir = path.join(ctx.raw, b.id);
   fs.mkdirSync(dir, { recursive: true });
-  const plan = b.plan(ctx);
+  const plan = await b.plan(ctx);
   assertLoopbackTargets(plan.targets, b.id);
   if (plan.ports.tcp) assertNoForeignPort(plan.ports.tcp, `${b.id} tcp`);
   if (plan.ports.udp) assertNoForeignPort(plan.ports.udp, `${b.id} udp`);
@@ -168,6 +176,7 @@ export async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<Ben
         timeFile: path.join(dir, `${which}.r${r}.time`),
         limitSec: ctx.limitSec,
         cwd: ctx.root,
+        ...(t.env ? { env: t.env } : {}),
       });
       const score = t.score(f);
       timings[which].push(timing);

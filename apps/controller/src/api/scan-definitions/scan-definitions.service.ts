@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ApiIssue, ScanDefinitionCreateSchema, ScanDefinitionUpdateSchema } from '@fleetqry/contracts';
 import { BUILTIN_POLICY_NAMES } from '@fleetqry/policy';
-import { BUILTIN_GROUPS, normalizeGroupName, parsePortSpec, PortParseError } from '@fleetqry/probe';
+import { parsePortSpec, PortParseError } from '@fleetqry/probe';
 import {
   createScanDefinition,
   deleteScanDefinition,
@@ -9,10 +9,12 @@ import {
   getPolicy,
   getScanDefinition,
   listScanDefinitions,
+  listServiceGroups,
   updateScanDefinition,
   type ScanDefinition,
   type ScanDefinitionInput,
 } from '@fleetqry/store';
+import { storedGroupCatalog } from '@fleetqry/sweep';
 import type { z } from 'zod';
 
 import { StoreService } from '../../store/store.service.js';
@@ -97,13 +99,9 @@ export class ScanDefinitionsService {
       issues.push({ path: 'inventoryId', message: `no inventory ${d.inventoryId}` });
     const groups = (d.serviceGroups as string[] | undefined) ?? [];
     if (groups.length) {
-      const stored = new Set((await db.serviceGroup.findMany({ select: { name: true } })).map((g) => g.name));
-      const builtin = new Set(
-        BUILTIN_GROUPS.flatMap((g) => [g.name, ...(g.aliases ?? [])].map(normalizeGroupName)),
-      );
+      const catalog = storedGroupCatalog(await listServiceGroups(db));
       groups.forEach((g, i) => {
-        const name = normalizeGroupName(g);
-        if (!stored.has(name) && !builtin.has(name))
+        if (!catalog.has(g))
           issues.push({ path: `serviceGroups[${i}]`, message: `no built-in or stored service group "${g}"` });
       });
     }

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { BUILTIN_GROUPS, normalizeGroupName, parsePortSpec, PortParseError } from '@fleetqry/probe';
+import { BUILTIN_GROUPS, GroupCatalog, parsePortSpec, PortParseError } from '@fleetqry/probe';
 import {
   createServiceGroup,
   deleteServiceGroup,
@@ -25,7 +25,7 @@ export function checkGroup(input: ServiceGroupInput): void {
       issues.push({ path: proto, message: e instanceof PortParseError ? e.message : String(e) });
     }
   }
-  if (BUILTIN_GROUPS.some((g) => normalizeGroupName(g.name) === input.name))
+  if (GroupCatalog.builtin().has(input.name))
     issues.push({ path: 'name', message: `"${input.name}" is a built-in group` });
   if (issues.length) throw validationError(issues, 'service group');
 }

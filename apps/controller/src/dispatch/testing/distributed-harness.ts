@@ -259,6 +259,7 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
 
 export interface HostTruth {
   address: string;
+  openTcp: number[];
   snmp: { versions: string[]; communities: Record<string, string> } | null;
 }
 
