@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
+# No suite may pass by skipping what it could not run; FLEETQRY_REQUIRE_DAEMONS=0 relaxes it on a laptop.
+export FLEETQRY_REQUIRE_DAEMONS="${FLEETQRY_REQUIRE_DAEMONS:-1}"
 
 npm run build
 npm run typecheck

@@ -4,10 +4,12 @@ import { portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
 import { scan, type ScanEvent } from './scanner.js';
+import { preconditionMet } from '../testing/lab-daemons.js';
 import { loadSynEngine } from './syn-engine.js';
 
 // The fleet lab (tools/lab, 127.30.0.1-64): every host × TCP 1-1024 through the SYN engine must equal
-// the ground truth. Skipped when the lab is down or the SYN engine is unavailable (not root, no addon).
+// the ground truth. Skipped when the lab is down or the SYN engine is unavailable (not root, no addon),
+// except under FLEETQRY_REQUIRE_DAEMONS=1.
 const TRUTH = process.env.FLEETQRY_LAB_TRUTH ?? '/tmp/fleetqry-lab/ground-truth.json';
 interface TruthHost {
   address: string;
@@ -18,7 +20,16 @@ const truth = existsSync(TRUTH)
   ? (JSON.parse(readFileSync(TRUTH, 'utf8')) as { hosts: TruthHost[] })
   : undefined;
 const syn = await loadSynEngine();
-const d = truth && syn ? describe : describe.skip;
+const d = preconditionMet(
+  'SYN engine on the lab',
+  !truth
+    ? `no lab ground truth at ${TRUTH}`
+    : !syn
+      ? 'the SYN engine does not load (root + addon)'
+      : undefined,
+)
+  ? describe
+  : describe.skip;
 
 const inLoopback = (a: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 const FORBIDDEN_PORT = 2024; // a foreign service on every address of the lab machine: never probed

@@ -3,15 +3,19 @@ import net from 'node:net';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
+import { preconditionMet } from '../testing/lab-daemons.js';
 import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
 import { ipv4ToUint32, loadSynEngine, synStateResult, tcpEngineName } from './syn-engine.js';
 
 // Everything here talks to in-process listeners on 127.0.0.1 only. The SYN engine needs the built
-// addon and root/CAP_NET_RAW; without them the comparison is skipped (and `auto` must mean connect).
+// addon and root/CAP_NET_RAW; without them the comparison is skipped (and `auto` must mean connect),
+// except under FLEETQRY_REQUIRE_DAEMONS=1.
 const syn = await loadSynEngine();
-const d = syn ? describe : describe.skip;
+const d = preconditionMet('SYN engine', syn ? undefined : 'the SYN engine does not load (root + addon)')
+  ? describe
+  : describe.skip;
 
 const LOCAL: ProbeTarget = { host: 'localhost-test', address: '127.0.0.1', family: 4 };
 

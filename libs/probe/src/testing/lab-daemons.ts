@@ -133,14 +133,24 @@ export function run(command: string, args: string[], timeoutMs = 30_000): Promis
   });
 }
 
+/** CI and `npm test` set it: no suite, test or case may pass by skipping what it could not run. */
+export const daemonsRequired = (): boolean => process.env['FLEETQRY_REQUIRE_DAEMONS'] === '1';
+
 /**
- * Whether a real-daemon suite should run: true when every binary is installed; when one is missing it
- * warns and returns false (the suite is skipped), unless FLEETQRY_REQUIRE_DAEMONS=1, which returns true
- * so that the suite fails loudly.
+ * Whether a suite (or case) whose precondition has `problem` (undefined: met) may run. Unmet, it is skipped
+ * with a warning on a developer's machine; under FLEETQRY_REQUIRE_DAEMONS=1 it throws instead, so the test
+ * fails loudly, naming what was missing.
  */
+export function preconditionMet(title: string, problem: string | undefined): boolean {
+  if (problem === undefined) return true;
+  if (daemonsRequired())
+    throw new Error(`${title}: ${problem} (FLEETQRY_REQUIRE_DAEMONS=1: nothing may pass by skipping)`);
+  console.warn(`${title}: skipped, ${problem}`);
+  return false;
+}
+
+/** Whether a real-daemon suite can run: every binary installed (see {@link preconditionMet}). */
 export function daemonsInstalled(title: string, binaries: string[]): boolean {
   const missing = binaries.filter((b) => !existsSync(b));
-  if (missing.length === 0 || process.env.FLEETQRY_REQUIRE_DAEMONS === '1') return true;
-  console.warn(`${title}: skipped, not installed: ${missing.join(', ')}`);
-  return false;
+  return preconditionMet(title, missing.length ? `not installed: ${missing.join(', ')}` : undefined);
 }

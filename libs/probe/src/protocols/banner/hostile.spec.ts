@@ -12,6 +12,7 @@ import {
   startHostileServer,
   startSynBlackhole,
 } from '../../testing/hostile-servers.js';
+import { preconditionMet } from '../../testing/lab-daemons.js';
 import { ftpPlugin } from '../ftp/index.js';
 import { createHttpPlugin, httpPlugin } from '../http/index.js';
 import { imapPlugin } from '../imap/index.js';
@@ -215,7 +216,7 @@ describe('connect that never completes (full accept queue)', () => {
   it.each(CASES)('$plugin.name → connection-timeout', async (c) => {
     const hole = await startSynBlackhole('127.42.0.2');
     if (!hole) {
-      console.warn('python3 not available: connection-timeout case skipped');
+      preconditionMet('connection-timeout case', 'python3 is not available');
       return;
     }
     try {

@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
+import { daemonsInstalled, preconditionMet, tempDir } from '../../testing/lab-daemons.js';
 import { startUdpDaemon, type UdpDaemon } from '../../testing/udp-daemon.js';
 import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
 import { isakmpPlugin } from './index.js';
@@ -26,7 +26,12 @@ const ctx = (address: string, port = 500, timeoutMs = 1000): ProtocolContext => 
 });
 
 // Someone else's IKE daemon on :500 would make this test meaningless (and ours fail to bind).
-const run = daemonsInstalled('isakmp against charon', [CHARON]) && !existsSync('/run/charon.pid');
+const run =
+  daemonsInstalled('isakmp against charon', [CHARON]) &&
+  preconditionMet(
+    'isakmp against charon',
+    existsSync('/run/charon.pid') ? 'another charon runs here (/run/charon.pid holds UDP 500)' : undefined,
+  );
 (run ? describe : describe.skip)('isakmpPlugin against charon', () => {
   const tmp = tempDir('charon');
   let daemon: UdpDaemon | undefined;

@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import {
   daemonsInstalled,
+  preconditionMet,
   run,
   startDaemon,
   tempDir,
@@ -183,10 +184,9 @@ async function pluginKeys(address: string) {
   });
 
   it("the fleet lab's endpoint mapper (127.30.0.10), when the lab is up", async () => {
-    if (!(await accepts(LAB, 135))) {
-      console.warn('fleet lab is not up: 127.30.0.10:135 not checked');
+    const up = await accepts(LAB, 135);
+    if (!preconditionMet('rpc: the fleet lab', up ? undefined : `${LAB}:135 does not accept (lab down)`))
       return;
-    }
     const { r, withoutLast } = await pluginKeys(LAB);
     expect(r.status).toBe('success');
     expect(withoutLast).toEqual(await rpcclientKeys(LAB));
