@@ -443,7 +443,9 @@ describe('controller + 3 workers as separate processes, driven through the API a
     // The group's ports replace the inventory's (tcp/80 is not probed).
     expect(done.progress.totalProbes).toBe(64 * 2);
     const listening = await api('GET', `/observations?run=${started.body.id}&state=LISTENING&limit=200`);
-    const cells = listening.body.items.map((o: { address: string; port: number }) => `${o.address}/${o.port}`);
+    const cells = listening.body.items.map(
+      (o: { address: string; port: number }) => `${o.address}/${o.port}`,
+    );
     const expected = truth.hosts
       .filter((h) => inCidr(h.address))
       .flatMap((h) => h.openTcp.filter((p) => p === 22 || p === 23).map((p) => `${h.address}/${p}`));
