@@ -31,12 +31,17 @@ export function repeatOption(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
-  return (value: string): T => {
+/** A parser that accepts one of `choices` (any case); `choices` is kept on it so --help can list them. */
+export function choiceOption<T extends string>(
+  name: string,
+  choices: readonly T[],
+): ((value: string) => T) & { choices: readonly T[] } {
+  const parse = (value: string): T => {
     const v = value.toLowerCase() as T;
     if (!choices.includes(v)) throw new UsageError(`${name}: "${value}" is not one of ${choices.join(', ')}`);
     return v;
   };
+  return Object.assign(parse, { choices });
 }
 
 /**

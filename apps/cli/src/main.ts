@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { isPortqryArgv } from './portqry/portqry-args.js';
+import { PORTQRY_USAGE } from './portqry/usage.js';
 import { isInputError } from './usage-error.js';
 import { VERSION } from './version.js';
 
@@ -28,18 +29,32 @@ const ALIASES: Record<string, string> = {
   '-sp': '--source-port',
 };
 
+/** --help of a subcommand (and of its own subcommands): the --format choices and the exit codes. */
+function documented(cmd: Command, exitCodes: string): Command {
+  for (const opt of cmd.options) {
+    const choices = (opt.parseArg as { choices?: readonly string[] } | undefined)?.choices;
+    if (choices && !opt.argChoices) opt.argChoices = [...choices];
+  }
+  cmd.addHelpText('after', exitCodes);
+  for (const sub of cmd.commands) documented(sub.exitOverride(), exitCodes);
+  return cmd;
+}
+
 async function program(invoked: string | undefined): Promise<Command> {
   const names = invoked && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
   const cmd = new Command('fleetqry')
-    .description(
-      'PortQry for whole fleets.\n\nPortQry mode: fleetqry -n HOST [-p tcp|udp|both] [-e PORT | -r FROM:TO | -o LIST] [-sp PORT] [-sl] [-cn !COMMUNITY!] [-nr] [-q] [-l FILE [-y]]',
-    )
+    .description('PortQry for whole fleets: PortQry mode (below), fleet mode and compliance sweeps.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const name of names) cmd.addCommand((await COMMANDS[name]!()).exitOverride());
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', `\n${PORTQRY_USAGE}`);
+  for (const name of names)
+    cmd.addCommand(documented((await COMMANDS[name]!()).exitOverride(), exitCodesHelp(name)));
   return cmd;
 }
+
+/** PortQry prints its usage for `-?`, `/?` and no arguments at all. */
+const USAGE_SWITCHES = new Set(['-?', '/?', '-h', '/h']);
 
 /**
  * A reader that goes away (`fleetqry … | head`) ends the run at once and quietly, as SIGPIPE ends a C
@@ -57,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
       process.stdout.write(`${VERSION}\n`);
+      return EXIT.OK;
+    }
+    if (argv.length === 0 || (argv.length === 1 && USAGE_SWITCHES.has(argv[0]!.toLowerCase()))) {
+      process.stdout.write(`${PORTQRY_USAGE}\nFleet mode, sweeps and the rest: fleetqry --help\n`);
       return EXIT.OK;
     }
     if (isPortqryArgv(argv)) return await (await import('./portqry/run-portqry.js')).runPortqry(argv);

@@ -50,7 +50,7 @@ export function isPortqryArgv(argv: readonly string[]): boolean {
   const first = argv[0]?.toLowerCase();
   return (
     first !== undefined &&
-    (VALUE_SWITCHES.has(first) || FLAG_SWITCHES.has(first) || LOCAL_SWITCHES.has(first)) &&
+    (VALUE_SWITCHES.has(first) || FLAG_SWITCHES.has(first) || LOCAL_SWITCHES.has(first) || first === '-i') &&
     first.startsWith('-') &&
     !first.startsWith('--')
   );
@@ -88,7 +88,9 @@ export function parsePortqryArgs(argv: readonly string[]): PortqryArgs {
       continue;
     }
     if (!VALUE_SWITCHES.has(sw))
-      throw new UsageError(`unknown switch "${raw}" (PortQry mode: -n -e -r -o -p -sp -sl -cn -nr -q -l -y)`);
+      throw new UsageError(
+        `unknown switch "${raw}" (PortQry mode: -n -e -r -o -p -sp -sl -cn -nr -q -l -y -i; fleetqry -? lists them)`,
+      );
     const value = argv[++i];
     if (value === undefined || (value.startsWith('-') && sw !== '-cn'))
       throw new UsageError(`${raw}: a value is required`);

@@ -71,6 +71,12 @@ async function probeInOrder(
 export async function runPortqry(argv: readonly string[]): Promise<number> {
   // local mode is loaded on demand: query mode never needs @fleetqry/local
   if (hasLocalSwitch(argv)) return (await import('../local/run-local.js')).runPortqryLocal(argv);
+  const interactive = argv.findIndex((a) => a.toLowerCase() === '-i');
+  if (interactive >= 0)
+    return (await import('./interactive.js')).runInteractive(
+      argv.filter((_, i) => i !== interactive),
+      (query) => runPortqry(query),
+    );
   const args = parsePortqryArgs(argv);
   checkLogFile(args.logFile, args.overwriteLog);
   const config = loadCliConfig(args.config);
