@@ -72,8 +72,8 @@ export function checkComposeConfig(cfg: Obj): string[] {
   if (obj(obj(controller['depends_on'])['migrate'])['condition'] !== 'service_completed_successfully') {
     problems.push('controller does not wait for a successful migration');
   }
-  if (!JSON.stringify(obj(controller['healthcheck'])['test'] ?? '').includes('/health'))
-    problems.push('controller healthcheck is not /health');
+  if (!JSON.stringify(obj(controller['healthcheck'])['test'] ?? '').includes('/health/ready'))
+    problems.push('controller healthcheck is not /health/ready');
   const cports = arr(controller['ports']).map((p) =>
     typeof p === 'string' ? p : `${String(obj(p)['published'])}:${String(obj(p)['target'])}`,
   );

@@ -167,6 +167,10 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
             problems.push(`${cid}: no ${k}`);
             continue;
           }
+          // Liveness is the process only: a database blip must not restart every pod.
+          const path = obj(p['httpGet'])['path'];
+          const want = k === 'livenessProbe' ? '/health/live' : '/health/ready';
+          if (path !== want) problems.push(`${cid}: ${k} path ${String(path)} is not ${want}`);
           const port = obj(p['httpGet'])['port'];
           if (!(portNames.has(port) || portNumbers.has(port)))
             problems.push(`${cid}: ${k} port ${String(port)} is not a container port`);

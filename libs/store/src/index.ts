@@ -15,10 +15,11 @@ export {
 export { redactDatabaseUrl } from './client/redact-url.js';
 export { buildPgliteTemplate, PGLITE_TEMPLATE_DIR } from './client/pglite-template.js';
 
-export { migrate, type MigrateOptions, type MigrateResult } from './migrator/migrate.js';
+export { assertMigrated, migrate, type MigrateOptions, type MigrateResult } from './migrator/migrate.js';
 export { findMigrationsDir } from './migrator/migrations-dir.js';
 export { migrationChecksum } from './migrator/checksum.js';
 export {
+  DatabaseNotMigratedError,
   FailedMigrationError,
   MigrationApplyError,
   MigrationChecksumError,

@@ -199,16 +199,16 @@ describe('forged probe jobs (Redis write access only)', () => {
         /refused, the job (is not a signed envelope|signature does not match)/,
       );
     }
-    const metrics = await waitFor(
-      'worker metrics',
-      async () => {
-        const port = /"port":(\d+)/.exec(
-          worker!.output.find((l) => l.includes('health and metrics')) ?? '',
-        )?.[1];
-        return port ? (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : undefined;
-      },
+    const port = await waitFor(
+      'worker health port',
+      async () =>
+        /"port":(\d+)/.exec(worker!.output.find((l) => l.includes('health and metrics')) ?? '')?.[1],
       5_000,
     );
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // Refusing jobs is not a health problem: the worker stays live and ready.
+    for (const path of ['/health/live', '/health/ready'])
+      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(200);
     expect(metrics).toMatch(/fleetqry_worker_jobs_rejected_total\{reason="unsigned"\} 1/);
     expect(metrics).toMatch(/fleetqry_worker_jobs_rejected_total\{reason="bad-signature"\} 2/);
     expect(packets()).toMatchObject({ unsigned: 0, badSignature: 0, control: 0 });
@@ -357,6 +357,9 @@ describe('both apps refuse to start without the job key', () => {
       timeout: 30_000,
     });
     expect(controller.status).toBe(78);
-    expect(controller.stderr).toMatch(/^ {2}FLEETQRY_JOB_KEY is not set/m);
+    expect(controller.stderr.trim()).toMatch(
+      /^fleetqry controller: invalid controller configuration: FLEETQRY_JOB_KEY is not set/,
+    );
+    expect(controller.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -59,14 +59,18 @@ export const randomToken = () => `fq_${randomBytes(32).toString('base64url')}`;
  * The real controller in this process: a fresh Postgres database per test file (migrated like a deploy),
  * the machine's Redis under a unique queue prefix, the same configureApp as main.ts, listening on a free port.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  /** `viaDatabaseUrl`: the URL the app connects with, from the test database's (e.g. through a proxy). */
+  opts: { viaDatabaseUrl?: (url: string) => string } = {},
+): Promise<TestApp> {
   const db = await createTempPostgres();
   const migrator = await createStore({ databaseUrl: db.url, migrate: true });
   await migrator.close();
   const adminToken = randomToken();
   const workerToken = randomBytes(32).toString('hex');
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: opts.viaDatabaseUrl ? opts.viaDatabaseUrl(db.url) : db.url,
     REDIS_URL: 'redis://127.0.0.1:6379',
     FLEETQRY_ADMIN_TOKEN: adminToken,
     FLEETQRY_WORKER_TOKEN: workerToken,

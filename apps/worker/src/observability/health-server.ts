@@ -13,8 +13,9 @@ import { WorkerMetrics } from './worker-metrics.js';
 const PING_TIMEOUT_MS = 1_000;
 
 /**
- * The worker's only HTTP surface: GET /health (Redis ping; 503 when it fails) and GET /metrics
- * (Prometheus). Nothing else answers; no job can be submitted here.
+ * The worker's only HTTP surface: GET /health/live (the process), GET /health/ready (and /health, its older
+ * name: Redis ping, 503 when it fails) and GET /metrics (Prometheus). Nothing else answers; no job can be
+ * submitted here.
  */
 @Injectable()
 export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -83,7 +84,9 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
         type: this.metrics.registry.contentType,
         body: await this.metrics.registry.metrics(),
       };
-    if (path === '/health') {
+    if (path === '/health/live')
+      return { status: 200, type: 'application/json', body: JSON.stringify({ status: 'ok' }) };
+    if (path === '/health' || path === '/health/ready') {
       const redis = await this.pingRedis();
       return {
         status: redis ? 200 : 503,

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 import { PrismaClient } from '../generated/prisma/client.js';
-import { migrate, type MigrateResult } from '../migrator/migrate.js';
+import { assertMigrated, migrate, type MigrateResult } from '../migrator/migrate.js';
 import { isMigrationError } from '../migrator/migration-errors.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { seedFromTemplate } from './pglite-template.js';
@@ -27,6 +27,8 @@ export interface StoreOptions {
   connectTimeoutMs?: number;
   /** Apply pending migrations on open: default true for PGlite (zero setup), false for Postgres (a deploy step). */
   migrate?: boolean;
+  /** Without `migrate`: refuse to open (DatabaseNotMigratedError) a Postgres database lacking migrations. */
+  requireMigrated?: boolean;
   /** Migrations directory override (tests). */
   migrationsDir?: string;
   log?: (line: string) => void;
@@ -76,6 +78,7 @@ async function openPostgres(databaseUrl: string, options: StoreOptions): Promise
     const conn = await poolConnection(pool);
     try {
       if (options.migrate) migrations = await migrate(conn, migrateOptions(options));
+      else if (options.requireMigrated) await assertMigrated(conn, migrateOptions(options));
       else await conn.query('SELECT 1');
     } finally {
       await conn.release();

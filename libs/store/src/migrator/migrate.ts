@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import type { SqlConnection } from '../client/sql-connection.js';
 import { checksumMatches } from './checksum.js';
-import { FailedMigrationError, MigrationApplyError, MigrationChecksumError } from './migration-errors.js';
+import {
+  DatabaseNotMigratedError,
+  FailedMigrationError,
+  MigrationApplyError,
+  MigrationChecksumError,
+} from './migration-errors.js';
 import { findMigrationsDir } from './migrations-dir.js';
 import {
   CREATE_PRISMA_MIGRATIONS_TABLE,
@@ -59,6 +64,24 @@ export async function migrate(conn: SqlConnection, options: MigrateOptions = {})
     // A failed unlock (connection gone) must not hide the real error; the lock dies with the session anyway.
     await conn.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]).catch(() => {});
   }
+}
+
+/**
+ * Read-only: throws DatabaseNotMigratedError when a migration of this release is not applied (or the
+ * migrations table does not exist), and the migrate errors when an applied one changed or failed. Takes no
+ * lock and writes nothing, so a process that must not migrate can check before it serves.
+ */
+export async function assertMigrated(conn: SqlConnection, options: MigrateOptions = {}): Promise<void> {
+  const files = await readMigrations(findMigrationsDir(options.migrationsDir));
+  const { rows: exists } = await conn.query<{ t: string | null }>(
+    `SELECT to_regclass('"_prisma_migrations"')::text AS t`,
+  );
+  const rows = exists[0]?.t
+    ? (await conn.query<PrismaMigrationRow>('SELECT * FROM "_prisma_migrations"')).rows
+    : [];
+  const applied = checkRecorded(rows, files);
+  const pending = files.filter((f) => !applied.has(f.name)).map((f) => f.name);
+  if (pending.length > 0) throw new DatabaseNotMigratedError(pending);
 }
 
 async function lock(conn: SqlConnection, log: (line: string) => void): Promise<void> {

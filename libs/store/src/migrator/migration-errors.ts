@@ -41,10 +41,22 @@ export class MigrationApplyError extends Error {
   }
 }
 
+/** A process that never migrates (the controller) opened a database that lacks this release's migrations. */
+export class DatabaseNotMigratedError extends Error {
+  constructor(readonly pending: readonly string[]) {
+    super(
+      `the database is not migrated: ${pending.length} migration(s) pending (${pending.slice(0, 3).join(', ')}` +
+        `${pending.length > 3 ? ', …' : ''}); run \`npm run db:migrate\` (or the deployment's migrate job) first`,
+    );
+    this.name = 'DatabaseNotMigratedError';
+  }
+}
+
 export function isMigrationError(error: unknown): boolean {
   return (
     error instanceof MigrationChecksumError ||
     error instanceof FailedMigrationError ||
-    error instanceof MigrationApplyError
+    error instanceof MigrationApplyError ||
+    error instanceof DatabaseNotMigratedError
   );
 }

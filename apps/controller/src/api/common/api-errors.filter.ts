@@ -6,16 +6,18 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import type { ApiError } from '@fleetqry/contracts';
-import { isUniqueViolation } from '@fleetqry/store';
+import { isDatabaseUnavailable, isUniqueViolation } from '@fleetqry/store';
 import type { Request, Response } from 'express';
 
 /**
  * Every error response has one shape (contracts `ApiErrorSchema`: statusCode, error, message, optional
  * issues, and the request id that the log lines carry). A unique-constraint violation (a name already
  * taken) is the client's conflict, 409, not a 500: services need not pre-check names (which would race
- * anyway). Anything unexpected is a 500 whose body says nothing about the cause; the log has it.
+ * anyway). A database that cannot be reached is a 503 (retry later). Anything unexpected is a 500 whose
+ * body says nothing about the cause; the log has it (and the driver's text of a 503).
  */
 @Catch()
 export class ApiErrorsFilter implements ExceptionFilter {
@@ -27,6 +29,8 @@ export class ApiErrorsFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const requestId = req.id === undefined ? undefined : String(req.id);
     const error = toHttpException(exception);
+    if (error instanceof ServiceUnavailableException && !(exception instanceof HttpException))
+      this.logger.warn({ requestId, err: (exception as Error).message }, 'database unavailable');
     if (!error) {
       this.logger.error(
         {
@@ -52,6 +56,8 @@ function toHttpException(exception: unknown): HttpException | undefined {
     const list = Array.isArray(fields) ? fields.join(', ') : String(fields);
     return new ConflictException(`already exists${list ? ` (${list} must be unique)` : ''}`);
   }
+  if (isDatabaseUnavailable(exception))
+    return new ServiceUnavailableException('the database is unavailable; retry later');
   return undefined;
 }
 
