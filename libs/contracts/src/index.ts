@@ -4,6 +4,7 @@ export * from './protocol-data.js';
 export * from './communities.js';
 export * from './observation.js';
 export * from './coverage.js';
+export * from './network-quality.js';
 export * from './inventory.js';
 export * from './finding.js';
 export * from './local-socket.js';

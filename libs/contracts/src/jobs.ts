@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { HostCoverageSchema, PortRangesSchema } from './coverage.js';
+import { NetworkQualitySchema } from './network-quality.js';
 import { ObservationSchema } from './observation.js';
 
 /**
@@ -155,9 +156,13 @@ export const ResultBatchJobSchema = z.strictObject({
   /** Absent in batches published before coverage existed. */
   coverage: z.array(HostCoverageSchema).default([]),
   failures: z.array(TargetFailureSchema),
-  /** Present on the final marker only. */
+  /** Present on the final marker only; `network` is absent from workers that predate it. */
   final: z
-    .strictObject({ batches: z.number().int().nonnegative(), observations: z.number().int().nonnegative() })
+    .strictObject({
+      batches: z.number().int().nonnegative(),
+      observations: z.number().int().nonnegative(),
+      network: NetworkQualitySchema.optional(),
+    })
     .optional(),
 });
 export type ResultBatchJob = z.infer<typeof ResultBatchJobSchema>;

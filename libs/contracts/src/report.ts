@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { FindingSchema, FindingStatusSchema, SeveritySchema } from './finding.js';
+import { NetworkQualitySchema } from './network-quality.js';
 
 /**
  * The violation report: printed by `fleetqry sweep/report --format json`, served by the API and
@@ -16,6 +17,7 @@ export const RunInfoSchema = z.object({
   hosts: z.number().int().nonnegative(),
   totalProbes: z.number().int().nonnegative(),
   doneProbes: z.number().int().nonnegative(),
+  network: NetworkQualitySchema,
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

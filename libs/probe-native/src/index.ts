@@ -30,8 +30,16 @@ export interface SynScanRequest {
   maxTimeoutMs?: number;
   /** Multiplies every wait (PortQry -sl doubles). Default 1. */
   waitFactor?: number;
-  /** SYNs per cell before silence is FILTERED (1..8). Default 2. */
+  /** SYNs per cell before silence may be FILTERED (1..8). Default 2. */
   attempts?: number;
+  /**
+   * Up to this many SYNs (attempts..8) while answers keep needing retransmissions: the fewest k with
+   * p^k <= 1e-6, p the estimated chance that an attempt goes unanswered. Default: `attempts` (fixed).
+   */
+  maxAttempts?: number;
+  /** The scan's loss evidence from earlier batches (answered cells, those that needed a resend): seeds p. */
+  priorAnswered?: number;
+  priorRetried?: number;
   /** SYNs per second, retransmissions included; 0 = unlimited. */
   ratePerSecond?: number;
   /** Probes awaiting an answer at once, overall and per target. Defaults 256 / 64. */
@@ -48,7 +56,7 @@ export interface SynScanRequest {
 export interface SynScanResult {
   /** One SynState per cell, target-major: cell = targetIndex × ports.length + portIndex. */
   states: Uint8Array;
-  /** Round trip of the answered attempt in ms, NaN when unknown (silence, or an answer to a resent SYN). */
+  /** Round trip of the answered attempt in ms, NaN when unknown (silence, or an answer to an earlier SYN). */
   rttMs: Float32Array;
   sourcePort: number;
   sent: number;
@@ -56,6 +64,13 @@ export interface SynScanResult {
   received: number;
   /** Replies to our port that failed validation (not ours, wrong cookie). */
   rejected: number;
+  /** Cells that answered; of them, those whose answer came only after a retransmission. */
+  answered: number;
+  retried: number;
+  /** Answers to an earlier attempt after the last one had timed out (FILTERED overturned). */
+  late: number;
+  /** Cells FILTERED for silence after every attempt. */
+  silent: number;
 }
 
 export interface ProbeNative {

@@ -14,12 +14,21 @@
  *    UDP socket), so the TCP checksum's pseudo header is right. Sends are batched with sendmmsg.
  *  - Receiving: a raw IPPROTO_TCP socket with a classic BPF filter on "TCP destination port == ours";
  *    replies are accepted only from (address, port) pairs of the batch and only when the ACK number
- *    equals our keyed SipHash cookie + 1 (the attempt number rides in the top bits of the sequence),
- *    so stray or forged packets cannot set a state. A raw ICMP socket (filtered to destination
+ *    equals our keyed SipHash cookie + 1, so stray or forged packets cannot set a state. A raw ICMP socket (filtered to destination
  *    unreachable) matches the embedded TCP header the same way.
- *  - Pacing: token bucket (ratePerSecond, 0 = unlimited), global and per-host in-flight caps.
- *  - Retransmission: an unanswered SYN is resent after srtt + 4*rttvar (RFC 6298, measured within
- *    the batch), clamped to [minTimeoutMs, maxTimeoutMs], doubled per attempt, times waitFactor.
+ *  - Pacing: token bucket (ratePerSecond, 0 = unlimited), global and per-host in-flight caps, and a
+ *    loss-aware in-flight window per /24: a drop (an answer that needed a retransmission) narrows the
+ *    subnet's window by PACE_CUT at most once per timeout, answers to first attempts widen it again;
+ *    it never falls below PACE_FLOOR of its start (nmap halves and may fall to one probe).
+ *  - Retransmission: an unanswered SYN is resent after srtt + 4*rttvar (RFC 6298, the target's own
+ *    estimate, else the batch's), clamped to [minTimeoutMs, maxTimeoutMs], doubled per attempt up to
+ *    4x, times waitFactor. The attempts a silent cell gets adapt to the loss seen: `attempts` at least
+ *    (PortQry's three by default), more while answers keep needing retransmissions (see
+ *    required_attempts), up to `maxAttempts`. Every attempt is the same SYN (same sequence: the cookie),
+ *    a true retransmission: a listener whose SYN-ACK was lost sits in SYN_RECV and answers only a SYN
+ *    with the sequence it saw (another one gets a bare ACK), and an answer to any earlier attempt
+ *    counts, even one arriving after the cell was called FILTERED. Which attempt an answer belongs to
+ *    is then unknown, so only a cell answered on its first attempt measures a round trip (Karn).
  *  - EAGAIN/ENOBUFS on send: short backoff without counting an attempt. Overall deadline: probes not
  *    decided by then come back UNPROBED (0), never as a state we did not see.
  *  - Memory is proportional to the batch: targets x ports.
@@ -59,7 +68,11 @@ enum {
 #define SEND_BATCH 64
 #define RECV_BATCH 64
 #define PKT_LEN 44 /* 20 IP + 20 TCP + 4 MSS option */
-#define ATTEMPT_SHIFT 28
+/* Chance, per cell, that an answering port gets no answer to any attempt: sets the adaptive attempts. */
+#define LOSS_TARGET 1e-6
+#define BACKOFF_MAX_SHIFT 2 /* retransmission waits double per attempt, up to 4x */
+#define PACE_CUT 0.9        /* a subnet's window after a detected drop, as a fraction of before */
+#define PACE_FLOOR 0.5      /* ... never below this fraction of its start */
 
 typedef struct {
   /* inputs (copied) */
@@ -69,14 +82,16 @@ typedef struct {
   uint32_t nports;
   uint8_t *exclude; /* optional, ntargets*nports, 1 = never probe */
   double initial_timeout_ms, min_timeout_ms, max_timeout_ms, wait_factor, deadline_ms, rate;
-  uint32_t attempts, concurrency, per_host;
+  uint32_t attempts, max_attempts, concurrency, per_host;
+  /* the scan's loss evidence from earlier batches: answered cells, and those that needed a resend */
+  double prior_answered, prior_retried;
   uint16_t source_port;
   int32_t *cancel;
   napi_ref cancel_ref;
   /* outputs */
   uint8_t *states;
   float *rtts;
-  uint64_t sent, retransmitted, received, rejected;
+  uint64_t sent, retransmitted, received, rejected, answered, retried, late, silent;
   uint16_t used_port;
   int err;
   char errmsg[200];
@@ -112,8 +127,7 @@ static uint32_t cookie(const uint64_t key[2], uint32_t addr, uint16_t port, uint
   v3 ^= b; SIPROUND; SIPROUND; v0 ^= b;
   v2 ^= 0xff; SIPROUND; SIPROUND; SIPROUND; SIPROUND;
   uint64_t h = v0 ^ v1 ^ v2 ^ v3;
-  /* The top bits carry the attempt number. */
-  return (uint32_t)(h ^ (h >> 32)) & ((1u << ATTEMPT_SHIFT) - 1);
+  return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint16_t csum_finish(uint32_t sum) {
@@ -179,6 +193,13 @@ typedef struct {
   int32_t *canon;       /* per target: index of the first target with the same address */
   uint32_t *next_port;  /* per target: next port index to start */
   uint32_t *inflight_h; /* per target */
+  double *h_srtt, *h_rttvar; /* per target: its own round-trip estimate */
+  uint32_t *h_samples;
+  uint32_t *group;      /* per target: its /24 */
+  uint32_t ngroups;
+  double *g_window, *g_start; /* per /24: loss-aware in-flight window, and its start */
+  uint32_t *g_inflight;
+  uint64_t *g_next_cut;
   uint8_t *tries;       /* per probe */
   uint64_t *sent_at;    /* per probe: time of the latest attempt */
   ring_t *queues;       /* per attempt number: probes waiting for an answer, in send order */
@@ -202,40 +223,80 @@ static void set_err(job_t *job, int e, const char *what) {
   snprintf(job->errcode, sizeof job->errcode, "%s", name);
 }
 
-static double timeout_ms(const scan_t *s, uint32_t attempt) {
+/* Wait for an answer to target t's attempt (0-based): its own estimate, else the batch's. */
+static double timeout_ms(const scan_t *s, uint32_t t, uint32_t attempt) {
   const job_t *j = s->job;
-  double base = s->rtt_samples ? s->srtt + 4 * s->rttvar : j->initial_timeout_ms;
-  double t = fmin(j->max_timeout_ms, fmax(j->min_timeout_ms, base));
-  t = fmin(j->max_timeout_ms, t * (double)(1u << attempt));
-  return t * j->wait_factor;
+  double base = s->h_samples[t]     ? s->h_srtt[t] + 4 * s->h_rttvar[t]
+                : s->rtt_samples    ? s->srtt + 4 * s->rttvar
+                                    : j->initial_timeout_ms;
+  double t_ms = fmin(j->max_timeout_ms, fmax(j->min_timeout_ms, base));
+  uint32_t shift = attempt < BACKOFF_MAX_SHIFT ? attempt : BACKOFF_MAX_SHIFT;
+  t_ms = fmin(j->max_timeout_ms, t_ms * (double)(1u << shift));
+  return t_ms * j->wait_factor;
 }
 
-static void rtt_sample(scan_t *s, double ms) {
-  if (s->rtt_samples == 0) {
-    s->srtt = ms;
-    s->rttvar = ms / 2;
+static void estimate(double *srtt, double *rttvar, uint32_t n, double ms) {
+  if (n == 0) {
+    *srtt = ms;
+    *rttvar = ms / 2;
   } else {
-    s->rttvar = 0.75 * s->rttvar + 0.25 * fabs(s->srtt - ms);
-    s->srtt = 0.875 * s->srtt + 0.125 * ms;
+    *rttvar = 0.75 * *rttvar + 0.25 * fabs(*srtt - ms);
+    *srtt = 0.875 * *srtt + 0.125 * ms;
   }
+}
+
+static void rtt_sample(scan_t *s, uint32_t t, double ms) {
+  estimate(&s->srtt, &s->rttvar, s->rtt_samples ? 1 : 0, ms);
   s->rtt_samples++;
+  estimate(&s->h_srtt[t], &s->h_rttvar[t], s->h_samples[t], ms);
+  s->h_samples[t]++;
+}
+
+/*
+ * Attempts before silence is FILTERED: the fewest k with p^k <= LOSS_TARGET, where p is the chance that
+ * an answering port's attempt goes unanswered, estimated from the answered cells that needed a resend
+ * (Laplace-smoothed, so it starts pessimistic and settles as answers arrive). At 5 % loss per direction
+ * (p ~ 0.1) that is 6; on a clean network the floor (`attempts`).
+ */
+static uint32_t required_attempts(const scan_t *s) {
+  const job_t *j = s->job;
+  if (j->max_attempts <= j->attempts) return j->attempts;
+  double p = (j->prior_retried + (double)j->retried + 1) / (j->prior_answered + (double)j->answered + 2);
+  double k = ceil(log(LOSS_TARGET) / log(p));
+  if (!(k >= j->attempts)) return j->attempts;
+  return k >= j->max_attempts ? j->max_attempts : (uint32_t)k;
 }
 
 static void decide(scan_t *s, uint32_t i, uint8_t state, float rtt) {
   job_t *j = s->job;
+  uint32_t t = i / j->nports;
   j->states[i] = state;
   j->rtts[i] = rtt;
   s->decided++;
   s->inflight--;
-  s->inflight_h[i / j->nports]--;
+  s->inflight_h[t]--;
+  s->g_inflight[s->group[t]]--;
 }
 
-static void build_packet(scan_t *s, uint8_t *pkt, uint32_t i, uint32_t attempt) {
+/* Loss-aware pacing of target t's /24: narrow on a detected drop (once per timeout), widen on clean answers. */
+static void pace(scan_t *s, uint32_t t, int dropped, uint64_t now) {
+  uint32_t g = s->group[t];
+  double *w = &s->g_window[g];
+  if (dropped) {
+    if (now < s->g_next_cut[g]) return;
+    *w = fmax(s->g_start[g] * PACE_FLOOR, *w * PACE_CUT);
+    s->g_next_cut[g] = now + (uint64_t)(timeout_ms(s, t, 0) * 1e6);
+  } else if (*w < s->g_start[g]) {
+    *w = fmin(s->g_start[g], *w + 1.0 / *w);
+  }
+}
+
+static void build_packet(scan_t *s, uint8_t *pkt, uint32_t i) {
   job_t *j = s->job;
   uint32_t t = i / j->nports, p = i % j->nports;
   uint32_t daddr = htonl(j->targets[t]);
   uint16_t dport = j->ports[p];
-  uint32_t seq = cookie(s->key, j->targets[t], dport, s->sport) + (attempt << ATTEMPT_SHIFT);
+  uint32_t seq = cookie(s->key, j->targets[t], dport, s->sport);
   memset(pkt, 0, PKT_LEN);
   struct iphdr *ip = (struct iphdr *)pkt;
   ip->version = 4;
@@ -262,31 +323,42 @@ static void build_packet(scan_t *s, uint8_t *pkt, uint32_t i, uint32_t attempt) 
   tcp->check = htons(csum_finish(sum));
 }
 
-/* Accepts a reply for probe (t, port) whose acknowledged sequence is `acked`; returns the attempt or -1. */
+/* Accepts a reply for a probe already sent whose acknowledged sequence is `acked`: 0, or -1 if not ours. */
 static int match_probe(scan_t *s, uint32_t addr_host, uint16_t port, uint32_t acked, uint32_t *probe) {
   job_t *j = s->job;
   int32_t t = map_get(&s->amap, addr_host);
   int32_t p = s->port_index[port];
   if (t < 0 || p < 0) return -1;
   uint32_t i = (uint32_t)t * j->nports + (uint32_t)p;
-  uint32_t d = acked - cookie(s->key, addr_host, port, s->sport);
-  if (d & ((1u << ATTEMPT_SHIFT) - 1)) return -1;
-  uint32_t attempt = d >> ATTEMPT_SHIFT;
-  if (attempt >= s->tries[i]) return -1;
+  if (acked != cookie(s->key, addr_host, port, s->sport) || s->tries[i] == 0) return -1;
   *probe = i;
-  return (int)attempt;
+  return 0;
 }
 
-static void answered(scan_t *s, uint32_t i, int attempt, uint8_t state, uint64_t now) {
+static void answered(scan_t *s, uint32_t i, uint8_t state, uint64_t now) {
   job_t *j = s->job;
-  if (j->states[i] != ST_UNPROBED) return; /* duplicate or late */
+  uint32_t t = i / j->nports;
+  if (j->states[i] == ST_FILTERED) {
+    /* A late answer, after the last attempt timed out: the answer wins. */
+    j->states[i] = state;
+    j->late++;
+    j->silent--;
+    j->answered++;
+    j->retried++;
+    return;
+  }
+  if (j->states[i] != ST_UNPROBED) return; /* duplicate */
   float rtt = NAN;
-  /* Karn: only an answer to the latest attempt measures a round trip. */
-  if ((uint32_t)attempt + 1 == s->tries[i]) {
+  /* Karn: an answer after a retransmission is ambiguous, so it measures no round trip. */
+  if (s->tries[i] == 1) {
     double ms = (double)(now - s->sent_at[i]) / 1e6;
-    rtt_sample(s, ms);
+    rtt_sample(s, t, ms);
     rtt = (float)ms;
   }
+  int resent = s->tries[i] > 1;
+  j->answered++;
+  if (resent) j->retried++;
+  pace(s, t, resent, now);
   decide(s, i, state, rtt);
 }
 
@@ -301,14 +373,13 @@ static void on_tcp(scan_t *s, const uint8_t *buf, ssize_t n, uint64_t now) {
   if (ntohs(tcp->dest) != s->sport || !tcp->ack) return;
   j->received++;
   uint32_t i;
-  int attempt = match_probe(s, ntohl(ip->saddr), ntohs(tcp->source), ntohl(tcp->ack_seq) - 1, &i);
   /* The reply must come back to the source address we used for that target. */
-  if (attempt < 0 || ip->daddr != s->saddr[i / j->nports]) {
+  if (match_probe(s, ntohl(ip->saddr), ntohs(tcp->source), ntohl(tcp->ack_seq) - 1, &i) < 0 || ip->daddr != s->saddr[i / j->nports]) {
     j->rejected++;
     return;
   }
-  if (tcp->rst) answered(s, i, attempt, ST_NOT_LISTENING, now);
-  else if (tcp->syn) answered(s, i, attempt, ST_LISTENING, now);
+  if (tcp->rst) answered(s, i, ST_NOT_LISTENING, now);
+  else if (tcp->syn) answered(s, i, ST_LISTENING, now);
 }
 
 static void on_icmp(scan_t *s, const uint8_t *buf, ssize_t n, uint64_t now) {
@@ -330,12 +401,11 @@ static void on_icmp(scan_t *s, const uint8_t *buf, ssize_t n, uint64_t now) {
   if (sport != s->sport) return;
   j->received++;
   uint32_t i;
-  int attempt = match_probe(s, ntohl(inner->daddr), dport, seq, &i);
-  if (attempt < 0 || inner->saddr != s->saddr[i / j->nports]) {
+  if (match_probe(s, ntohl(inner->daddr), dport, seq, &i) < 0 || inner->saddr != s->saddr[i / j->nports]) {
     j->rejected++;
     return;
   }
-  answered(s, i, attempt, ST_UNREACHABLE, now);
+  answered(s, i, ST_UNREACHABLE, now);
 }
 
 static int drain(scan_t *s, int fd, int icmp) {
@@ -442,9 +512,47 @@ static void teardown(scan_t *s) {
   if (s->fd_icmp >= 0) close(s->fd_icmp);
   if (s->fd_reserve >= 0) close(s->fd_reserve);
   free(s->saddr); free(s->canon); free(s->next_port); free(s->inflight_h); free(s->tries); free(s->sent_at);
+  free(s->h_srtt); free(s->h_rttvar); free(s->h_samples); free(s->group);
+  free(s->g_window); free(s->g_start); free(s->g_inflight); free(s->g_next_cut);
   if (s->queues)
-    for (uint32_t a = 0; a < s->job->attempts; a++) free(s->queues[a].items);
+    for (uint32_t a = 0; a < s->job->max_attempts; a++) free(s->queues[a].items);
   free(s->queues); free(s->resend.items); free(s->amap.keys); free(s->amap.vals);
+}
+
+/* Each target's /24 (a batch's targets are usually sorted, so a linear map of subnets suffices). */
+static int group_targets(scan_t *s) {
+  job_t *j = s->job;
+  addr_map_t m;
+  uint32_t cap = 16;
+  while (cap < j->ntargets * 2) cap <<= 1;
+  m.mask = cap - 1;
+  m.keys = calloc(cap, sizeof *m.keys);
+  m.vals = malloc(cap * sizeof *m.vals);
+  if (!m.keys || !m.vals) {
+    free(m.keys);
+    free(m.vals);
+    return -1;
+  }
+  memset(m.vals, 0xff, cap * sizeof *m.vals);
+  for (uint32_t t = 0; t < j->ntargets; t++) {
+    uint32_t net = j->targets[t] >> 8;
+    for (uint32_t h = mix32(net) & m.mask;; h = (h + 1) & m.mask) {
+      if (m.vals[h] < 0) {
+        m.keys[h] = net;
+        m.vals[h] = (int32_t)s->ngroups++;
+      } else if (m.keys[h] != net)
+        continue;
+      s->group[t] = (uint32_t)m.vals[h];
+      break;
+    }
+    /* The window starts at what the caps allow the subnet: per-host share of its hosts, at most all. */
+    double *start = &s->g_start[s->group[t]];
+    *start = fmin((double)j->concurrency, *start + (double)j->per_host);
+  }
+  for (uint32_t g = 0; g < s->ngroups; g++) s->g_window[g] = s->g_start[g];
+  free(m.keys);
+  free(m.vals);
+  return 0;
 }
 
 static int alloc_tables(scan_t *s) {
@@ -455,9 +563,17 @@ static int alloc_tables(scan_t *s) {
   s->canon = calloc(nt, sizeof *s->canon);
   s->next_port = calloc(nt, sizeof *s->next_port);
   s->inflight_h = calloc(nt, sizeof *s->inflight_h);
+  s->h_srtt = calloc(nt, sizeof *s->h_srtt);
+  s->h_rttvar = calloc(nt, sizeof *s->h_rttvar);
+  s->h_samples = calloc(nt, sizeof *s->h_samples);
+  s->group = calloc(nt, sizeof *s->group);
+  s->g_window = calloc(nt, sizeof *s->g_window);
+  s->g_start = calloc(nt, sizeof *s->g_start);
+  s->g_inflight = calloc(nt, sizeof *s->g_inflight);
+  s->g_next_cut = calloc(nt, sizeof *s->g_next_cut);
   s->tries = calloc(s->total, 1);
   s->sent_at = calloc(s->total, sizeof *s->sent_at);
-  s->queues = calloc(j->attempts, sizeof *s->queues);
+  s->queues = calloc(j->max_attempts, sizeof *s->queues);
   s->resend.items = calloc(s->total, sizeof(uint32_t));
   s->resend.cap = (uint32_t)s->total;
   uint32_t cap = 16;
@@ -466,9 +582,10 @@ static int alloc_tables(scan_t *s) {
   s->amap.keys = calloc(cap, sizeof *s->amap.keys);
   s->amap.vals = malloc(cap * sizeof *s->amap.vals);
   if (!s->saddr || !s->canon || !s->next_port || !s->inflight_h || !s->tries || !s->sent_at || !s->queues ||
-      !s->resend.items || !s->amap.keys || !s->amap.vals)
+      !s->resend.items || !s->amap.keys || !s->amap.vals || !s->h_srtt || !s->h_rttvar || !s->h_samples ||
+      !s->group || !s->g_window || !s->g_start || !s->g_inflight || !s->g_next_cut)
     return -1;
-  for (uint32_t a = 0; a < j->attempts; a++) {
+  for (uint32_t a = 0; a < j->max_attempts; a++) {
     s->queues[a].items = calloc(s->total, sizeof(uint32_t));
     s->queues[a].cap = (uint32_t)s->total;
     if (!s->queues[a].items) return -1;
@@ -492,7 +609,7 @@ static int alloc_tables(scan_t *s) {
   for (int p = 0; p < 65536; p++) s->port_index[p] = -1;
   for (uint32_t p = 0; p < j->nports; p++)
     if (s->port_index[j->ports[p]] < 0) s->port_index[j->ports[p]] = (int32_t)p;
-  return 0;
+  return group_targets(s);
 }
 
 static uint32_t canon_cell(const scan_t *s, uint32_t i) {
@@ -552,7 +669,7 @@ static int64_t next_fresh(scan_t *s, uint32_t *rr) {
   for (uint32_t scanned = 0; scanned < j->ntargets; scanned++) {
     uint32_t t = *rr;
     *rr = (*rr + 1) % j->ntargets;
-    if (s->inflight_h[t] >= j->per_host) continue;
+    if (s->inflight_h[t] >= j->per_host || s->g_inflight[s->group[t]] >= s->g_window[s->group[t]]) continue;
     while (s->next_port[t] < j->nports) {
       uint32_t i = t * j->nports + s->next_port[t]++;
       if (!should_skip(s, i)) return i;
@@ -589,24 +706,29 @@ static void run_scan(scan_t *s) {
     if (now >= deadline) return; /* the undecided stay UNPROBED */
 
     /* 1. Expire: the oldest probe of each attempt number first. */
+    /* Each queue is in send order; with per-target waits a head not yet due may hold back a shorter
+       wait behind it, which only ever means waiting longer, never a wrong state. */
     uint64_t next_due = UINT64_MAX;
-    for (uint32_t a = 0; a < j->attempts; a++) {
+    uint32_t required = required_attempts(s);
+    for (uint32_t a = 0; a < j->max_attempts; a++) {
       ring_t *q = &s->queues[a];
-      uint64_t wait = (uint64_t)(timeout_ms(s, a) * 1e6);
       while (q->len) {
         uint32_t i = ring_peek(q);
         if (j->states[i] != ST_UNPROBED || s->tries[i] != a + 1) {
           ring_pop(q);
           continue;
         }
-        uint64_t due = s->sent_at[i] + wait;
+        uint64_t due = s->sent_at[i] + (uint64_t)(timeout_ms(s, i / j->nports, a) * 1e6);
         if (due > now) {
           if (due < next_due) next_due = due;
           break;
         }
         ring_pop(q);
-        if (s->tries[i] >= j->attempts) decide(s, i, ST_FILTERED, NAN);
-        else ring_push(&s->resend, i);
+        if (s->tries[i] >= required) {
+          decide(s, i, ST_FILTERED, NAN);
+          j->silent++;
+        } else
+          ring_push(&s->resend, i);
       }
     }
 
@@ -628,13 +750,15 @@ static void run_scan(scan_t *s) {
         if (pick < 0 && s->inflight < j->concurrency) {
           pick = next_fresh(s, &rr);
           if (pick >= 0) {
+            uint32_t t = (uint32_t)pick / j->nports;
             s->inflight++;
-            s->inflight_h[(uint32_t)pick / j->nports]++;
+            s->inflight_h[t]++;
+            s->g_inflight[s->group[t]]++;
           }
         }
         if (pick < 0) break;
         uint32_t i = (uint32_t)pick;
-        build_packet(s, pkts[n], i, s->tries[i]);
+        build_packet(s, pkts[n], i);
         iov[n].iov_base = pkts[n];
         iov[n].iov_len = PKT_LEN;
         dst[n] = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(j->targets[i / j->nports]) };
@@ -765,6 +889,10 @@ static void complete(napi_env env, napi_status status, void *data) {
     set_num(env, res, "retransmitted", (double)j->retransmitted);
     set_num(env, res, "received", (double)j->received);
     set_num(env, res, "rejected", (double)j->rejected);
+    set_num(env, res, "answered", (double)j->answered);
+    set_num(env, res, "retried", (double)j->retried);
+    set_num(env, res, "late", (double)j->late);
+    set_num(env, res, "silent", (double)j->silent);
     napi_resolve_deferred(env, j->deferred, res);
   }
   napi_delete_async_work(env, j->work);
@@ -833,15 +961,19 @@ static napi_value syn_scan(napi_env env, napi_callback_info info) {
     return throw_type(env, "synScan: empty batch or more than 2^26 probes");
   if (exclude && nx != nt * np) return throw_type(env, "synScan: exclude must have targets.length*ports.length cells");
   if (cancel && nc < 1) return throw_type(env, "synScan: cancel must have one cell");
-  double timeout, mint, maxt, factor, deadline, rate, attempts, conc, per_host, sport;
+  double timeout, mint, maxt, factor, deadline, rate, attempts, max_attempts, conc, per_host, sport, p_ans, p_ret;
   if (get_num(env, o, "timeoutMs", 1000, &timeout) || get_num(env, o, "minTimeoutMs", 100, &mint) ||
       get_num(env, o, "maxTimeoutMs", 10000, &maxt) || get_num(env, o, "waitFactor", 1, &factor) ||
       get_num(env, o, "deadlineMs", 0, &deadline) || get_num(env, o, "ratePerSecond", 0, &rate) ||
       get_num(env, o, "attempts", 2, &attempts) || get_num(env, o, "concurrency", 256, &conc) ||
-      get_num(env, o, "perHost", 64, &per_host) || get_num(env, o, "sourcePort", 0, &sport))
+      get_num(env, o, "perHost", 64, &per_host) || get_num(env, o, "sourcePort", 0, &sport) ||
+      get_num(env, o, "maxAttempts", 0, &max_attempts) || get_num(env, o, "priorAnswered", 0, &p_ans) ||
+      get_num(env, o, "priorRetried", 0, &p_ret))
     return throw_type(env, "synScan: numeric options must be finite numbers");
-  if (attempts < 1 || attempts > MAX_ATTEMPTS || sport < 0 || sport > 65535 || conc < 1 || per_host < 1 ||
-      mint <= 0 || maxt < mint || timeout <= 0 || factor <= 0 || rate < 0 || deadline < 0)
+  if (max_attempts == 0) max_attempts = attempts;
+  if (attempts < 1 || attempts > MAX_ATTEMPTS || max_attempts < attempts || max_attempts > MAX_ATTEMPTS ||
+      sport < 0 || sport > 65535 || conc < 1 || per_host < 1 || mint <= 0 || maxt < mint || timeout <= 0 ||
+      factor <= 0 || rate < 0 || deadline < 0 || p_ans < 0 || p_ret < 0 || p_ret > p_ans)
     return throw_type(env, "synScan: option out of range");
 
   job_t *j = calloc(1, sizeof *j);
@@ -868,14 +1000,17 @@ static napi_value syn_scan(napi_env env, napi_callback_info info) {
   j->wait_factor = factor;
   j->rate = rate;
   j->attempts = (uint32_t)attempts;
+  j->max_attempts = (uint32_t)max_attempts;
+  j->prior_answered = p_ans;
+  j->prior_retried = p_ret;
   j->concurrency = (uint32_t)conc;
   j->per_host = (uint32_t)per_host;
   j->source_port = (uint16_t)sport;
   /* Default deadline: every probe's full retry schedule, the pacing, and generous slack. */
   if (deadline <= 0) {
     double sched = 0;
-    for (uint32_t a = 0; a < j->attempts; a++) sched += fmin(maxt, maxt * (double)(1u << a));
-    deadline = sched * factor + (rate > 0 ? total * j->attempts / rate * 1000 : 0) + total * 0.05 + 10000;
+    for (uint32_t a = 0; a < j->max_attempts; a++) sched += maxt;
+    deadline = sched * factor + (rate > 0 ? total * j->max_attempts / rate * 1000 : 0) + total * 0.05 + 10000;
   }
   j->deadline_ms = deadline;
   if (cancel) {

@@ -1,4 +1,4 @@
-import type { Observation } from '@fleetqry/contracts';
+import type { NetworkQuality, Observation } from '@fleetqry/contracts';
 import type { ProbeTarget, TargetFailure } from '@fleetqry/probe';
 
 export type { TargetFailure };
@@ -9,6 +9,7 @@ export interface RunSummary {
   byState: Record<string, number>;
   failures: number;
   durationMs: number;
+  network: NetworkQuality;
 }
 
 /** Where fleet-mode results go, in one of the output formats. */

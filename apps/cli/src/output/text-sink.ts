@@ -1,4 +1,4 @@
-import type { Observation } from '@fleetqry/contracts';
+import { networkQualityLine, type Observation } from '@fleetqry/contracts';
 import type { ProbeTarget } from '@fleetqry/probe';
 
 import { detailLines, portLine } from './portqry-lines.js';
@@ -61,5 +61,7 @@ export class TextSink implements ResultSink {
       `${s.hosts} host(s), ${s.observations} port(s) probed in ${secs} s: ${states || 'nothing probed'}`,
     );
     this.write(s.failures ? `; ${s.failures} target(s) failed\n` : '\n');
+    // Only when something was dropped or stayed silent: a clean run's summary stays one line.
+    if (s.network.recovered > 0 || s.network.undecided > 0) this.write(`${networkQualityLine(s.network)}\n`);
   }
 }

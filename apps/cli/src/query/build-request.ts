@@ -73,7 +73,8 @@ export function buildScanRequest(flags: CommonFlags, config: CliConfig): ScanReq
     slowLink: flags.slowLink,
     sourcePort: flags.sourcePort,
     udpMode: flags.udpMode,
-    ...(attempts !== undefined ? { tcpAttempts: attempts, udpAttempts: attempts } : {}),
+    // Retries asked for are exact: no adapting to loss on top.
+    ...(attempts !== undefined ? { tcpAttempts: attempts, tcpMaxAttempts: attempts, udpAttempts: attempts } : {}),
     ...(flags.queryTimeoutMs !== undefined
       ? { tcpQueryTimeoutMs: flags.queryTimeoutMs, udpQueryTimeoutMs: flags.queryTimeoutMs }
       : {}),

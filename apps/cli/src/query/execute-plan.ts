@@ -37,5 +37,6 @@ export async function executePlan(
     byState: summary.byState,
     failures: summary.failures.length,
     durationMs: summary.durationMs,
+    network: summary.network,
   };
 }

@@ -1,4 +1,5 @@
-import type { ChunkProgress, RunRecord } from '@fleetqry/store';
+import type { NetworkQuality } from '@fleetqry/contracts';
+import { runNetworkQuality, type ChunkProgress, type RunRecord } from '@fleetqry/store';
 
 /** A run as GET /runs/:id shows it: status, progress in probes, hosts and chunks, timings. */
 export interface RunView {
@@ -19,6 +20,8 @@ export interface RunView {
     stage: 'probing' | 'evaluating' | null;
     evaluatedHosts: number;
   };
+  /** Retransmissions the probes needed, ports answered only after one, ports left without an answer. */
+  network: NetworkQuality;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -45,6 +48,7 @@ export function runView(run: RunRecord, chunks?: ChunkProgress): RunView {
       stage: run.stage === 'evaluating' ? 'evaluating' : run.status === 'running' ? 'probing' : null,
       evaluatedHosts: run.evaluatedHosts,
     },
+    network: runNetworkQuality(run),
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),

@@ -85,7 +85,7 @@ export class ProbeChunkUseCase {
     // Compacted where observations are produced: in the scan threads when the worker runs several, else
     // here on the worker's main thread, which has nothing else to do (a scan thread started per chunk would
     // cost more than the chunk: each loads the probe library again, about half a second).
-    await probeStage(
+    const { network } = await probeStage(
       plan,
       {
         onObservations: async (found, probes) => {
@@ -109,7 +109,7 @@ export class ProbeChunkUseCase {
       seq: -1,
       ...take(),
       failures,
-      final: { batches: seq, observations },
+      final: { batches: seq, observations, network },
     });
     return {
       attempt,

@@ -25,6 +25,7 @@ export interface ScanConfig extends Pick<
   | 'limits'
   | 'timing'
   | 'tcpAttempts'
+  | 'tcpMaxAttempts'
   | 'udpAttempts'
   | 'sourcePort'
   | 'tcpEngine'

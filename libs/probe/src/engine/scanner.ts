@@ -1,5 +1,5 @@
-import type { HostCoverage, Observation, Proto } from '@fleetqry/contracts';
-import { SynState } from '@fleetqry/probe-native';
+import type { HostCoverage, NetworkQuality, Observation, Proto } from '@fleetqry/contracts';
+import { SynState, type SynScanResult } from '@fleetqry/probe-native';
 
 import type { EngineContext } from './engine-context.js';
 import {
@@ -10,8 +10,10 @@ import {
   type ProbeTarget,
 } from './port-probe.js';
 import { IcmpLedger } from './icmp-ledger.js';
+import { LossMonitor, MAX_TCP_ATTEMPTS } from './loss-monitor.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
+import { SubnetPacer, subnetOf } from './subnet-pacer.js';
 import { recheckSilentUdp, silentUdp } from './udp-recheck.js';
 import {
   ipv4ToUint32,
@@ -49,7 +51,10 @@ export interface ScanOptions extends Omit<PortProbeOptions, 'signal'> {
   ports: { tcp: PortList; udp: PortList };
   limits: ScanLimits;
   timing: TimingOptions;
+  /** Attempts before a silent TCP port is FILTERED: the floor (PortQry's 3), raised while drops are seen. */
   tcpAttempts: number;
+  /** The ceiling of those adaptive attempts (default MAX_TCP_ATTEMPTS; tcpAttempts turns adapting off). */
+  tcpMaxAttempts?: number;
   udpAttempts: number;
   sourcePort?: number;
   /**
@@ -69,7 +74,9 @@ export type ScanEvent =
   | { type: 'host-refused'; target: ProbeTarget; reason: string }
   | { type: 'probe-error'; target: ProbeTarget; proto: Proto; port: number; error: string }
   /** Only in compacted runs (compact-events.ts): a host's plain closed ports, `closed` probes' worth. */
-  | { type: 'coverage'; coverage: HostCoverage[]; closed: number };
+  | { type: 'coverage'; coverage: HostCoverage[]; closed: number }
+  /** Last event of a scan: its evidence of network quality (retransmissions, undecided ports). */
+  | { type: 'network'; network: NetworkQuality };
 
 interface HostCursor {
   target: ProbeTarget;
@@ -80,6 +87,8 @@ interface HostCursor {
   syn: boolean;
   /** Silent UDP observations, held until the host's other probes are done (see udp-recheck.ts). */
   held: Observation[];
+  /** The host's subnet, for loss-aware pacing. */
+  subnet: string;
 }
 
 /**
@@ -117,13 +126,17 @@ function* prepend(
 }
 
 export function createEngineContext(
-  opts: Pick<ScanOptions, 'timing' | 'waitFactor' | 'limits' | 'tcpAttempts' | 'udpAttempts' | 'sourcePort'>,
+  opts: Pick<
+    ScanOptions,
+    'timing' | 'waitFactor' | 'limits' | 'tcpAttempts' | 'tcpMaxAttempts' | 'udpAttempts' | 'sourcePort'
+  >,
 ): EngineContext {
   return {
     rtt: new RttEstimator(opts.timing, opts.waitFactor),
     rate: new RateLimiter(opts.limits.ratePerSecond),
     icmp: new IcmpLedger(),
-    tcpAttempts: opts.tcpAttempts,
+    loss: new LossMonitor(opts.tcpAttempts, opts.tcpMaxAttempts),
+    pacer: new SubnetPacer(opts.limits.concurrency),
     udpAttempts: opts.udpAttempts,
     sourcePort: opts.sourcePort,
   };
@@ -149,8 +162,9 @@ export async function* scan(
 
   // The native SYN scan (syn-engine.ts) takes the TCP state probes of IPv4 hosts on ports without a
   // protocol query, in multi-host batches; everything else stays on the connect()/datagram paths.
+  const { loss } = ctx;
   let syn: SynNative | undefined =
-    ctx.tcpAttempts >= 1 && ctx.tcpAttempts <= 8 ? await loadSynEngine(opts.tcpEngine) : undefined;
+    loss.minAttempts >= 1 && loss.maxAttempts <= MAX_TCP_ATTEMPTS ? await loadSynEngine(opts.tcpEngine) : undefined;
   const synMask = new Uint8Array(65_536);
   const synPortList: number[] = [];
   if (syn)
@@ -209,7 +223,15 @@ export async function* scan(
     }
     const useSyn = syn !== undefined && target.family === 4 && ipv4ToUint32(target.address) !== undefined;
     const ports = portsOf(opts.ports, target.exclude, useSyn ? synMask : undefined);
-    const cursor: HostCursor = { target, ports, next: ports.next(), inflight: 0, syn: useSyn, held: [] };
+    const cursor: HostCursor = {
+      target,
+      ports,
+      next: ports.next(),
+      inflight: 0,
+      syn: useSyn,
+      held: [],
+      subnet: subnetOf(target.address),
+    };
     if (useSyn) {
       synQueue.push(cursor);
       active.push(cursor);
@@ -264,6 +286,7 @@ export async function* scan(
     else ready.push({ type: 'probe-error', target: cursor.target, proto, port, error: String(e) });
     cursor.inflight--;
     inflight--;
+    ctx.pacer.end(cursor.subnet);
     finishHostIfDone(cursor);
     // Refill the freed slot now rather than a turn later, so the connect pipeline never runs dry.
     fill();
@@ -275,6 +298,7 @@ export async function* scan(
     cursor.next = cursor.ports.next();
     cursor.inflight++;
     inflight++;
+    ctx.pacer.begin(cursor.subnet);
     if (proto === 'tcp' && !opts.pluginFor(proto, port))
       probeTcpPortCallback(ctx, probeOpts, cursor.target, port, (e, observation) =>
         settle(cursor, proto, port, e, observation),
@@ -287,7 +311,10 @@ export async function* scan(
   };
 
   /** Records a native batch's states; cells it did not decide (or all, without states) go to connect(). */
-  const settleBatch = (batch: HostCursor[], states?: Uint8Array, rtts?: Float32Array) => {
+  const settleBatch = (batch: HostCursor[], result?: SynScanResult) => {
+    const states = result?.states;
+    const rtts = result?.rttMs;
+    if (result) loss.absorb(result);
     const np = synPorts.length;
     batch.forEach((cursor, t) => {
       const { target } = cursor;
@@ -314,8 +341,8 @@ export async function* scan(
     });
   };
 
-  const settleSyn = (batch: HostCursor[], states?: Uint8Array, rtts?: Float32Array) => {
-    settleBatch(batch, states, rtts);
+  const settleSyn = (batch: HostCursor[], result?: SynScanResult) => {
+    settleBatch(batch, result);
     if (--synRunning === 0) ctx.rate.share = 1;
     launchSyn();
     fill();
@@ -354,7 +381,10 @@ export async function* scan(
         minTimeoutMs: opts.timing.minTimeoutMs,
         maxTimeoutMs: opts.timing.maxTimeoutMs,
         waitFactor: opts.waitFactor,
-        attempts: ctx.tcpAttempts,
+        attempts: loss.minAttempts,
+        maxAttempts: loss.maxAttempts,
+        priorAnswered: loss.answered,
+        priorRetried: loss.retried,
         ratePerSecond: limits.ratePerSecond > 0 ? (limits.ratePerSecond * synShare) / synBatches : 0,
         concurrency: Math.max(1, Math.floor(synConcurrency / synBatches)),
         perHost: synPerHost,
@@ -362,7 +392,7 @@ export async function* scan(
         cancel,
       })
       .then(
-        (r) => settleSyn(batch, r.states, r.rttMs),
+        (r) => settleSyn(batch, r),
         () => {
           // No states at all (EPERM in a sandbox, a taken -sp port, …): the SYN engine is off for the
           // rest of this scan and the connect path probes the batch (and reports -sp conflicts).
@@ -391,7 +421,12 @@ export async function* scan(
         const cursor = active[ring]!;
         ring++;
         const perHost = cursor.syn ? limits.perHost - synPerHost : limits.perHost;
-        if (!cursor.next.done && cursor.inflight < perHost) {
+        const { subnet } = cursor;
+        if (
+          !cursor.next.done &&
+          cursor.inflight < ctx.pacer.allowance(subnet, perHost) &&
+          ctx.pacer.inflight(subnet) < ctx.pacer.allowance(subnet, concurrency)
+        ) {
           launch(cursor);
           idleTurns = 0;
         } else idleTurns++;
@@ -412,7 +447,8 @@ export async function* scan(
       launchSyn();
       fill();
       if (sourceDone && active.length === 0 && inflight === 0) {
-        if (ready.length) yield ready.splice(0, ready.length);
+        ready.push({ type: 'network', network: loss.quality() });
+        yield ready.splice(0, ready.length);
         break;
       }
       if (inflight > 0 || ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));

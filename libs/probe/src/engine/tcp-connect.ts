@@ -24,10 +24,24 @@ export interface ConnectRequest {
   timeoutMs: () => number;
   /** Fixed source port (PortQry -sp). */
   sourcePort?: number;
+  /**
+   * Keep the socket open after a timeout: the callback hears `timeout`, then possibly a late answer,
+   * until the caller closes the attempt (a retransmitting caller keeps earlier attempts listening).
+   */
+  linger?: boolean;
 }
 
-/** Gets the attempt's result, or the SourcePortInUseError that stops the whole scan. */
-export type ConnectCallback = (error: Error | undefined, result?: ConnectResult) => void;
+/** An attempt in progress; `close` stops it (and, for a lingering attempt, stops listening). */
+export interface ConnectAttempt {
+  close(): void;
+}
+
+/**
+ * Gets the attempt's result (the attempt too, for callers with several in flight), or the
+ * SourcePortInUseError that stops the whole scan. A lingering attempt may call it twice: `timeout`, then
+ * its late answer.
+ */
+export type ConnectCallback = (error: Error | undefined, result?: ConnectResult, attempt?: ConnectAttempt) => void;
 
 /** A fixed source port could not be bound. Thrown (not an outcome): the whole scan cannot proceed. */
 export class SourcePortInUseError extends Error {
@@ -167,8 +181,10 @@ function onConnectComplete(this: ConnectWrap, status: number): void {
   this.attempt!.complete(status);
 }
 
+const CLOSED_ATTEMPT: ConnectAttempt = Object.freeze({ close: () => undefined });
+
 /** One connect over a raw libuv handle: a single object per attempt on the scan's hot path. */
-class RawAttempt extends Deadline {
+class RawAttempt extends Deadline implements ConnectAttempt {
   private settled = false;
 
   constructor(
@@ -189,7 +205,7 @@ class RawAttempt extends Deadline {
     const self = local.port === this.req.port && local.address === this.req.address;
     // An accepted connection is closed with RST: no TIME_WAIT left behind, no data sent.
     this.handle.reset();
-    this.cb(undefined, { outcome: self ? 'self-connect' : 'open', rttMs });
+    this.cb(undefined, { outcome: self ? 'self-connect' : 'open', rttMs }, this);
   }
 
   failed(status: number, rttMs?: number): void {
@@ -199,17 +215,25 @@ class RawAttempt extends Deadline {
     const name = getSystemErrorName(status);
     // With a fixed source port the 4-tuple can collide at connect time rather than at bind time.
     if (name === 'EADDRINUSE' && this.req.sourcePort !== undefined)
-      return this.cb(new SourcePortInUseError(this.req.sourcePort));
+      return this.cb(new SourcePortInUseError(this.req.sourcePort), undefined, this);
     const result = classify(name);
     result.rttMs = rttMs;
-    this.cb(undefined, result);
+    this.cb(undefined, result, this);
   }
 
   expire(): void {
     if (this.settled) return;
-    this.settled = true;
+    if (!this.req.linger) {
+      this.settled = true;
+      this.handle.close();
+    }
+    this.cb(undefined, TIMED_OUT, this);
+  }
+
+  close(): void {
+    if (this.settled) return;
+    this.settle();
     this.handle.close();
-    this.cb(undefined, TIMED_OUT);
   }
 
   private settle(): void {
@@ -218,7 +242,7 @@ class RawAttempt extends Deadline {
   }
 }
 
-function connectRaw(binding: TcpWrapBinding, req: ConnectRequest, cb: ConnectCallback): void {
+function connectRaw(binding: TcpWrapBinding, req: ConnectRequest, cb: ConnectCallback): ConnectAttempt {
   const handle = new binding.TCP(binding.constants.SOCKET);
   if (req.sourcePort !== undefined) {
     const bindErr =
@@ -228,7 +252,7 @@ function connectRaw(binding: TcpWrapBinding, req: ConnectRequest, cb: ConnectCal
       const name = getSystemErrorName(bindErr);
       if (name === 'EADDRINUSE' || name === 'EACCES') cb(new SourcePortInUseError(req.sourcePort));
       else cb(new Error(`cannot bind source port ${req.sourcePort}: ${name}`));
-      return;
+      return CLOSED_ATTEMPT;
     }
   }
   const attempt = new RawAttempt(handle, req, cb);
@@ -239,12 +263,13 @@ function connectRaw(binding: TcpWrapBinding, req: ConnectRequest, cb: ConnectCal
     req.family === 6
       ? handle.connect6(wrap, req.address, req.port)
       : handle.connect(wrap, req.address, req.port);
-  if (err) return attempt.failed(err);
-  deadlines.add(attempt);
+  if (err) attempt.failed(err);
+  else deadlines.add(attempt);
+  return attempt;
 }
 
 /** The same attempt over net.Socket, for Node builds without the tcp_wrap binding. */
-class NetAttempt extends Deadline {
+class NetAttempt extends Deadline implements ConnectAttempt {
   private settled = false;
   private readonly socket = new net.Socket();
 
@@ -262,7 +287,7 @@ class NetAttempt extends Deadline {
         this.settled = true;
         deadlines.delete(this);
         this.socket.destroy();
-        return cb(new SourcePortInUseError(req.sourcePort));
+        return cb(new SourcePortInUseError(req.sourcePort), undefined, this);
       }
       const result = classify(e.code ?? 'EIO');
       result.rttMs = performance.now() - this.startedAt;
@@ -277,32 +302,40 @@ class NetAttempt extends Deadline {
   }
 
   expire(): void {
-    this.finish(TIMED_OUT);
+    if (this.req.linger && !this.settled) this.cb(undefined, TIMED_OUT, this);
+    else this.finish(TIMED_OUT);
   }
 
-  private finish(result: ConnectResult): void {
+  close(): void {
     if (this.settled) return;
     this.settled = true;
     deadlines.delete(this);
     this.socket.resetAndDestroy();
-    this.cb(undefined, result);
+  }
+
+  private finish(result: ConnectResult): void {
+    if (this.settled) return;
+    this.close();
+    this.cb(undefined, result, this);
   }
 }
 
-function connectNet(req: ConnectRequest, cb: ConnectCallback): void {
-  new NetAttempt(req, cb).start();
+function connectNet(req: ConnectRequest, cb: ConnectCallback): ConnectAttempt {
+  const attempt = new NetAttempt(req, cb);
+  attempt.start();
+  return attempt;
 }
 
 /**
  * One TCP connect attempt, closed immediately (with RST if it was accepted), reported through a
  * callback: the scan's hot path, free of promise hops. Only -sp reports an error.
  */
-export const tcpConnectCallback: (req: ConnectRequest, cb: ConnectCallback) => void = tcpWrap
+export const tcpConnectCallback: (req: ConnectRequest, cb: ConnectCallback) => ConnectAttempt = tcpWrap
   ? (req, cb) => connectRaw(tcpWrap, req, cb)
   : connectNet;
 
 const promised =
-  (connect: (req: ConnectRequest, cb: ConnectCallback) => void) =>
+  (connect: (req: ConnectRequest, cb: ConnectCallback) => ConnectAttempt) =>
   (req: ConnectRequest): Promise<ConnectResult> =>
     new Promise((resolve, reject) => connect(req, (e, r) => (e ? reject(e) : resolve(r!))));
 

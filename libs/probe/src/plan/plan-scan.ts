@@ -16,6 +16,7 @@ import { resolveTargets, type ResolvedTarget, type TargetOutcome } from '../targ
 import { createTargetResolver } from '../targets/resolver.js';
 import { parseTarget, type TargetSpec } from '../targets/spec.js';
 import { readTargetFile } from '../targets/target-file.js';
+import { DEFAULT_TCP_ATTEMPTS, MAX_TCP_ATTEMPTS } from '../engine/loss-monitor.js';
 import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
 import type { ProbeTarget } from '../engine/port-probe.js';
 import type { ScanConfig } from '../engine/scan-config.js';
@@ -46,7 +47,10 @@ export interface ScanRequest {
   slowLink?: boolean;
   sourcePort?: number;
   udpMode?: ScanConfig['udpMode'];
+  /** Attempts before a silent TCP port is FILTERED (default 3, PortQry's), raised up to tcpMaxAttempts on loss. */
   tcpAttempts?: number;
+  /** Ceiling of the adaptive TCP attempts (default MAX_TCP_ATTEMPTS, never below tcpAttempts). */
+  tcpMaxAttempts?: number;
   udpAttempts?: number;
   tcpQueryTimeoutMs?: number;
   udpQueryTimeoutMs?: number;
@@ -153,7 +157,8 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     ports: { tcp: ports.tcp.ranges(), udp: ports.udp.ranges() },
     limits: { ...DEFAULT_LIMITS, ...req.limits },
     timing,
-    tcpAttempts: req.tcpAttempts ?? 2,
+    tcpAttempts: req.tcpAttempts ?? DEFAULT_TCP_ATTEMPTS,
+    tcpMaxAttempts: Math.max(req.tcpAttempts ?? DEFAULT_TCP_ATTEMPTS, req.tcpMaxAttempts ?? MAX_TCP_ATTEMPTS),
     udpAttempts: req.udpAttempts ?? 3,
     ...(req.sourcePort !== undefined ? { sourcePort: req.sourcePort } : {}),
     scope: req.scope,

@@ -1,4 +1,10 @@
-import type { HostCoverage, Observation } from '@fleetqry/contracts';
+import {
+  addNetworkQuality,
+  NO_NETWORK_EVIDENCE,
+  type HostCoverage,
+  type NetworkQuality,
+  type Observation,
+} from '@fleetqry/contracts';
 import type { ProbeTarget } from '../engine/port-probe.js';
 import { runScan } from '../engine/scan-pool.js';
 import { probeTargets, type ScanPlan } from './plan-scan.js';
@@ -17,6 +23,8 @@ export interface ProbeSummary {
   byState: Record<string, number>;
   failures: TargetFailure[];
   durationMs: number;
+  /** Retransmissions and undecided ports, summed over the scan's threads. */
+  network: NetworkQuality;
 }
 
 export interface ProbeHandlers {
@@ -45,7 +53,14 @@ export async function probeStage(
   opts: { workers?: number; signal?: AbortSignal; compact?: boolean; ownThread?: boolean } = {},
 ): Promise<ProbeSummary> {
   const started = performance.now();
-  const summary: ProbeSummary = { hosts: 0, observations: 0, byState: {}, failures: [], durationMs: 0 };
+  const summary: ProbeSummary = {
+    hosts: 0,
+    observations: 0,
+    byState: {},
+    failures: [],
+    durationMs: 0,
+    network: NO_NETWORK_EVIDENCE,
+  };
   const fail = (f: TargetFailure, probes: number) => {
     summary.failures.push(f);
     handlers.onFailure?.(f);
@@ -100,6 +115,9 @@ export async function probeStage(
             },
             plan.probesPerHost,
           );
+          break;
+        case 'network':
+          summary.network = addNetworkQuality(summary.network, e.network);
           break;
         case 'probe-error':
           fail(

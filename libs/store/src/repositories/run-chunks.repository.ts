@@ -1,3 +1,5 @@
+import { NO_NETWORK_EVIDENCE, type NetworkQuality } from '@fleetqry/contracts';
+
 import type { Prisma, RunChunk } from '../generated/prisma/client.js';
 import type { SqlConnection } from '../client/sql-connection.js';
 import type { Db } from './db.js';
@@ -96,16 +98,29 @@ export async function recordChunkOutcome(
   tx: SqlConnection,
   runId: string,
   chunkIndex: number,
-  outcome: { observations: number; failures: unknown },
+  outcome: { observations: number; failures: unknown; network?: NetworkQuality },
 ): Promise<void> {
+  const n = outcome.network ?? NO_NETWORK_EVIDENCE;
   await tx.query(
-    `UPDATE "run_chunks" SET "observations" = $3, "failures" = $4::jsonb
+    `UPDATE "run_chunks" SET "observations" = $3, "failures" = $4::jsonb,
+            "retransmissions" = $5, "recovered" = $6, "undecided" = $7
       WHERE "run_id" = $1::uuid AND "chunk_index" = $2 AND "done_at" IS NULL`,
-    [runId, chunkIndex, outcome.observations, JSON.stringify(outcome.failures)],
+    [
+      runId,
+      chunkIndex,
+      outcome.observations,
+      JSON.stringify(outcome.failures),
+      n.retransmissions,
+      n.recovered,
+      n.undecided,
+    ],
   );
 }
 
-/** Marks the chunk done (first completion wins) and drops its batch marks, which are no longer needed. */
+/**
+ * Marks the chunk done (first completion wins), adds its network-quality report to the run's, and drops
+ * its batch marks, which are no longer needed.
+ */
 export async function markChunkDone(
   tx: SqlConnection,
   runId: string,
@@ -113,7 +128,15 @@ export async function markChunkDone(
   at = new Date(),
 ): Promise<boolean> {
   const r = await tx.query(
-    `UPDATE "run_chunks" SET "done_at" = $3 WHERE "run_id" = $1::uuid AND "chunk_index" = $2 AND "done_at" IS NULL`,
+    `WITH done AS (
+       UPDATE "run_chunks" SET "done_at" = $3
+        WHERE "run_id" = $1::uuid AND "chunk_index" = $2 AND "done_at" IS NULL
+        RETURNING "retransmissions", "recovered", "undecided"
+     )
+     UPDATE "runs" SET "retransmissions" = "runs"."retransmissions" + done."retransmissions",
+                       "recovered" = "runs"."recovered" + done."recovered",
+                       "undecided" = "runs"."undecided" + done."undecided"
+       FROM done WHERE "runs"."id" = $1::uuid`,
     [runId, chunkIndex, at.toISOString()],
   );
   if (r.rowCount !== 1) return false;

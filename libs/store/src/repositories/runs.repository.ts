@@ -1,12 +1,28 @@
+import type { NetworkQuality } from '@fleetqry/contracts';
+
 import type { Prisma, Run, RunStatus, RunTrigger } from '../generated/prisma/client.js';
 import type { SqlConnection } from '../client/sql-connection.js';
 import { type Db, isUniqueViolation } from './db.js';
 
+type RunCounter = 'totalProbes' | 'doneProbes' | 'retransmissions' | 'recovered' | 'undecided';
+
 /** A run with its BigInt counters as numbers (2^53 probes is beyond any sweep). */
-export type RunRecord = Omit<Run, 'totalProbes' | 'doneProbes'> & { totalProbes: number; doneProbes: number };
+export type RunRecord = Omit<Run, RunCounter> & Record<RunCounter, number>;
 
 export function toRunRecord(run: Run): RunRecord {
-  return { ...run, totalProbes: Number(run.totalProbes), doneProbes: Number(run.doneProbes) };
+  return {
+    ...run,
+    totalProbes: Number(run.totalProbes),
+    doneProbes: Number(run.doneProbes),
+    retransmissions: Number(run.retransmissions),
+    recovered: Number(run.recovered),
+    undecided: Number(run.undecided),
+  };
+}
+
+/** The run's evidence of network quality (see NetworkQuality). */
+export function runNetworkQuality(run: Pick<RunRecord, 'retransmissions' | 'recovered' | 'undecided'>): NetworkQuality {
+  return { retransmissions: run.retransmissions, recovered: run.recovered, undecided: run.undecided };
 }
 
 export interface CreateRunInput {
@@ -75,16 +91,32 @@ export async function setRunEvaluated(
 
 export type FinalRunStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
 
-/** Finishes a queued or running run; false if it had already finished (first outcome wins). */
+/**
+ * Finishes a queued or running run; false if it had already finished (first outcome wins). `network`: the
+ * probe stage's evidence of network quality, when one process probed the whole run (distributed runs sum
+ * their chunks' as the chunks complete).
+ */
 export async function finishRun(
   db: Db,
   id: string,
-  outcome: { status: FinalRunStatus; error?: string },
+  outcome: { status: FinalRunStatus; error?: string; network?: NetworkQuality },
   at = new Date(),
 ): Promise<boolean> {
+  const { network } = outcome;
   const { count } = await db.run.updateMany({
     where: { id, status: { in: ['queued', 'running'] } },
-    data: { status: outcome.status, finishedAt: at, error: outcome.error ?? null },
+    data: {
+      status: outcome.status,
+      finishedAt: at,
+      error: outcome.error ?? null,
+      ...(network
+        ? {
+            retransmissions: BigInt(network.retransmissions),
+            recovered: BigInt(network.recovered),
+            undecided: BigInt(network.undecided),
+          }
+        : {}),
+    },
   });
   return count === 1;
 }

@@ -116,7 +116,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       now: now(),
       ...(opts.onEvaluate ? { onProgress: opts.onEvaluate } : {}),
     });
-    await finishRun(store.prisma, run.id, { status: 'succeeded' }, now());
+    await finishRun(store.prisma, run.id, { status: 'succeeded', network: probed.network }, now());
     const finished = (await getRun(store.prisma, run.id))!;
     return { report: await loadRunReport(store, finished), failures: probed.failures };
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { Finding, Report, RunInfo } from '@fleetqry/contracts';
 import { filterFindings, summarize, type FindingFilter } from '@fleetqry/policy';
-import type { RunRecord } from '@fleetqry/store';
+import { runNetworkQuality, type RunRecord } from '@fleetqry/store';
 
 /** A stored run as the report shows it. */
 export function runInfo(run: RunRecord, scan: string | null): RunInfo {
@@ -16,6 +16,7 @@ export function runInfo(run: RunRecord, scan: string | null): RunInfo {
     hosts: run.hosts,
     totalProbes: run.totalProbes,
     doneProbes: run.doneProbes,
+    network: runNetworkQuality(run),
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),

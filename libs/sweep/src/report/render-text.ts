@@ -1,4 +1,4 @@
-import { SEVERITIES, type Finding, type Report } from '@fleetqry/contracts';
+import { networkQualityLine, SEVERITIES, type Finding, type Report } from '@fleetqry/contracts';
 
 /** Evidence in one line: `key=value` pairs, arrays joined, long values cut. */
 export function evidenceLine(evidence: Record<string, unknown>): string {
@@ -44,6 +44,7 @@ export function renderText(report: Report, extra: { failures?: string[] } = {}):
       ? ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)
       : '?';
   out.push(`${run.hosts} host(s), ${run.doneProbes}/${run.totalProbes} probes stored, ${secs} s`);
+  out.push(networkQualityLine(run.network));
   out.push('');
   out.push(
     `Violations: ${summary.violations} on ${summary.hostsWithViolations} host(s)  (${SEVERITIES.map((s) => `${s} ${summary.bySeverity[s] ?? 0}`).join(', ')})`,

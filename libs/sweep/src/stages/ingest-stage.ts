@@ -123,6 +123,7 @@ export async function ingestChunkBatch(store: Store, batch: ResultBatchJob): Pro
         await recordChunkOutcome(tx, runId, chunkIndex, {
           observations: batch.final.observations,
           failures: batch.failures,
+          ...(batch.final.network ? { network: batch.final.network } : {}),
         });
       if (!(await isAttemptComplete(tx, runId, chunkIndex, attempt)))
         return { kind: 'ingested', inserted, chunkDone: false, runComplete: false };
