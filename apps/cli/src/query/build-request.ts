@@ -74,7 +74,9 @@ export function buildScanRequest(flags: CommonFlags, config: CliConfig): ScanReq
     sourcePort: flags.sourcePort,
     udpMode: flags.udpMode,
     // Retries asked for are exact: no adapting to loss on top.
-    ...(attempts !== undefined ? { tcpAttempts: attempts, tcpMaxAttempts: attempts, udpAttempts: attempts } : {}),
+    ...(attempts !== undefined
+      ? { tcpAttempts: attempts, tcpMaxAttempts: attempts, udpAttempts: attempts }
+      : {}),
     ...(flags.queryTimeoutMs !== undefined
       ? { tcpQueryTimeoutMs: flags.queryTimeoutMs, udpQueryTimeoutMs: flags.queryTimeoutMs }
       : {}),

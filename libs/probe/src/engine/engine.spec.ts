@@ -123,7 +123,12 @@ describe('scan', () => {
         state: 'NOT LISTENING',
         reason: 'icmp-port-unreachable',
       });
-      expect(events.at(-1)).toEqual({ type: 'host-done', target: LOCAL });
+      expect(events.at(-2)).toEqual({ type: 'host-done', target: LOCAL });
+      // The scan ends with its network evidence: every port answered on its first attempt here.
+      expect(events.at(-1)).toEqual({
+        type: 'network',
+        network: { retransmissions: 0, recovered: 0, undecided: 0 },
+      });
     } finally {
       await Promise.all([tcpOpen.close(), udpEcho.close(), udpSilent.close()]);
     }
@@ -226,6 +231,7 @@ describe('scan', () => {
         target: { host: 'x', address: '192.0.2.1', family: 4 },
         reason: 'outside 127.0.0.0/8',
       },
+      { type: 'network', network: { retransmissions: 0, recovered: 0, undecided: 0 } },
     ]);
   });
 

@@ -35,11 +35,16 @@ export class LossMonitor {
   /** TCP ports without an answer to any attempt (FILTERED by silence). */
   silent = 0;
 
+  /** The ceiling, never below the floor. */
+  readonly maxAttempts: number;
+
   constructor(
     /** The floor: attempts before silence may be FILTERED. */
     readonly minAttempts: number,
-    readonly maxAttempts = Math.max(minAttempts, MAX_TCP_ATTEMPTS),
-  ) {}
+    maxAttempts = MAX_TCP_ATTEMPTS,
+  ) {
+    this.maxAttempts = Math.max(minAttempts, maxAttempts);
+  }
 
   requiredAttempts(): number {
     if (this.maxAttempts <= this.minAttempts) return this.minAttempts;

@@ -164,7 +164,9 @@ export async function* scan(
   // protocol query, in multi-host batches; everything else stays on the connect()/datagram paths.
   const { loss } = ctx;
   let syn: SynNative | undefined =
-    loss.minAttempts >= 1 && loss.maxAttempts <= MAX_TCP_ATTEMPTS ? await loadSynEngine(opts.tcpEngine) : undefined;
+    loss.minAttempts >= 1 && loss.maxAttempts <= MAX_TCP_ATTEMPTS
+      ? await loadSynEngine(opts.tcpEngine)
+      : undefined;
   const synMask = new Uint8Array(65_536);
   const synPortList: number[] = [];
   if (syn)

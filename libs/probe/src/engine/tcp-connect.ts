@@ -41,7 +41,11 @@ export interface ConnectAttempt {
  * SourcePortInUseError that stops the whole scan. A lingering attempt may call it twice: `timeout`, then
  * its late answer.
  */
-export type ConnectCallback = (error: Error | undefined, result?: ConnectResult, attempt?: ConnectAttempt) => void;
+export type ConnectCallback = (
+  error: Error | undefined,
+  result?: ConnectResult,
+  attempt?: ConnectAttempt,
+) => void;
 
 /** A fixed source port could not be bound. Thrown (not an outcome): the whole scan cannot proceed. */
 export class SourcePortInUseError extends Error {

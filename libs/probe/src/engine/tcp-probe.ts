@@ -116,7 +116,8 @@ class TcpStateProbe implements ConnectRequest {
         // without counting an attempt; give up loudly rather than report a state we did not see.
         this.sent--;
         this.latest = this.earlier?.pop();
-        if (++this.localRetries > MAX_LOCAL_RETRIES) return this.finish(new LocalProbeError(r!.code ?? 'EIO'));
+        if (++this.localRetries > MAX_LOCAL_RETRIES)
+          return this.finish(new LocalProbeError(r!.code ?? 'EIO'));
         setTimeout(this.start, 25 * this.localRetries);
     }
   };

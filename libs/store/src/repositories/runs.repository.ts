@@ -21,7 +21,9 @@ export function toRunRecord(run: Run): RunRecord {
 }
 
 /** The run's evidence of network quality (see NetworkQuality). */
-export function runNetworkQuality(run: Pick<RunRecord, 'retransmissions' | 'recovered' | 'undecided'>): NetworkQuality {
+export function runNetworkQuality(
+  run: Pick<RunRecord, 'retransmissions' | 'recovered' | 'undecided'>,
+): NetworkQuality {
   return { retransmissions: run.retransmissions, recovered: run.recovered, undecided: run.undecided };
 }
 

@@ -1,0 +1,146 @@
+import { execFile, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+import { NetworkQualitySchema, ObservationSchema } from '@fleetqry/contracts';
+
+import { REPO_ROOT } from './run-cli.js';
+
+/**
+ * TCP states on a lossy network: a small fleet of our own (listeners this test starts on 16 loopback
+ * addresses of a range nobody else uses, two ports dropped by a firewall rule) behind tools/lab/loss.sh,
+ * which drops 5 % of the packets in each direction. Every one of the 16 × 1023 cells must come out as
+ * the ground truth says, with both TCP engines; the run's network evidence must show the drops; and
+ * the loss table must be gone afterwards. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
+ */
+const NET = '127.117.17';
+const CIDR = `${NET}.0/27`;
+const HOSTS = 16;
+const LOSS = 5;
+const TAG = 'cli_int';
+const FIREWALLED = [23, 445];
+const PORTS = Array.from({ length: 1024 }, (_, i) => i + 1).filter((p) => p !== 2024);
+/** Host i listens on a rotating subset, so no two hosts look alike. */
+const SERVICES = [21, 22, 25, 53, 80, 110, 139, 143, 389, 443, 636, 993];
+const openOn = (i: number) => SERVICES.filter((_, k) => (k + i) % 3 !== 0);
+
+const LOSS_SH = resolve(REPO_ROOT, 'tools/lab/loss.sh');
+const BIN = resolve(REPO_ROOT, 'apps/cli/bin/fleetqry.js');
+
+function canUseNft(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  return spawnSync('nft', ['list', 'tables'], { stdio: 'ignore' }).status === 0;
+}
+const run = canUseNft() || process.env.FLEETQRY_REQUIRE_DAEMONS === '1';
+if (!run) console.warn('lossy-network: skipped, needs root with nft');
+const d = run ? describe : describe.skip;
+
+function lossTableExists(): boolean {
+  return spawnSync('nft', ['list', 'table', 'inet', `fqloss_${TAG}`], { stdio: 'ignore' }).status === 0;
+}
+
+function expected(host: number, port: number): string {
+  if (FIREWALLED.includes(port)) return 'FILTERED';
+  return openOn(host).includes(port) ? 'LISTENING' : 'NOT LISTENING';
+}
+
+d(`fleetqry query at ${LOSS} % loss per direction`, () => {
+  const servers: net.Server[] = [];
+
+  beforeAll(async () => {
+    expect(lossTableExists()).toBe(false);
+    for (let i = 1; i <= HOSTS; i++)
+      for (const port of openOn(i)) {
+        const s = net.createServer((c) => c.destroy());
+        await new Promise<void>((ok, fail) => {
+          s.once('error', fail);
+          s.listen(port, `${NET}.${i}`, ok);
+        });
+        servers.push(s);
+      }
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    // Belt and braces: loss.sh's trap removes the table; make sure, even if a run was killed.
+    spawnSync('bash', [LOSS_SH, 'off'], { env: { ...process.env, LOSS_TAG: TAG }, stdio: 'ignore' });
+  });
+
+  it.each([['syn'], ['connect']])(
+    'reports every cell as the ground truth says (%s engine)',
+    async (engine) => {
+      const { stdout } = await promisify(execFile)(
+        'bash',
+        [
+          LOSS_SH,
+          'run',
+          String(LOSS),
+          CIDR,
+          '--filter-tcp',
+          FIREWALLED.join(','),
+          '--',
+          process.execPath,
+          BIN,
+          'query',
+          '-t',
+          `${NET}.1-${HOSTS}`,
+          '--tcp',
+          '1-1024',
+          '--exclude-ports',
+          '2024',
+          '--no-queries',
+          '-nr',
+          '--format',
+          'json',
+          '--no-progress',
+          '--config',
+          resolve(REPO_ROOT, 'fleetqry.config.yaml'),
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            LOSS_TAG: TAG,
+            FLEETQRY_TCP_ENGINE: engine === 'connect' ? 'connect' : 'auto',
+          },
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 180_000,
+        },
+      );
+      expect(lossTableExists()).toBe(false);
+      const out = JSON.parse(stdout) as { summary: { network: unknown }; observations: unknown[] };
+      const wrong: string[] = [];
+      const seen = new Set<string>();
+      for (const raw of out.observations) {
+        const o = ObservationSchema.parse(raw);
+        const host = Number(o.address.split('.')[3]);
+        seen.add(`${o.address}:${o.port}`);
+        const want = expected(host, o.port);
+        if (o.state !== want) wrong.push(`${o.address}:${o.port} ${o.state} (truth ${want})`);
+      }
+      expect(wrong).toEqual([]);
+      expect(seen.size).toBe(HOSTS * PORTS.length);
+      // The evidence: ports that needed a retransmission (about 10 % at 5 % per direction), and the
+      // firewalled ports as the only cells without any answer.
+      const network = NetworkQualitySchema.parse(out.summary.network);
+      expect(network.recovered).toBeGreaterThan(HOSTS * PORTS.length * 0.03);
+      expect(network.undecided).toBe(HOSTS * FIREWALLED.length);
+      expect(network.retransmissions).toBeGreaterThanOrEqual(network.recovered + 2 * network.undecided);
+    },
+    200_000,
+  );
+
+  it('removes its table even when the command fails, and refuses ranges it must never degrade', async () => {
+    const failing = spawnSync('bash', [LOSS_SH, 'run', '5', CIDR, '--', 'false'], {
+      env: { ...process.env, LOSS_TAG: TAG },
+    });
+    expect(failing.status).toBe(1);
+    expect(lossTableExists()).toBe(false);
+    for (const bad of ['127.0.0.1/32', '127.0.0.0/8', '10.0.0.0/24', '127.117.17.0/8'])
+      expect(
+        spawnSync('bash', [LOSS_SH, 'on', '5', bad], { env: { ...process.env, LOSS_TAG: TAG } }).status,
+      ).toBe(2);
+    expect(lossTableExists()).toBe(false);
+  });
+});
