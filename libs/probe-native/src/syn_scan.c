@@ -21,8 +21,9 @@
  *    subnet's window by PACE_CUT at most once per timeout, answers to first attempts widen it again;
  *    it never falls below PACE_FLOOR of its start (nmap halves and may fall to one probe).
  *  - Retransmission: an unanswered SYN is resent after srtt + 4*rttvar (RFC 6298, the target's own
- *    estimate, else the batch's), clamped to [minTimeoutMs, maxTimeoutMs], doubled per attempt up to
- *    4x, times waitFactor. The attempts a silent cell gets adapt to the loss seen: `attempts` at least
+ *    estimate, else the batch's), clamped to [minTimeoutMs, maxTimeoutMs], doubled from the second
+ *    attempt on (loss, unlike congestion, is not cured by waiting longer, and every wait adds to the
+ *    batch's tail), times waitFactor. The attempts a silent cell gets adapt to the loss seen: `attempts` at least
  *    (PortQry's three by default), more while answers keep needing retransmissions (see
  *    required_attempts), up to `maxAttempts`. Every attempt is the same SYN (same sequence: the cookie),
  *    a true retransmission: a listener whose SYN-ACK was lost sits in SYN_RECV and answers only a SYN
@@ -70,7 +71,10 @@ enum {
 #define PKT_LEN 44 /* 20 IP + 20 TCP + 4 MSS option */
 /* Chance, per cell, that an answering port gets no answer to any attempt: sets the adaptive attempts. */
 #define LOSS_TARGET 1e-6
-#define BACKOFF_MAX_SHIFT 2 /* retransmission waits double per attempt, up to 4x */
+/* The estimate's prior (pseudo-counts): a clean network, 1 %, until answers say otherwise. */
+#define PRIOR_RETRIED 0.5
+#define PRIOR_ANSWERED 50.0
+#define BACKOFF_MAX_SHIFT 1 /* the first retransmission waits twice as long, later ones too */
 #define PACE_CUT 0.9        /* a subnet's window after a detected drop, as a fraction of before */
 #define PACE_FLOOR 0.5      /* ... never below this fraction of its start */
 
@@ -255,13 +259,14 @@ static void rtt_sample(scan_t *s, uint32_t t, double ms) {
 /*
  * Attempts before silence is FILTERED: the fewest k with p^k <= LOSS_TARGET, where p is the chance that
  * an answering port's attempt goes unanswered, estimated from the answered cells that needed a resend
- * (Laplace-smoothed, so it starts pessimistic and settles as answers arrive). At 5 % loss per direction
- * (p ~ 0.1) that is 6; on a clean network the floor (`attempts`).
+ * (with the prior above, and the scan's earlier batches). At 5 % loss per direction (p ~ 0.1) that is
+ * 6; on a clean network the floor (`attempts`).
  */
 static uint32_t required_attempts(const scan_t *s) {
   const job_t *j = s->job;
   if (j->max_attempts <= j->attempts) return j->attempts;
-  double p = (j->prior_retried + (double)j->retried + 1) / (j->prior_answered + (double)j->answered + 2);
+  double p = (j->prior_retried + (double)j->retried + PRIOR_RETRIED) /
+             (j->prior_answered + (double)j->answered + PRIOR_ANSWERED);
   double k = ceil(log(LOSS_TARGET) / log(p));
   if (!(k >= j->attempts)) return j->attempts;
   return k >= j->max_attempts ? j->max_attempts : (uint32_t)k;

@@ -12,9 +12,10 @@ describe('LossMonitor', () => {
     expect(seen(10_000, 0).requiredAttempts()).toBe(3);
   });
 
-  it('is pessimistic before anything answered, and settles as answers come', () => {
-    expect(new LossMonitor(3).requiredAttempts()).toBe(MAX_TCP_ATTEMPTS);
+  it('assumes a clean network until answers say otherwise, and follows them quickly', () => {
+    expect(new LossMonitor(3).requiredAttempts()).toBe(3);
     expect(seen(100, 0).requiredAttempts()).toBe(3);
+    expect(seen(100, 10).requiredAttempts()).toBe(6);
   });
 
   it('raises the attempts with the loss it sees, enough for a 1e-6 chance of a false FILTERED', () => {

@@ -6,6 +6,14 @@ import type { NetworkQuality } from '@fleetqry/contracts';
  */
 export const LOSS_TARGET = 1e-6;
 
+/**
+ * The prior of the loss estimate, as pseudo-counts: half a lost attempt in 50, a clean network (1 %) until
+ * answers say otherwise, so a one-port query of a firewalled port gets PortQry's three attempts, not the
+ * ceiling. A big scan has thousands of answers before its first timeout expires.
+ */
+export const PRIOR_RETRIED = 0.5;
+export const PRIOR_ANSWERED = 50;
+
 /** PortQry queries a silent TCP port three times before it says FILTERED. */
 export const DEFAULT_TCP_ATTEMPTS = 3;
 
@@ -23,8 +31,8 @@ export interface BatchLoss {
 /**
  * A scan's evidence of packet loss, and the TCP attempts it calls for. `p` is the chance that an
  * answering port's attempt goes unanswered, estimated from the answered ports that needed a
- * retransmission (Laplace-smoothed: pessimistic before any answer, settling as answers come). On a clean
- * network a silent port gets the floor (PortQry's three attempts); at 5 % loss per direction, six.
+ * retransmission (with the prior above). On a clean network a silent port gets the floor (PortQry's three
+ * attempts); at 5 % loss per direction, six.
  */
 export class LossMonitor {
   /** TCP ports that answered, and how many of them only after a retransmission. */
@@ -48,7 +56,7 @@ export class LossMonitor {
 
   requiredAttempts(): number {
     if (this.maxAttempts <= this.minAttempts) return this.minAttempts;
-    const p = (this.retried + 1) / (this.answered + 2);
+    const p = (this.retried + PRIOR_RETRIED) / (this.answered + PRIOR_ANSWERED);
     const k = Math.ceil(Math.log(LOSS_TARGET) / Math.log(p));
     return Math.min(this.maxAttempts, Math.max(this.minAttempts, k));
   }

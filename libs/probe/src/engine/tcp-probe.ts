@@ -30,8 +30,11 @@ export type StateCallback = (error: Error | undefined, result?: StateResult) => 
 const SELF_CONNECT: StateResult = Object.freeze({ state: 'NOT LISTENING', reason: 'conn-refused' });
 const SILENT: StateResult = Object.freeze({ state: 'FILTERED', reason: 'timeout' });
 
-/** Retransmission waits double per attempt, up to 4x the host's timeout (the SYN engine's rule too). */
-const BACKOFF_MAX_DOUBLINGS = 2;
+/**
+ * Retransmissions wait twice the host's timeout, the first attempt once (the SYN engine's rule too): loss,
+ * unlike congestion, is not cured by waiting longer, and every wait adds to a silent port's time.
+ */
+const BACKOFF_MAX_DOUBLINGS = 1;
 
 /**
  * PortQry's TCP decision: an accepted connection is LISTENING, a reset is NOT LISTENING, and silence

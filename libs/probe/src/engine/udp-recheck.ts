@@ -9,9 +9,12 @@
  * Each round sends one datagram to every still-silent port, then one to a port known to be closed (the
  * canary). The path is in order, so the silent ports' datagrams reach the host before the canary's: if
  * the canary is refused, the host still had ICMP budget for every datagram before it, and a port still
- * silent is really not closed. A silent canary means the budget ran out; the round repeats after the
- * host's refill interval, within a time budget per host. Ports refused in a round are NOT LISTENING;
- * ports left undecided when the budget ends keep their silent state.
+ * silent was not refused in that round. On a lossy path its datagram or its ICMP may have been dropped,
+ * so its silence is final only after as many such proven rounds as the scan's loss calls for (the TCP
+ * attempts' rule, LossMonitor; the rounds' own outcomes are evidence for it too). A silent canary means
+ * the budget ran out; the round repeats after the host's refill interval, within a time budget per host.
+ * Ports refused in a round are NOT LISTENING; ports left undecided when the budget ends keep their
+ * silent state.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +60,9 @@ export async function recheckSilentUdp(
   const { address, family } = target;
   const deadline = performance.now() + opts.budgetMs;
   let pending = observations.filter(silentUdp);
-  while (pending.length > 0 && !opts.signal?.aborted) {
+  /** Per port, the rounds it stayed silent while the canary proved the host had ICMP budget. */
+  const proven = new Map<Observation, number>();
+  while (pending.length > 0 && !opts.signal?.aborted && performance.now() < deadline) {
     const canary = ctx.icmp.canary(address);
     if (canary === undefined) return;
     const batch = pending.slice(0, opts.perRound);
@@ -91,7 +96,9 @@ export async function recheckSilentUdp(
     const still: Observation[] = [];
     batch.forEach((o, i) => {
       const r = results[i]!;
-      if (r.state === 'NOT LISTENING' || r.state === 'LISTENING') {
+      const answered = r.state === 'NOT LISTENING' || r.state === 'LISTENING';
+      if (budgetLeft && answered) ctx.loss.answer((proven.get(o) ?? 0) > 0);
+      if (answered) {
         o.state = r.state;
         o.reason = r.reason;
         if (r.rttMs !== undefined) o.rttMs = Math.round(r.rttMs * 1000) / 1000;
@@ -102,7 +109,13 @@ export async function recheckSilentUdp(
       } else still.push(o);
     });
     if (budgetLeft) {
-      pending = rest;
+      const need = ctx.loss.requiredAttempts();
+      const again = still.filter((o) => {
+        const n = (proven.get(o) ?? 0) + 1;
+        proven.set(o, n);
+        return n < need;
+      });
+      pending = [...again, ...rest];
       continue;
     }
     pending = [...still, ...rest];

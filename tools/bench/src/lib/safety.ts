@@ -37,8 +37,19 @@ export function assertLoopbackTargets(targets: readonly string[], what: string):
 
 export const FOREIGN_PORT = 2024;
 
-/** Checks the argument vector of a scanner before it is started. */
+/**
+ * Checks the argument vector of a scanner before it is started. A scanner may run under the lab's loss
+ * switch (`bash …/tools/lab/loss.sh run PERCENT CIDRS [--filter-tcp P] -- scanner…`): its ranges must be
+ * loopback and the scanner inside is checked the same way.
+ */
 export function assertSafeCommand(cmd: readonly string[]): void {
+  if (cmd[0] === 'bash' && cmd[1]?.endsWith('tools/lab/loss.sh') && cmd[2] === 'run') {
+    const sep = cmd.indexOf('--');
+    const cidrs = (cmd[4] ?? '').split(',');
+    if (sep < 0 || !cidrs.every((c) => isLoopbackV4(c.split('/')[0] ?? '')))
+      throw new SafetyError(`loss switch on a range outside 127.0.0.0/8: ${cmd[4]}`);
+    return assertSafeCommand(cmd.slice(sep + 1));
+  }
   const tool = cmd[0]?.split('/').pop() ?? '';
   if (tool === 'nmap') {
     if (!cmd.includes('-n'))
