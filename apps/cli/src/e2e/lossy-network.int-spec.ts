@@ -1,9 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-import { NetworkQualitySchema, ObservationSchema } from '@fleetqry/contracts';
+import { NetworkQualitySchema, ObservationSchema, ReportSchema } from '@fleetqry/contracts';
 
 import { REPO_ROOT } from './run-cli.js';
 
@@ -11,8 +13,9 @@ import { REPO_ROOT } from './run-cli.js';
  * TCP states on a lossy network: a small fleet of our own (listeners this test starts on 16 loopback
  * addresses of a range nobody else uses, two ports dropped by a firewall rule) behind tools/lab/loss.sh,
  * which drops 5 % of the packets in each direction. Every one of the 16 × 1023 cells must come out as
- * the ground truth says, with both TCP engines; the run's network evidence must show the drops; and
- * the loss table must be gone afterwards. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
+ * the ground truth says, with both TCP engines; the run's network evidence must show the drops (in the
+ * query summary, and stored with an embedded sweep's run and its report); and the loss table must be gone
+ * afterwards. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
  */
 const NET = '127.117.17';
 const CIDR = `${NET}.0/27`;
@@ -38,6 +41,28 @@ const d = run ? describe : describe.skip;
 
 function lossTableExists(): boolean {
   return spawnSync('nft', ['list', 'table', 'inet', `fqloss_${TAG}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** `fleetqry ARGS…` under loss.sh (the table exists only while the command runs); its stdout. */
+async function underLoss(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'bash',
+    [
+      LOSS_SH,
+      'run',
+      String(LOSS),
+      CIDR,
+      '--filter-tcp',
+      FIREWALLED.join(','),
+      '--',
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    { cwd: REPO_ROOT, env: { ...process.env, LOSS_TAG: TAG, ...env }, maxBuffer: 64 << 20, timeout: 240_000 },
+  );
+  expect(lossTableExists()).toBe(false);
+  return stdout;
 }
 
 function expected(host: number, port: number): string {
@@ -70,18 +95,8 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
   it.each([['syn'], ['connect']])(
     'reports every cell as the ground truth says (%s engine)',
     async (engine) => {
-      const { stdout } = await promisify(execFile)(
-        'bash',
+      const stdout = await underLoss(
         [
-          LOSS_SH,
-          'run',
-          String(LOSS),
-          CIDR,
-          '--filter-tcp',
-          FIREWALLED.join(','),
-          '--',
-          process.execPath,
-          BIN,
           'query',
           '-t',
           `${NET}.1-${HOSTS}`,
@@ -97,18 +112,8 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
           '--config',
           resolve(REPO_ROOT, 'fleetqry.config.yaml'),
         ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            LOSS_TAG: TAG,
-            FLEETQRY_TCP_ENGINE: engine === 'connect' ? 'connect' : 'auto',
-          },
-          maxBuffer: 64 * 1024 * 1024,
-          timeout: 180_000,
-        },
+        { FLEETQRY_TCP_ENGINE: engine === 'connect' ? 'connect' : 'auto' },
       );
-      expect(lossTableExists()).toBe(false);
       const out = JSON.parse(stdout) as { summary: { network: unknown }; observations: unknown[] };
       const wrong: string[] = [];
       const seen = new Set<string>();
@@ -130,6 +135,48 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
     },
     200_000,
   );
+
+  it('stores the evidence with an embedded sweep run and shows it in its report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetqry-lossy-'));
+    try {
+      const inventory = join(dir, 'inventory.yaml');
+      writeFileSync(inventory, `name: lossy\ntargets:\n  - ${NET}.1-${HOSTS}\nports:\n  tcp: "1-1024"\n`);
+      const store = ['--data-dir', join(dir, 'store')];
+      const config = ['--config', resolve(REPO_ROOT, 'fleetqry.config.yaml')];
+      const report = ReportSchema.parse(
+        JSON.parse(
+          await underLoss([
+            'sweep',
+            '--inventory',
+            inventory,
+            '-nr',
+            '--no-progress',
+            '--fail-on',
+            'none',
+            '--format',
+            'json',
+            ...store,
+            ...config,
+          ]),
+        ),
+      );
+      expect(report.run.network.undecided).toBe(HOSTS * FIREWALLED.length);
+      expect(report.run.network.recovered).toBeGreaterThan(HOSTS * PORTS.length * 0.03);
+      // The stored run reads back with the same evidence, in the text report's summary.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [BIN, 'report', '--run', String(report.run.number), ...store],
+        { cwd: REPO_ROOT, timeout: 120_000 },
+      );
+      const { retransmissions, recovered, undecided } = report.run.network;
+      expect(stdout).toContain(
+        `Network: ${retransmissions} TCP retransmission(s); ${recovered} port(s) answered only after one, ` +
+          `${undecided} without an answer to any attempt`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('removes its table even when the command fails, and refuses ranges it must never degrade', async () => {
     const failing = spawnSync('bash', [LOSS_SH, 'run', '5', CIDR, '--', 'false'], {

@@ -99,6 +99,7 @@ async function progress(runId: string) {
     status: string;
     error: string | null;
     progress: { totalProbes: number; doneProbes: number; chunks: number; doneChunks: number };
+    network: { retransmissions: number; recovered: number; undecided: number };
   };
 }
 
@@ -243,6 +244,14 @@ describe('distributed runs on the fleet lab (3 worker processes)', () => {
     const done = await waitFinished(runId, 240_000);
     expect(done).toMatchObject({ status: 'succeeded' });
     expect(await portRows(runId)).toEqual({ rows: 64 * 61, distinct: 64 * 61 });
+    // The run view's network evidence sums the chunks once each, a redone chunk too: the lab's firewalled
+    // TCP ports are the cells without any answer, each after PortQry's three attempts at least.
+    const firewalled = truth.hosts
+      .filter((h) => inCidr(h.address))
+      .reduce((n, h) => n + h.filteredTcp.filter((p) => p <= 60).length, 0);
+    expect(firewalled).toBeGreaterThan(0);
+    expect(done.network.undecided).toBe(firewalled);
+    expect(done.network.retransmissions).toBeGreaterThanOrEqual(2 * firewalled);
     // The victim's chunk really was taken over: BullMQ saw it stall and another worker redid it.
     const probeQueue = new Queue(QUEUES.probe, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
     try {

@@ -54,6 +54,7 @@ const report: Report = {
     hosts: 64,
     totalProbes: 640,
     doneProbes: 640,
+    network: { retransmissions: 12, recovered: 9, undecided: 1 },
     createdAt: '2026-12-01T00:00:00.000Z',
     startedAt: '2026-12-01T00:00:01.000Z',
     finishedAt: '2026-12-01T00:00:09.000Z',
@@ -121,6 +122,7 @@ describe('renderHtml (the auditor report)', () => {
     for (const n of [5, 6, 7]) expect(html).toContain(`>#${n}</text>`);
     for (const f of violations) expect(html).toContain(f.rule);
     expect(html).toContain('community=public sysDescr=Linux h001');
+    expect(html).toContain('Network: 12 TCP retransmission(s); 9 port(s) answered only after one, 1 without');
     expect(html).toMatch(/Resolved since the previous run \(1\)/);
     expect(html).toMatch(/Waived \(1\)/);
   });

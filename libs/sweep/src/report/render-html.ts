@@ -1,4 +1,11 @@
-import { SEVERITIES, type Finding, type Report, type Severity, type TrendPoint } from '@fleetqry/contracts';
+import {
+  networkQualityLine,
+  SEVERITIES,
+  type Finding,
+  type Report,
+  type Severity,
+  type TrendPoint,
+} from '@fleetqry/contracts';
 
 import { evidenceLine } from './render-text.js';
 
@@ -192,6 +199,7 @@ export function renderHtml(
       `status ${escapeHtml(run.status)} · finished ${escapeHtml(run.finishedAt ?? 'not yet')}` +
       (delta.against ? ` · compared with run #${delta.against.number}` : ' · first run of this scan') +
       '</p>',
+    `<p class="meta">${escapeHtml(networkQualityLine(run.network))}</p>`,
     filters ? `<p class="meta">Filters: ${escapeHtml(JSON.stringify(filters))}</p>` : '',
     '</header><main>',
     '<h2>Summary</h2>',

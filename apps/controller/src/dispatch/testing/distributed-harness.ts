@@ -260,6 +260,8 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
 export interface HostTruth {
   address: string;
   openTcp: number[];
+  /** TCP ports the lab's nft table drops on this host. */
+  filteredTcp: number[];
   snmp: { versions: string[]; communities: Record<string, string> } | null;
 }
 
