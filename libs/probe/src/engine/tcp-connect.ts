@@ -126,6 +126,12 @@ class DeadlineSweep {
   private readonly sweep = (): void => {
     this.timer = undefined;
     this.firesAt = Infinity;
+    // Timers run before sockets are polled: expire only after one poll, so a connection that completed
+    // during a stall of this thread (a busy worker) counts as answered, not as a timeout.
+    setImmediate(this.expireDue);
+  };
+
+  private readonly expireDue = (): void => {
     const now = performance.now();
     let next = Infinity;
     for (let d = this.head; d;) {

@@ -66,7 +66,8 @@ export function probeUdpState(
     });
     const send = async (attempt: number) => {
       if (settled) return;
-      if (attempt >= attempts) return finish(silence);
+      // From a timer: poll the socket once first, so an answer that arrived during a stall still counts.
+      if (attempt >= attempts) return void setImmediate(() => finish(silence));
       if (!ctx.rate.tryTake()) await ctx.rate.take();
       if (settled) return;
       sentAt = performance.now();

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { Worker } from 'node:worker_threads';
 
 import type { UdpPatience } from '../plugin.js';
 import { runUdpSession, udpTiming, type UdpSessionInput } from './udp-session.js';
@@ -67,6 +68,35 @@ function session(port: number, over: Partial<UdpSessionInput> = {}) {
     ...over,
   });
   return run;
+}
+
+/**
+ * A peer on its own thread, so it answers while this thread is stalled: `stallAfterMs` after a datagram it
+ * tells this thread to stall (delivered as an I/O event, like a busy worker's other sockets), and it answers
+ * `answerAfterMs` after the datagram.
+ */
+async function threadPeer(stallAfterMs: number, answerAfterMs: number, onStall: () => void) {
+  const worker = new Worker(
+    `const dgram = require('node:dgram');
+     const { parentPort } = require('node:worker_threads');
+     const s = dgram.createSocket('udp4');
+     s.on('message', (_m, r) => {
+       setTimeout(() => parentPort.postMessage('stall'), ${stallAfterMs});
+       setTimeout(() => s.send(Buffer.from('pong'), r.port, r.address), ${answerAfterMs});
+     });
+     s.bind(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));`,
+    { eval: true },
+  );
+  const port = await new Promise<number>((r) => worker.once('message', r));
+  worker.on('message', (m) => m === 'stall' && onStall());
+  return { port, close: () => worker.terminate() };
+}
+
+function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // a stalled worker: nothing else runs on this thread meanwhile
+  }
 }
 
 describe('udpTiming', () => {
@@ -205,6 +235,18 @@ describe('runUdpSession', () => {
         end: { kind: 'error', code: 'EINVAL' },
         sends: 0,
       });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('reads a reply that arrived during a stall of this thread before it calls the port silent', async () => {
+    // Ping at ~0 ms; this thread stalls from ~10 ms to ~410 ms; the answer lands at ~30 ms, and the 80 ms
+    // window expires during the stall, so the next loop turn runs its timer before it polls the socket.
+    const p = await threadPeer(10, 30, () => blockEventLoop(400));
+    try {
+      const r = await session(p.port, { windowMs: 80 });
+      expect(r.end).toEqual({ kind: 'done' });
     } finally {
       await p.close();
     }

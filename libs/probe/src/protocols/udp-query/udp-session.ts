@@ -158,6 +158,11 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       resolve({ end, listenedMs: elapsedMs(), sends, ...(rttMs !== undefined ? { rttMs } : {}) });
     };
     const onAbort = (): void => settle({ kind: 'aborted' });
+    // Timers run before the event loop polls sockets: after a stall (a busy worker), a reply that arrived in
+    // time would still be unread when its timer fires. Silence is declared only after one poll of the socket.
+    const silence = (): void => {
+      setImmediate(() => settle({ kind: 'silence' }));
+    };
     const sampleRtt = (): void => {
       if (sends !== 1 || rttMs !== undefined) return;
       rttMs = elapsedMs();
@@ -195,7 +200,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
         rearm();
       },
       endAfter: (ms) => {
-        if (!done) endTimers.push(setTimeout(() => settle({ kind: 'silence' }), Math.max(0, ms)));
+        if (!done) endTimers.push(setTimeout(silence, Math.max(0, ms)));
       },
       elapsedMs,
     };
@@ -223,10 +228,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       // After the last attempt silence is final one timeout later, but never before the floor.
       const last = sends >= p.attempts || input.outgoing().length === 0;
       const at = last ? Math.max(lastSendAt + p.timeoutMs, p.minQuietMs) : lastSendAt + p.timeoutMs;
-      adaptiveTimer = setTimeout(
-        () => (last ? settle({ kind: 'silence' }) : ctl.resend()),
-        Math.max(0, at - elapsedMs()),
-      );
+      adaptiveTimer = setTimeout(() => (last ? silence() : ctl.resend()), Math.max(0, at - elapsedMs()));
     }
 
     const start = (): void => {
@@ -234,7 +236,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
         if (done) return;
         startedAt = performance.now();
         send();
-        endTimers.push(setTimeout(() => settle({ kind: 'silence' }), Math.max(0, input.windowMs)));
+        endTimers.push(setTimeout(silence, Math.max(0, input.windowMs)));
         for (const at of input.resendAtMs ?? [])
           if (at < input.windowMs) fixedTimers.push(setTimeout(ctl.resend, at));
         unwatch = input.patience?.watch(rearm);
