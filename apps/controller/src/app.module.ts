@@ -26,6 +26,8 @@ import type { DispatchConfig } from './dispatch/dispatch-config.js';
 import { DispatchModule } from './dispatch/dispatch.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { HostViewsModule } from './api/host-views/host-views.module.js';
+import type { WebhooksConfig } from './webhooks/webhooks-config.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /**
  * The controller. Infrastructure modules are global (config, store, redis, auth, observability) so feature
@@ -33,8 +35,11 @@ import { HostViewsModule } from './api/host-views/host-views.module.js';
  */
 @Module({})
 export class AppModule {
-  /** `dispatch` defaults to the environment (DispatchModule reads its own variables); tests pass it. */
-  static register(config: AppConfig, options: { dispatch?: DispatchConfig } = {}): DynamicModule {
+  /** `dispatch` and `webhooks` default to the environment (their modules read their own variables); tests pass them. */
+  static register(
+    config: AppConfig,
+    options: { dispatch?: DispatchConfig; webhooks?: WebhooksConfig } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -58,6 +63,7 @@ export class AppModule {
         AuditModule,
         DispatchModule.register(options.dispatch),
         RunsModule,
+        WebhooksModule.register(options.webhooks),
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorsFilter }],
     };

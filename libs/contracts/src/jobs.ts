@@ -19,6 +19,8 @@ export const QUEUES = {
   schedules: 'schedules',
   /** controller → workers: one-shot PortQry queries of one target (the console's Query page). */
   queries: 'queries',
+  /** controller → controller: a run's outcome fanned out to webhooks, then one job per delivery. */
+  webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -27,6 +29,8 @@ export const JOBS = {
   resultBatch: 'result-batch',
   scheduledRun: 'scheduled-run',
   portqryQuery: 'portqry-query',
+  runEvent: 'run-event',
+  webhookDelivery: 'webhook-delivery',
 } as const;
 
 /**
@@ -39,6 +43,9 @@ export const resultBatchJobId = (runId: string, chunkIndex: number, attempt: str
   `${runId}.${chunkIndex}.${attempt}.${seq < 0 ? 'final' : seq}`;
 /** The scheduler of a scan definition is keyed by the definition's id: N replicas upsert one scheduler. */
 export const scheduleJobSchedulerId = (scanDefinitionId: string): string => `scan.${scanDefinitionId}`;
+
+/** A run's outcome is fanned out once, whichever replica or retry publishes it. */
+export const runEventJobId = (runId: string, outcome: RunOutcome): string => `${runId}.${outcome}`;
 
 /** Retention: enough to deduplicate and debug, bounded so Redis does not grow with every run. */
 export const JOB_RETENTION = {
@@ -216,3 +223,12 @@ export const WORKER_ID_HEADER = 'x-fleetqry-worker';
 export const WorkerIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:/@-]{1,128}$/, 'a worker id (1-128 of A-Z a-z 0-9 . _ : / @ -)');
+/** A finished run, to be turned into webhook deliveries (the fan-out reads the findings from the store). */
+export const RUN_OUTCOMES = ['completed', 'failed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+export const RunEventJobSchema = z.strictObject({ runId: z.uuid(), outcome: z.enum(RUN_OUTCOMES) });
+export type RunEventJob = z.infer<typeof RunEventJobSchema>;
+
+/** One delivery by id (its job id too); the body is built from the store at each attempt, never queued. */
+export const WebhookDeliveryJobSchema = z.strictObject({ deliveryId: z.uuid() });
+export type WebhookDeliveryJob = z.infer<typeof WebhookDeliveryJobSchema>;

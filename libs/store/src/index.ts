@@ -45,6 +45,8 @@ export * from './repositories/api-tokens.repository.js';
 export * from './repositories/credentials.repository.js';
 export * from './repositories/host-views.repository.js';
 export * from './repositories/retention.repository.js';
+export * from './repositories/webhooks.repository.js';
+export * from './repositories/webhook-deliveries.repository.js';
 export {
   loadCredentialKey,
   CredentialKeyError,

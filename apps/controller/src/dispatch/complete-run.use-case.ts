@@ -5,6 +5,7 @@ import { evaluateStage } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
 import type { DistributedRunPlan } from './chunk-enqueuer.js';
+import { DispatchQueues } from './dispatch-queues.js';
 
 /**
  * Evaluate and finish a run whose chunks are all in: the same evaluateStage as the embedded sweep
@@ -15,7 +16,10 @@ import type { DistributedRunPlan } from './chunk-enqueuer.js';
 export class CompleteRunUseCase {
   private readonly logger = new Logger(CompleteRunUseCase.name);
 
-  constructor(@Inject(StoreService) private readonly store: StoreService) {}
+  constructor(
+    @Inject(StoreService) private readonly store: StoreService,
+    @Inject(DispatchQueues) private readonly queues: DispatchQueues,
+  ) {}
 
   async execute(runId: string): Promise<void> {
     const prisma = this.store.prisma;
@@ -35,14 +39,16 @@ export class CompleteRunUseCase {
         now,
         hostViews: true,
       });
-      await finishRun(prisma, run.id, { status: 'succeeded' });
+      const finished = await finishRun(prisma, run.id, { status: 'succeeded' });
       this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings} findings`);
+      if (finished) await this.queues.publishRunEvent(run.id, 'completed');
     } catch (error) {
-      await finishRun(prisma, run.id, {
+      const failed = await finishRun(prisma, run.id, {
         status: 'failed',
         error: `evaluation failed: ${(error as Error).message}`,
       });
       this.logger.error(`run ${run.id}: evaluation failed: ${(error as Error).message}`);
+      if (failed) await this.queues.publishRunEvent(run.id, 'failed');
     }
   }
 

@@ -1,5 +1,16 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { QUEUES, type ProbeChunkJob, type ScheduledRunJob, type SignedJob } from '@fleetqry/contracts';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  JOBS,
+  jobOptions,
+  QUEUES,
+  runEventJobId,
+  type ProbeChunkJob,
+  type RunEventJob,
+  type RunOutcome,
+  type ScheduledRunJob,
+  type SignedJob,
+  type WebhookDeliveryJob,
+} from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
@@ -34,9 +45,12 @@ export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> 
  */
 @Injectable()
 export class DispatchQueues implements OnApplicationShutdown {
+  private readonly logger = new Logger(DispatchQueues.name);
   readonly probe: Queue<SignedJob<ProbeChunkJob>>;
   readonly schedules: Queue<ScheduledRunJob>;
   readonly results: Queue;
+  /** Run outcomes to fan out to webhooks, and the deliveries they become (the webhooks module consumes it). */
+  readonly webhooks: Queue<RunEventJob | WebhookDeliveryJob>;
 
   constructor(@Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig) {
     const opts = {
@@ -52,7 +66,8 @@ export class DispatchQueues implements OnApplicationShutdown {
     this.probe = new Queue<SignedJob<ProbeChunkJob>>(QUEUES.probe, opts);
     this.schedules = new Queue<ScheduledRunJob>(QUEUES.schedules, opts);
     this.results = new Queue(QUEUES.results, opts);
-    for (const q of [this.probe, this.schedules, this.results]) q.on('error', () => {});
+    this.webhooks = new Queue<RunEventJob | WebhookDeliveryJob>(QUEUES.webhooks, opts);
+    for (const q of [this.probe, this.schedules, this.results, this.webhooks]) q.on('error', () => {});
   }
 
   /** Throws QueueUnavailableError unless Redis answers within the configured deadline. */
@@ -67,7 +82,31 @@ export class DispatchQueues implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * A finished run, for its webhooks (once per run and outcome: the job id deduplicates). The run is already
+   * finished in Postgres, so a Redis outage here costs the alerts of this run (logged), never the run.
+   */
+  async publishRunEvent(runId: string, outcome: RunOutcome): Promise<void> {
+    try {
+      await withDeadline(
+        this.webhooks.add(
+          JOBS.runEvent,
+          { runId, outcome },
+          { ...jobOptions(this.config.retry), jobId: runEventJobId(runId, outcome) },
+        ),
+        this.config.redisTimeoutMs,
+      );
+    } catch (error) {
+      this.logger.warn(`run ${runId}: webhooks not notified: ${(error as Error).message}`);
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.probe.close(), this.schedules.close(), this.results.close()]);
+    await Promise.allSettled([
+      this.probe.close(),
+      this.schedules.close(),
+      this.results.close(),
+      this.webhooks.close(),
+    ]);
   }
 }

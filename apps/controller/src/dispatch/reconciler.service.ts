@@ -129,6 +129,7 @@ export class ReconcilerService {
       open.map((c) => c.chunkIndex),
     );
     this.logger.warn(`run ${run.id} failed: ${error}`);
+    await this.queues.publishRunEvent(run.id, 'failed');
   }
 
   private async resultsBacklog(): Promise<boolean> {

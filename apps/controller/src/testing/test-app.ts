@@ -9,6 +9,7 @@ import { AppModule } from '../app.module.js';
 import { configureApp } from '../app.setup.js';
 import { loadConfig, type AppConfig } from '../config/env.schema.js';
 import { loadDispatchConfig } from '../dispatch/dispatch-config.js';
+import { loadWebhooksConfig } from '../webhooks/webhooks-config.js';
 import pg from 'pg';
 
 /** Where tests may create databases (trust auth on the dev/CI machines), as libs/store's tests use. */
@@ -86,9 +87,11 @@ export async function startTestApp(
     FLEETQRY_QUEUE_PREFIX: config.queuePrefix,
     ...env,
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, { dispatch }), {
-    logger: false,
-  });
+  const webhooks = loadWebhooksConfig(env);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, { dispatch, webhooks }),
+    { logger: false },
+  );
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -12,3 +12,4 @@ export * from './findings.js';
 export * from './waivers.js';
 export * from './audit.js';
 export * from './queries.js';
+export * from './webhooks.js';

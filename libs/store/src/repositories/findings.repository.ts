@@ -346,3 +346,57 @@ export async function violationTrend(
   );
   return r.rows;
 }
+
+/**
+ * One keyset page of a run's findings of one status, in key order after `afterKey` (null: from the start):
+ * a bounded read however many findings the run has, straight from the (run, status, key) index.
+ */
+export async function findingsPageByStatus(
+  conn: SqlConnection,
+  runId: string,
+  status: FindingStatus,
+  afterKey: string | null,
+  limit: number,
+): Promise<FindingRecord[]> {
+  const r = await conn.query<FindingDbRow & WaiverDbColumns>(
+    `${FINDING_SELECT}
+      WHERE f."run_id" = $1::uuid AND f."status" = $2::"finding_status" AND ($3::text IS NULL OR f."key" > $3::text)
+      ORDER BY f."key" LIMIT $4`,
+    [runId, status, afterKey, limit],
+  );
+  return r.rows.map(fromDbRow);
+}
+
+/**
+ * The key of the `n`-th finding (1-based) of one status after `afterKey`, or null when there are fewer: the
+ * boundaries of fixed-size pages, found with index-only reads and without loading the findings.
+ */
+export async function nthFindingKeyAfter(
+  conn: SqlConnection,
+  runId: string,
+  status: FindingStatus,
+  afterKey: string | null,
+  n: number,
+): Promise<string | null> {
+  const r = await conn.query<{ key: string }>(
+    `SELECT "key" FROM "findings"
+      WHERE "run_id" = $1::uuid AND "status" = $2::"finding_status" AND ($3::text IS NULL OR "key" > $3::text)
+      ORDER BY "key" OFFSET $4 LIMIT 1`,
+    [runId, status, afterKey, n - 1],
+  );
+  return r.rows[0]?.key ?? null;
+}
+
+/** How many findings of a run have each status (index-only on (run, status)). */
+export async function countFindingsByStatus(
+  conn: SqlConnection,
+  runId: string,
+): Promise<Record<FindingStatus, number>> {
+  const r = await conn.query<{ status: FindingStatus; n: number }>(
+    `SELECT "status", count(*)::int AS "n" FROM "findings" WHERE "run_id" = $1::uuid GROUP BY "status"`,
+    [runId],
+  );
+  const counts: Record<FindingStatus, number> = { new: 0, persisting: 0, resolved: 0, waived: 0 };
+  for (const row of r.rows) counts[row.status] = row.n;
+  return counts;
+}
