@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   local: async () => (await import('./local/local-command.js')).localCommand(),
   scan: async () => (await import('./remote/scan-command.js')).scanCommand(),
   agent: async () => (await import('./agent/agent-command.js')).agentCommand(),
+  webhooks: async () => (await import('./remote/webhooks-command.js')).webhooksCommand(),
 };
 
 /** PortQry's two-letter switches, spelled the long way for commander in fleet mode. */
@@ -97,10 +98,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`fleetqry: ${e.message}\n`);
       return EXIT.USAGE;
     }
-    // The controller's answer (it names the field at fault), not a stack trace.
+    // The controller's answer (it names the field at fault), not a stack trace; its 400 is bad input.
     if (e instanceof Error && e.name === 'ApiError') {
       process.stderr.write(`fleetqry: ${e.message}\n`);
-      return EXIT.RUNTIME;
+      return (e as { status?: number }).status === 400 ? EXIT.USAGE : EXIT.RUNTIME;
     }
     process.stderr.write(`fleetqry: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.RUNTIME;
