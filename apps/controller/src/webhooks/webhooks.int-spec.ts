@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
@@ -28,6 +28,7 @@ const NET = '127.115.0'; // this test's own loopback addresses
 const TELNET = `${NET}.23`;
 const SECRET = 'wh-secret-8f2c1d9e4b7a';
 const LAB_TARGETS = ['127.30.0.1-127.30.0.8'];
+const JOB_KEY = randomBytes(32).toString('base64url'); // the controller signs probe jobs, the worker verifies
 const requireDaemons = process.env.FLEETQRY_REQUIRE_DAEMONS === '1';
 const mailTest = existsSync(SMTPD) || requireDaemons ? it : it.skip;
 if (!existsSync(SMTPD) && !requireDaemons)
@@ -129,6 +130,7 @@ beforeAll(async () => {
   const smtpPort = await freePort(`${NET}.25`);
   if (existsSync(SMTPD) || requireDaemons) smtp = await startOpenSmtpd(`${NET}.25`, smtpPort);
   app = await startTestApp({
+    FLEETQRY_JOB_KEY: JOB_KEY,
     FLEETQRY_WEBHOOK_ALLOW: `${NET}.0/24`,
     FLEETQRY_WEBHOOK_ATTEMPTS: '4',
     FLEETQRY_WEBHOOK_BACKOFF_MS: '200',
@@ -147,11 +149,19 @@ beforeAll(async () => {
     FLEETQRY_QUEUE_PREFIX: app.config.queuePrefix,
     FLEETQRY_CONTROLLER_URL: app.url,
     FLEETQRY_WORKER_TOKEN: app.workerToken,
+    FLEETQRY_JOB_KEY: JOB_KEY,
+    FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
     FLEETQRY_WORKER_RATE: '500',
     FLEETQRY_JOB_BACKOFF_MS: '200',
     FLEETQRY_SHUTDOWN_GRACE_MS: '3000',
   });
-  await waitFor('worker ready', async () => worker!.output.some((l) => l.includes('worker ready')), 30_000);
+  await waitFor(
+    'worker ready',
+    async () => worker!.output.some((l) => l.includes('worker ready')),
+    30_000,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}: ${worker!.output.join('\n')}`);
+  });
 
   json = await startReceiver(`${NET}.10`);
   slack = await startReceiver(`${NET}.11`, () => ({ status: 200 }));
