@@ -1,5 +1,6 @@
 export { readLocalSnapshot, type LocalReadOptions } from './snapshot.js';
 export { portStatistics, type PortStatistics } from './statistics.js';
+export { portHolders, type PortHolder } from './holders.js';
 export {
   socketKey,
   watchLocal,

@@ -1,5 +1,6 @@
 import type { LocalSnapshot, LocalSocket } from '@fleetqry/contracts';
 
+import { portHolders } from './holders.js';
 import { watchLocal, WatchDiffer } from './watch.js';
 
 const sock = (over: Partial<LocalSocket>): LocalSocket => ({
@@ -91,5 +92,64 @@ describe('watchLocal', () => {
       if (seen.length === 4) abort.abort();
     }
     expect(seen).toEqual(['baseline 1', 'new', 'closed', '']);
+  });
+});
+
+describe('portHolders (the watch start summary)', () => {
+  const web = sock({ localPort: 80, pid: 20, process: 'nginx', unit: 'nginx.service', inode: 5 });
+  const web6 = sock({
+    family: 'ipv6',
+    localAddress: '::',
+    localPort: 80,
+    pid: 20,
+    process: 'nginx',
+    inode: 6,
+  });
+  const webTls = sock({ localPort: 443, pid: 20, process: 'nginx', inode: 7 });
+  const webUdp = sock({ proto: 'udp', localPort: 5353, state: null, pid: 20, process: 'nginx', inode: 8 });
+  const worker = sock({ localPort: 80, pid: 21, process: 'nginx', unit: 'nginx.service', inode: 5 });
+  const client = sock({
+    localPort: 40000,
+    remotePort: 80,
+    remoteAddress: '10.0.0.1',
+    state: 'ESTABLISHED',
+    pid: 30,
+    process: 'curl',
+    inode: 9,
+  });
+
+  it('names every process bound to the port, its unit, and the other ports it uses, once each', () => {
+    const holders = portHolders({ port: 80 }, [client, webUdp, webTls, web6, web, worker, other]);
+    expect(holders.map((h) => [h.pid, h.process, h.unit])).toEqual([
+      [20, 'nginx', 'nginx.service'],
+      [21, 'nginx', 'nginx.service'],
+    ]);
+    expect(holders[0]!.sockets).toEqual([web6, web]);
+    expect(holders[0]!.otherPorts).toEqual([
+      { proto: 'tcp', port: 443 },
+      { proto: 'udp', port: 5353 },
+    ]);
+    expect(holders[1]!.otherPorts).toEqual([]);
+  });
+
+  it('for -wpid: the process and all its sockets', () => {
+    const [h] = portHolders({ pid: 20 }, [client, web, webTls, webUdp]);
+    expect(h!.sockets).toEqual([web, webTls, webUdp]);
+    expect(portHolders({ pid: 99 }, [web])).toEqual([]);
+  });
+
+  it('the baseline tick carries the whole first snapshot', async () => {
+    const snap: LocalSnapshot = { host: 'h', takenAt: at, sockets: [web, client], problems: [] };
+    const abort = new AbortController();
+    const ticks = watchLocal({
+      target: { port: 80 },
+      intervalMs: 10,
+      signal: abort.signal,
+      read: () => snap,
+    });
+    const first = (await ticks.next()).value!;
+    abort.abort();
+    expect(first.all).toEqual([web, client]);
+    expect(first.sockets).toEqual([web, client]);
   });
 });

@@ -86,6 +86,8 @@ export interface WatchTick {
   /** True for the first snapshot: `sockets` holds what matched at the start; no events. */
   baseline: boolean;
   sockets: LocalSocket[];
+  /** The first snapshot's every socket (the start summary's other ports); only on the baseline tick. */
+  all?: LocalSocket[];
   events: LocalWatchEvent[];
 }
 
@@ -94,7 +96,13 @@ export async function* watchLocal(options: WatchOptions): AsyncGenerator<WatchTi
   const read = options.read ?? (() => readLocalSnapshot(options));
   const differ = new WatchDiffer(options.target);
   const first = read();
-  yield { at: first.takenAt, baseline: true, sockets: differ.baseline(first.sockets), events: [] };
+  yield {
+    at: first.takenAt,
+    baseline: true,
+    sockets: differ.baseline(first.sockets),
+    all: first.sockets,
+    events: [],
+  };
   while (!options.signal?.aborted) {
     try {
       await sleep(options.intervalMs, undefined, { signal: options.signal });

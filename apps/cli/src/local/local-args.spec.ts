@@ -26,6 +26,15 @@ describe('parseLocalArgs (PortQry local mode)', () => {
     expect(parseLocalArgs(['-wt', '1', '-wport', '65535'])).toMatchObject({ intervalSeconds: 1 });
   });
 
+  it('accepts the watch forms PortQry documents with -local in front', () => {
+    expect(parseLocalArgs(['-local', '-wport', '80'])).toMatchObject({ mode: 'watch', target: { port: 80 } });
+    expect(parseLocalArgs(['-LOCAL', '-wpid', '42', '-wt', '2'])).toMatchObject({
+      mode: 'watch',
+      target: { pid: 42 },
+      intervalSeconds: 2,
+    });
+  });
+
   it.each([
     [['-wt', '10'], /^-wt: only valid together with -wport or -wpid$/],
     [['-local', '-wt', '10'], /^-wt: only valid together with -wport or -wpid$/],
@@ -39,7 +48,6 @@ describe('parseLocalArgs (PortQry local mode)', () => {
     [['-wport', '65536'], /^-wport: "65536" is not a port/],
     [['-wpid', 'x'], /^-wpid: "x" is not a process ID$/],
     [['-wpid', '0'], /^-wpid: "0" is not a process ID$/],
-    [['-local', '-wport', '80'], /^-local and -wport: use only one of/],
     [['-wport', '80', '-wpid', '1'], /^-wport and -wpid: use only one of/],
     [['-v'], /^-v: only valid together with -local, -wport or -wpid$/],
     [['-local', '-y'], /^-y: only valid together with -l$/],

@@ -1,6 +1,6 @@
 import { UsageError } from '../usage-error.js';
 
-/** PortQry's local-mode command line: `-local [-v]`, `-wport N | -wpid N [-wt S] [-v]`, `-l FILE [-y]`. */
+/** PortQry's local-mode command line: `-local [-v]`, `[-local] -wport N | -wpid N [-wt S] [-v]`, `-l FILE [-y]`. */
 export type LocalArgs = {
   verbose: boolean;
   logFile?: string;
@@ -25,7 +25,8 @@ export interface LocalCommandOpts {
 export const DEFAULT_WATCH_SECONDS = 60;
 const VALUE_SWITCHES = new Set(['-wport', '-wpid', '-wt', '-l', '--proc-root', '--passwd-file']);
 const FLAG_SWITCHES = new Set(['-local', '-v', '-y']);
-const USAGE = 'local mode: -local [-v] | -wport PORT | -wpid PID [-wt SECONDS] [-v], with [-l FILE [-y]]';
+const USAGE =
+  'local mode: -local [-v] | [-local] -wport PORT | [-local] -wpid PID [-wt SECONDS] [-v], with [-l FILE [-y]]';
 
 function wholeNumber(sw: string, value: string, min: number, max: number, what: string): number {
   const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
@@ -53,9 +54,10 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
     seen.set(sw, value);
   }
   const get = (k: string) => seen.get(k) as string | undefined;
-  const modes = ['-local', '-wport', '-wpid'].filter((k) => seen.has(k));
-  if (modes.length > 1)
-    throw new UsageError(`${modes.join(' and ')}: use only one of -local, -wport and -wpid`);
+  // `-local -wport 80` is how PortQry's documentation writes a watch: -local only says "local mode"
+  const watches = ['-wport', '-wpid'].filter((k) => seen.has(k));
+  if (watches.length > 1) throw new UsageError('-wport and -wpid: use only one of -wport and -wpid');
+  const modes = watches.length ? watches : ['-local'].filter((k) => seen.has(k));
   if (seen.has('-wt') && !seen.has('-wport') && !seen.has('-wpid'))
     throw new UsageError('-wt: only valid together with -wport or -wpid');
   if (modes.length === 0) throw new UsageError(`-v: only valid together with -local, -wport or -wpid`);

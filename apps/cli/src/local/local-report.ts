@@ -1,5 +1,5 @@
 import type { LocalSnapshot, LocalSocket, LocalWatchEvent } from '@fleetqry/contracts';
-import { portStatistics } from '@fleetqry/local';
+import { portStatistics, type PortHolder } from '@fleetqry/local';
 
 const endpoint = (address: string, port: number) =>
   address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
@@ -53,15 +53,28 @@ function processDetails(sockets: LocalSocket[]): string[] {
  * `fleetqry -local` in PortQry's layout: one block per process (ports, and with verbose the service,
  * user, command line and loaded modules), unowned sockets, then Port Statistics, then what could not be read.
  */
-export function renderLocal(snap: LocalSnapshot, verbose: boolean): string[] {
+function widthsOf(sockets: readonly LocalSocket[]): Widths {
   const w: Widths = { pid: 3, port: 4, local: 8, state: 5 };
-  for (const s of snap.sockets) {
+  for (const s of sockets) {
     w.pid = Math.max(w.pid, String(s.pid ?? '-').length);
     w.port = Math.max(w.port, `${s.proto} ${s.localPort}`.length);
     w.local = Math.max(w.local, s.localAddress.length);
     w.state = Math.max(w.state, (s.state ?? '').length);
   }
-  const header = row(['PID', 'Port', 'Local IP', 'State', 'Remote IP:Port'], w);
+  return w;
+}
+
+const HEADER = ['PID', 'Port', 'Local IP', 'State', 'Remote IP:Port'];
+
+/** PortQry's socket table (header and one row per socket), columns as wide as their content. */
+export function socketTable(sockets: readonly LocalSocket[]): string[] {
+  const w = widthsOf(sockets);
+  return [row(HEADER, w), ...sockets.map((s) => socketRow(s, w))];
+}
+
+export function renderLocal(snap: LocalSnapshot, verbose: boolean): string[] {
+  const w = widthsOf(snap.sockets);
+  const header = row(HEADER, w);
   const groups = new Map<number | null, LocalSocket[]>();
   for (const s of snap.sockets) groups.set(s.pid, [...(groups.get(s.pid) ?? []), s]);
 
@@ -130,4 +143,28 @@ export function watchLine(e: LocalWatchEvent): string {
   ]
     .filter(Boolean)
     .join('  ');
+}
+
+/**
+ * The start of a watch, as PortQry's watch log begins (KB 832919): who holds the port (or the watched
+ * process), its service or unit, its sockets there, and the other ports it uses.
+ */
+export function watchSummary(holders: readonly PortHolder[], what: string, at: string): string[] {
+  const lines = ['============', `System Date: ${at}`, ''];
+  if (holders.length === 0) lines.push(`No process holds ${what}`, '');
+  for (const h of holders) {
+    lines.push(`Process ID: ${h.pid} (${h.process ?? 'unknown'})`, '');
+    if (h.unit) lines.push(`Service Name: ${h.unit}`);
+    else if (h.container) lines.push(`Container: ${h.container.runtime} ${h.container.id}`);
+    else lines.push("Process doesn't appear to be a service");
+    if (h.user !== undefined) lines.push(`User: ${h.user}`);
+    lines.push('', ...socketTable(h.sockets), '');
+    if (h.otherPorts.length)
+      lines.push(
+        `Other ports used by this process: ${h.otherPorts.map((p) => `${p.proto.toUpperCase()} ${p.port}`).join(', ')}`,
+        '',
+      );
+  }
+  lines.push('============');
+  return lines;
 }

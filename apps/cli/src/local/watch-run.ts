@@ -1,9 +1,9 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 
-import { watchLocal, type LocalReadOptions, type WatchTarget } from '@fleetqry/local';
+import { portHolders, watchLocal, type LocalReadOptions, type WatchTarget } from '@fleetqry/local';
 
 import { LOG_END, logHead } from '../portqry/portqry-log.js';
-import { watchLine } from './local-report.js';
+import { watchLine, watchSummary } from './local-report.js';
 
 export interface WatchRun extends LocalReadOptions {
   target: WatchTarget;
@@ -31,12 +31,23 @@ export async function runWatch(run: WatchRun): Promise<void> {
   try {
     if (fd !== undefined) writeSync(fd, logHead(run.log!.argv));
     const seconds = run.intervalMs / 1000;
-    out(
-      `Watching ${describeTarget(run.target)} every ${seconds} second${seconds === 1 ? '' : 's'}; press Esc, q or Ctrl+C to stop`,
-    );
+    // PortQry's watch header, then the start summary, then only changes
+    out('port' in run.target ? `Watching port: ${run.target.port}` : `Watching PID: ${run.target.pid}`);
+    out('');
+    out(`Checking for changes every ${seconds} second${seconds === 1 ? '' : 's'}`);
+    if (run.verbose) out('verbose output requested');
+    out('Press Esc, q or Ctrl+C to stop');
     out('');
     for await (const tick of watchLocal({ ...run, signal: run.signal })) {
-      if (tick.baseline) out(`${tick.at}  Watch started: ${tick.sockets.length} matching socket(s)`);
+      if (tick.baseline) {
+        for (const line of watchSummary(
+          portHolders(run.target, tick.all ?? []),
+          describeTarget(run.target),
+          tick.at,
+        ))
+          out(line);
+        out(`${tick.at}  Watch started: ${tick.sockets.length} matching socket(s)`);
+      }
       for (const e of tick.events) out(watchLine(e));
       if (
         'pid' in run.target &&
