@@ -39,7 +39,18 @@ describe('usage and help', () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     listsEverySwitch(r.stdout);
-    for (const cmd of ['query', 'sweep', 'report', 'runs', 'diff', 'prune', 'local', 'scan', 'agent'])
+    for (const cmd of [
+      'query',
+      'sweep',
+      'report',
+      'runs',
+      'diff',
+      'prune',
+      'local',
+      'scan',
+      'agent',
+      'webhooks',
+    ])
       expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
   });
 
@@ -53,6 +64,8 @@ describe('usage and help', () => {
     ['scan start', ['text', 'json', 'csv', 'sarif', 'html'], [0, 3, 64, 70]],
     ['runs', [], [0, 64, 70]],
     ['agent', [], [0, 64, 70]],
+    ['webhooks add', ['text', 'json'], [0, 64, 70]],
+    ['webhooks deliveries', ['text', 'json'], [0, 64, 70]],
   ])('%s --help lists its --format choices and exit codes', async (cmd, formats, codes) => {
     const r = await runCli([...cmd.split(' '), '--help']);
     expect(r.code).toBe(0);
