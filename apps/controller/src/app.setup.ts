@@ -2,7 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
+import { EarlyAuthMiddleware } from './auth/early-auth.middleware.js';
 import type { AppConfig } from './config/env.schema.js';
+import { securityHeaders } from './http/security-headers.js';
 import { BullBoardAuthMiddleware } from './observability/bull-board-auth.middleware.js';
 import { BULL_BOARD_PATH, bullBoardRouter } from './observability/bull-board.js';
 import { httpMetrics } from './observability/http-metrics.middleware.js';
@@ -21,10 +23,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // Client addresses for the audit log: behind a proxy only if told so (X-Forwarded-For is forgeable).
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // First, so that every response is timed, also those refused before routing.
+  app.use(httpMetrics);
+  app.use(securityHeaders());
+  // Before the body parsers: rate-limited addresses and bodies without a valid token are refused unread.
+  const early = app.get(EarlyAuthMiddleware);
+  app.use(early.use.bind(early));
   app.useBodyParser('json', { limit: '5mb' });
   app.useBodyParser('text', { type: TEXT_TYPES, limit: '20mb' });
 
-  app.use(httpMetrics);
   const board = app.get(BullBoardAuthMiddleware);
   app.use(BULL_BOARD_PATH, board.use.bind(board), bullBoardRouter(app.get(QueuesService).queues));
 

@@ -6,7 +6,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { verifyApiToken } from '@fleetqry/store';
+import { verifyApiToken, type PrismaClient } from '@fleetqry/store';
+import type { Request } from 'express';
 
 import { StoreService } from '../store/store.service.js';
 import { AuditService } from './audit.service.js';
@@ -23,6 +24,20 @@ export function bearerToken(header: string | string[] | undefined): string | und
   const value = Array.isArray(header) ? header[0] : header;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value ?? '');
   return match?.[1];
+}
+
+/** The request's API token as a principal, or undefined when it has none or an unknown/revoked one. */
+export async function authenticate(prisma: PrismaClient, req: Request): Promise<Principal | undefined> {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) return undefined;
+  const info = await verifyApiToken(prisma, token);
+  return info ? { tokenId: info.id, name: info.name, role: info.role, prefix: info.prefix } : undefined;
+}
+
+/** The audit actor of a request that did not authenticate: never the token, only its first characters. */
+export function unauthenticatedActor(req: Request): string {
+  const token = bearerToken(req.headers.authorization);
+  return token ? `unknown-token (${token.slice(0, 11)}…)` : 'anonymous';
 }
 
 /**
@@ -45,14 +60,14 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const minimum = this.reflector.getAllAndOverride<Role>(ROLES_KEY, targets) ?? 'admin';
     const action = `${req.method} ${req.route?.path ?? req.path}`;
-    const principal = await this.authenticate(req);
+    // A request with a body was authenticated before its body was read (EarlyAuthMiddleware).
+    const principal = req.principal ?? (await authenticate(this.stores.prisma, req));
     if (!principal) {
       const token = bearerToken(req.headers.authorization);
       await this.audit.record(req, {
         action,
         outcome: 'denied',
-        // An unknown token is identified by its first characters only: enough to recognise, useless to replay.
-        actor: token ? `unknown-token (${token.slice(0, 11)}…)` : 'anonymous',
+        actor: unauthenticatedActor(req),
         details: { status: 401, reason: token ? 'invalid or revoked token' : 'no bearer token' },
       });
       throw new UnauthorizedException('a valid API token is required (Authorization: Bearer <token>)');
@@ -68,12 +83,5 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(`this needs the ${minimum} role; the token has ${principal.role}`);
     }
     return true;
-  }
-
-  private async authenticate(req: AuthedRequest): Promise<Principal | undefined> {
-    const token = bearerToken(req.headers.authorization);
-    if (!token) return undefined;
-    const info = await verifyApiToken(this.stores.prisma, token);
-    return info ? { tokenId: info.id, name: info.name, role: info.role, prefix: info.prefix } : undefined;
   }
 }

@@ -5,6 +5,7 @@ import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditService } from './audit.service.js';
 import { AuthGuard } from './auth.guard.js';
 import { BootstrapAdminService } from './bootstrap-admin.service.js';
+import { EarlyAuthMiddleware } from './early-auth.middleware.js';
 import { WorkerTokenGuard } from './worker-token.guard.js';
 
 /** Global guard + audit for every route of every module (including dispatch/runs). */
@@ -14,9 +15,10 @@ import { WorkerTokenGuard } from './worker-token.guard.js';
     AuditService,
     WorkerTokenGuard,
     BootstrapAdminService,
+    EarlyAuthMiddleware,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuditService, WorkerTokenGuard],
+  exports: [AuditService, WorkerTokenGuard, EarlyAuthMiddleware],
 })
 export class AuthModule {}

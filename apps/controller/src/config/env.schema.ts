@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   FLEETQRY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Behind an ingress/load balancer, the client address comes from X-Forwarded-For (express `trust proxy`). */
   FLEETQRY_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Failed authentications a client address may make per minute before it is answered 429. */
+  FLEETQRY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
 });
 
 export interface AppConfig {
@@ -58,6 +60,7 @@ export interface AppConfig {
   host: string;
   logLevel: z.infer<typeof EnvSchema>['FLEETQRY_LOG_LEVEL'];
   trustProxy: boolean;
+  authFailuresPerMinute: number;
 }
 
 /** Reads and validates the environment once, at start; every problem is reported, not just the first. */
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.FLEETQRY_HOST,
     logLevel: e.FLEETQRY_LOG_LEVEL,
     trustProxy: e.FLEETQRY_TRUST_PROXY === 'true',
+    authFailuresPerMinute: e.FLEETQRY_AUTH_FAILURES_PER_MINUTE,
   };
 }
 

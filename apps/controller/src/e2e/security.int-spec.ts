@@ -1,6 +1,7 @@
 import { QUEUES } from '@fleetqry/contracts';
 import { ensureApiToken, listAudit } from '@fleetqry/store';
 
+import { AuditService } from '../auth/audit.service.js';
 import { BOOTSTRAP_ADMIN_NAME } from '../auth/bootstrap-admin.service.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
 
@@ -224,7 +225,10 @@ describe('controller security', () => {
     const api = await app.call('GET', '/admin/queues/api/queues', { token: app.adminToken });
     expect(api.status).toBe(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
-    expect((await denied(/admin\/queues/)).length).toBeGreaterThanOrEqual(2);
+    // The operator's 403 is written as it is; the anonymous 401 may be summed up with this client's earlier
+    // anonymous denials (abuse.int-spec.ts): flushed here, it is one of the rows either way.
+    await app.nest.get(AuditService).flush(true);
+    expect((await denied(/admin\/queues|aggregated/)).length).toBeGreaterThanOrEqual(2);
   });
 
   it('the bootstrap admin is idempotent and rotates when the variable changes', async () => {

@@ -1,9 +1,8 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { verifyApiToken } from '@fleetqry/store';
 import type { NextFunction, Request, Response } from 'express';
 
 import { AuditService } from '../auth/audit.service.js';
-import { bearerToken, roleAtLeast } from '../auth/auth.guard.js';
+import { authenticate, roleAtLeast, unauthenticatedActor } from '../auth/auth.guard.js';
 import type { AuthedRequest } from '../auth/principal.js';
 import { StoreService } from '../store/store.service.js';
 
@@ -20,14 +19,13 @@ export class BullBoardAuthMiddleware implements NestMiddleware {
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const token = bearerToken(req.headers.authorization);
-      const info = token ? await verifyApiToken(this.stores.prisma, token) : null;
+      const principal = (req as AuthedRequest).principal ?? (await authenticate(this.stores.prisma, req));
       const action = `${req.method} /admin/queues`;
-      if (!info) {
+      if (!principal) {
         await this.audit.record(req, {
           action,
           outcome: 'denied',
-          actor: token ? `unknown-token (${token.slice(0, 11)}…)` : 'anonymous',
+          actor: unauthenticatedActor(req),
           details: { status: 401 },
         });
         res
@@ -35,17 +33,12 @@ export class BullBoardAuthMiddleware implements NestMiddleware {
           .json({ statusCode: 401, error: 'Unauthorized', message: 'a valid API token is required' });
         return;
       }
-      (req as AuthedRequest).principal = {
-        tokenId: info.id,
-        name: info.name,
-        role: info.role,
-        prefix: info.prefix,
-      };
-      if (!roleAtLeast(info.role, 'admin')) {
+      (req as AuthedRequest).principal = principal;
+      if (!roleAtLeast(principal.role, 'admin')) {
         await this.audit.record(req, {
           action,
           outcome: 'denied',
-          details: { status: 403, role: info.role, required: 'admin' },
+          details: { status: 403, role: principal.role, required: 'admin' },
         });
         res
           .status(403)

@@ -16,6 +16,14 @@ export const httpRequestDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
+/** Every refused request (401, 403, 429), also those the audit log only sums up. */
+export const authDenials = new Counter({
+  name: 'fleetqry_auth_denials_total',
+  help: 'Requests refused by authentication or authorization, by HTTP status',
+  labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
 /** Observed by the runs pipeline when a run finishes. */
 export const runDuration = new Histogram({
   name: 'fleetqry_run_duration_seconds',

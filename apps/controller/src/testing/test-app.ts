@@ -43,6 +43,8 @@ export interface TestApp {
   adminToken: string;
   workerToken: string;
   config: AppConfig;
+  /** The application itself, to reach its providers. */
+  nest: NestExpressApplication;
   /** A second handle on the same database, to look behind the API (ciphertext, audit rows). */
   store: Store;
   /** `fetch` against the app with a bearer token (or none). */
@@ -102,6 +104,7 @@ export async function startTestApp(
     adminToken,
     workerToken,
     config,
+    nest: app,
     store,
     async call(method, path, opts = {}) {
       const token = opts.token === undefined ? adminToken : opts.token;

@@ -40,7 +40,7 @@ export class InternalCredentialsController {
     @Req() req: Request,
   ): Promise<{ secret: string }> {
     const worker = WorkerIdSchema.safeParse(req.headers[WORKER_ID_HEADER]);
-    const actor = worker.success ? `worker:${worker.data}` : 'worker';
+    const actor = `worker:${worker.success ? worker.data : 'unidentified'}`;
     const details = {
       run: chunk.run,
       chunk: chunk.chunk,

@@ -103,6 +103,7 @@ export function appConfig(databaseUrl: string, queuePrefix = 'fleetqry'): AppCon
     host: '127.0.0.1',
     logLevel: 'info',
     trustProxy: false,
+    authFailuresPerMinute: 30,
   };
 }
 
