@@ -35,8 +35,6 @@ export interface BlockOptions {
   community?: string;
   /** For the -l log: every community appears as ***** (nothing of the command line's secret in a file). */
   maskSecrets?: boolean;
-  /** The -sp notice for a query that could not keep the source port (PortQry's wording). */
-  sourcePortNotice?: string;
 }
 
 /**
@@ -61,7 +59,6 @@ export function portBlock(obs: Observation, opts: BlockOptions = {}): string[] {
     );
   if (obs.protocol?.name === 'snmp' && opts.community !== undefined)
     lines.push('community name for query:', '', shown(opts.community), '');
-  if (opts.sourcePortNotice) lines.push(opts.sourcePortNotice, '');
   lines.push(`Sending ${queryTitle(obs)} query to ${obs.proto.toUpperCase()} port ${obs.port}...`, '');
   const details = detailLines(obs).map(mask);
   if (details.length) lines.push(...details, '');

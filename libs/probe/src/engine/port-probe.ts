@@ -138,6 +138,7 @@ export async function probePort(
         timeoutMs,
         options: opts.protocolOptions,
         ...(patience ? { patience } : {}),
+        ...(ctx.sourcePort !== undefined ? { sourcePort: ctx.sourcePort } : {}),
       },
       opts.signal,
     );

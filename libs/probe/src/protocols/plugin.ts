@@ -38,6 +38,11 @@ export interface ProtocolContext {
   options: ProtocolOptions;
   /** UDP only: the engine's view of the host's round trip, which shortens the wait for silence. */
   patience?: UdpPatience;
+  /**
+   * PortQry -sp: every socket of the query leaves from this local port (UDP bound to it, TCP connects
+   * bound to it), never silently from another one.
+   */
+  sourcePort?: number;
 }
 
 /**

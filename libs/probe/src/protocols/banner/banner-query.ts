@@ -67,6 +67,7 @@ export function openFor(
     signal: ctx.signal,
     maxBytes: Math.max(1, ctx.options.maxResponseBytes),
     ...(tls ? { tls } : {}),
+    ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
   });
 }
 

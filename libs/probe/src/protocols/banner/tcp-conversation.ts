@@ -17,6 +17,11 @@ export interface ConversationOptions {
   maxBytes: number;
   /** Wrap the connection in TLS (certificates are not verified: this is a probe, not a client). */
   tls?: { servername?: string };
+  /**
+   * PortQry -sp: connect from this local port. The conversation then ends with RST, so no TIME_WAIT
+   * blocks the next connection from the same port to the same peer.
+   */
+  localPort?: number;
 }
 
 export interface Failure {
@@ -119,7 +124,13 @@ export class TcpConversation {
       return failure('application-error', 'address is not an IP literal (plugins never resolve names)');
     }
     if (opts.signal?.aborted) return failure('connection-timeout', 'aborted before connecting');
-    const raw = net.connect({ host: opts.address, port: opts.port, lookup: noLookup, noDelay: true });
+    const raw = net.connect({
+      host: opts.address,
+      port: opts.port,
+      lookup: noLookup,
+      noDelay: true,
+      ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
+    });
     const conv = new TcpConversation(raw, raw, opts);
     const connected = await conv.waitFor(raw, 'connect');
     if (connected !== true) {
@@ -266,7 +277,9 @@ export class TcpConversation {
     clearTimeout(this.timer);
     this.opts.signal?.removeEventListener('abort', this.onAbort);
     this.stream.destroy();
-    this.raw.destroy();
+    if (this.opts.localPort !== undefined && !this.raw.destroyed && !this.raw.connecting)
+      this.raw.resetAndDestroy();
+    else this.raw.destroy();
     this.notify();
   }
 

@@ -77,6 +77,7 @@ async function query(ctx: ProtocolContext): Promise<DnsResult> {
       port: ctx.port,
       windowMs,
       signal: ctx.signal,
+      ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
       packet: frame(packet),
       maxBytes: Math.max(ctx.options.maxResponseBytes, MIN_TCP_CAP),
     });

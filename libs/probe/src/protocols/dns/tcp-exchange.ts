@@ -19,6 +19,8 @@ interface Common {
   port: number;
   windowMs: number;
   signal?: AbortSignal;
+  /** PortQry -sp: the local port of the connection (closed with RST: no TIME_WAIT left on it). */
+  localPort?: number;
 }
 
 /** Runs `body` with one settle function, a deadline and abort wiring; cleanup runs exactly once. */
@@ -62,8 +64,17 @@ export function tcpExchange(c: Common & { packet: Buffer; maxBytes: number }): P
     () => (connected ? { kind: 'closed', received } : { kind: 'connect-timeout' }),
     (settle, addCleanup) => {
       if (net.isIP(c.address) === 0) return settle({ kind: 'error', code: 'EINVAL' });
-      const sock = net.connect({ host: c.address, port: c.port });
-      addCleanup(() => sock.destroy());
+      const sock = net.connect({
+        host: c.address,
+        port: c.port,
+        ...(c.localPort !== undefined ? { localPort: c.localPort } : {}),
+      });
+      // with -sp, RST: no TIME_WAIT left on the fixed source port
+      addCleanup(() =>
+        c.localPort !== undefined && !sock.destroyed && !sock.connecting
+          ? sock.resetAndDestroy()
+          : sock.destroy(),
+      );
       const chunks: Buffer[] = [];
       sock.on('error', (err: NodeJS.ErrnoException) =>
         settle(

@@ -56,6 +56,7 @@ async function exchange(
     signal: ctx.signal,
     maxBytes: Math.max(1, ctx.options.maxResponseBytes),
     ...(tls ? { tls: servername ? { servername } : {} } : {}),
+    ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
   });
   if (!opened.ok) {
     return {

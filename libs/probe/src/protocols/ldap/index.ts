@@ -59,6 +59,14 @@ function classify(err: unknown, wire: Wire, windowMs: number, cap: number): Ldap
   };
 }
 
+/** Ends the connection; with -sp by RST, so no TIME_WAIT is left on the fixed source port. */
+function closeWire(wire: Wire, sourcePort: number | undefined): void {
+  const s = wire.socket;
+  if (!s || s.destroyed) return;
+  if (sourcePort !== undefined && !s.connecting) s.resetAndDestroy();
+  else s.destroy();
+}
+
 async function query(ctx: ProtocolContext): Promise<LdapResult> {
   const windowMs = queryWindowMs(ctx.timeoutMs);
   const cap = Math.max(ctx.options.maxResponseBytes, MIN_LDAP_RESPONSE_BYTES);
@@ -70,7 +78,11 @@ async function query(ctx: ProtocolContext): Promise<LdapResult> {
 
   // Our own socket: no name resolution, a byte counter/cap, and something to destroy on deadline/abort.
   const createConnection = ((port: number) => {
-    const s = net.connect({ host: ctx.address, port });
+    const s = net.connect({
+      host: ctx.address,
+      port,
+      ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
+    });
     s.once('connect', () => (wire.connected = true));
     s.on('data', (chunk: Buffer) => {
       wire.firstByte ??= chunk[0];
@@ -93,7 +105,7 @@ async function query(ctx: ProtocolContext): Promise<LdapResult> {
   });
   const stop = (): void => {
     wire.deadline = true;
-    wire.socket?.destroy();
+    closeWire(wire, ctx.sourcePort);
   };
   const timer = setTimeout(stop, windowMs);
   ctx.signal.addEventListener('abort', stop, { once: true });
@@ -128,7 +140,7 @@ async function query(ctx: ProtocolContext): Promise<LdapResult> {
     // Polite unbind when the connection is healthy, but never wait on it; then make sure it is gone.
     if (wire.connected && !wire.socket?.destroyed)
       await Promise.race([client.unbind().catch(() => undefined), new Promise((r) => setTimeout(r, 50))]);
-    wire.socket?.destroy();
+    closeWire(wire, ctx.sourcePort);
   }
 }
 

@@ -33,6 +33,8 @@ export interface WalkOptions {
   port: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** PortQry -sp: the local port of the connection. */
+  localPort?: number;
   /** Entries asked for per ept_lookup call (server may return fewer). */
   entriesPerCall: number;
   /** Stop after this many endpoints (the walk is then incomplete). */
@@ -86,6 +88,7 @@ export async function walkEndpointMapper(o: WalkOptions): Promise<WalkResult> {
     timeoutMs: o.timeoutMs,
     maxBytes: 0x10000,
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.localPort !== undefined ? { localPort: o.localPort } : {}),
   });
   if (!opened.ok) return result(opened.status, opened.answered ?? false, opened.detail);
   const conv = opened.conversation;

@@ -57,6 +57,7 @@ async function query(ctx: ProtocolContext): Promise<RpcResult> {
         port: ctx.port,
         timeoutMs,
         signal: ctx.signal,
+        ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
       }),
     );
   } catch {

@@ -67,6 +67,8 @@ export interface UdpSessionInput {
   /** Datagrams handed to `onDatagram` at most; a flood of junk costs bounded CPU. */
   maxDatagrams: number;
   anySourcePort?: boolean;
+  /** PortQry -sp: the local port every datagram leaves from (0 or undefined: ephemeral). */
+  sourcePort?: number;
   /** What to send now (first send and every resend); empty when nothing is left to ask. */
   outgoing(): readonly Buffer[];
   /** A datagram from the target; `reply` sends back to the socket and port it came from. */
@@ -96,14 +98,18 @@ export function udpTiming(timeoutMs: number): { windowMs: number; resendAtMs: nu
 
 /** Address, window, resends, patience and signal of a session from a plugin's context. */
 export function sessionOf(
-  ctx: Pick<ProtocolContext, 'address' | 'port' | 'timeoutMs' | 'signal' | 'patience'>,
-): Pick<UdpSessionInput, 'address' | 'port' | 'windowMs' | 'resendAtMs' | 'patience' | 'signal'> {
+  ctx: Pick<ProtocolContext, 'address' | 'port' | 'timeoutMs' | 'signal' | 'patience' | 'sourcePort'>,
+): Pick<
+  UdpSessionInput,
+  'address' | 'port' | 'windowMs' | 'resendAtMs' | 'patience' | 'signal' | 'sourcePort'
+> {
   return {
     address: ctx.address,
     port: ctx.port,
     ...udpTiming(ctx.timeoutMs),
     patience: ctx.patience,
     signal: ctx.signal,
+    ...(ctx.sourcePort !== undefined ? { sourcePort: ctx.sourcePort } : {}),
   };
 }
 
@@ -176,10 +182,12 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       settle({ kind: 'error', code: err.code ?? 'EUNKNOWN' });
     };
 
+    // Both sockets of an anySourcePort session share one local port, which -sp fixes.
+    const localPort = input.sourcePort ?? 0;
     const connected = dgram.createSocket({
       type,
       lookup: addressOnlyLookup,
-      reuseAddr: !!input.anySourcePort,
+      reuseAddr: !!input.anySourcePort || localPort !== 0,
     });
     sockets.push(connected);
     connected.on('error', onError);
@@ -247,7 +255,8 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
     if (input.signal?.aborted) return settle({ kind: 'aborted' });
     input.signal?.addEventListener('abort', onAbort, { once: true });
 
-    if (!input.anySourcePort) return start();
+    const wildcard = family === 6 ? '::' : '0.0.0.0';
+    if (!input.anySourcePort) return localPort ? connected.bind(localPort, wildcard, start) : start();
     // The unconnected twin first (ephemeral port), then the connected socket on the same port.
     const any = dgram.createSocket({ type, lookup: addressOnlyLookup, reuseAddr: true });
     sockets.push(any);
@@ -256,8 +265,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       if (rinfo.address === input.address)
         onMessage(msg, rinfo.port, (packet) => any.send(packet, rinfo.port, input.address, () => undefined));
     });
-    const wildcard = family === 6 ? '::' : '0.0.0.0';
-    any.bind(0, wildcard, () => {
+    any.bind(localPort, wildcard, () => {
       if (done) return;
       connected.bind(any.address().port, wildcard, start);
     });
