@@ -1,7 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
+import { buildOpenApiDocument } from './api/common/openapi-document.js';
 import { EarlyAuthMiddleware } from './auth/early-auth.middleware.js';
 import type { AppConfig } from './config/env.schema.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -9,7 +10,6 @@ import { BullBoardAuthMiddleware } from './observability/bull-board-auth.middlew
 import { BULL_BOARD_PATH, bullBoardRouter } from './observability/bull-board.js';
 import { httpMetrics } from './observability/http-metrics.middleware.js';
 import { QueuesService } from './observability/queues.service.js';
-import { CONTROLLER_VERSION } from './version.js';
 
 /** Text uploads: inventory YAML/CSV files. */
 const TEXT_TYPES = ['text/*', 'application/yaml', 'application/x-yaml', 'text/csv'];
@@ -35,18 +35,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const board = app.get(BullBoardAuthMiddleware);
   app.use(BULL_BOARD_PATH, board.use.bind(board), bullBoardRouter(app.get(QueuesService).queues));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('fleetqry controller')
-      .setDescription(
-        'Compliance sweeps of whole fleets. Authenticate with `Authorization: Bearer <API token>`; roles: ' +
-          'viewer (read results) < operator (inventories, scans) < admin (credentials, policies, tokens, scope).',
-      )
-      .setVersion(CONTROLLER_VERSION)
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   // /docs (UI) and /docs-json (the document); no token needed to read the API's shape.
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 

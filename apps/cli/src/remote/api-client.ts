@@ -1,4 +1,7 @@
 import type { Report, ViolationTrend } from '@fleetqry/contracts';
+import createClient, { type Client } from 'openapi-fetch';
+
+import type { operations, paths } from './generated/api.js';
 
 /** The API refused or failed; the message is the server's (it names the field at fault on a 400). */
 export class ApiError extends Error {
@@ -16,26 +19,33 @@ export interface ServerFlags {
   token?: string;
 }
 
-/** A run as the controller's /runs routes show it. */
-export interface RemoteRun {
-  id: string;
-  number: number;
-  status: string;
-  trigger: string;
-  hosts: number;
-  progress: { totalProbes: number; doneProbes: number };
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-}
+type Ok<Op> = Op extends { responses: infer R }
+  ? R extends Record<200 | 201 | 202, never>
+    ? never
+    : {
+        [S in keyof R]: S extends 200 | 201 | 202
+          ? R[S] extends { content: { 'application/json': infer B } }
+            ? B
+            : never
+          : never;
+      }[keyof R]
+  : never;
+
+/** A run as the controller's /runs routes show it (the OpenAPI document's RunView). */
+export type RemoteRun = Ok<operations['RunsController_list']>[number];
+
+type Outcome<T> = { data?: T; error?: unknown; response: Response };
 
 /**
- * The CLI's client of the controller's REST API. The token comes from --token or $FLEETQRY_TOKEN (an
- * environment variable keeps it out of `ps` and shell history); it is never printed.
+ * The CLI's client of the controller's REST API, typed by the client that openapi-typescript generates from
+ * the controller's OpenAPI document (generated/api.ts; a test regenerates it from the running controller and
+ * fails on drift), so a route or schema change that the CLI does not follow fails to compile. The token comes
+ * from --token or $FLEETQRY_TOKEN (an environment variable keeps it out of `ps` and shell history); it is
+ * never printed.
  */
 export class ApiClient {
   private readonly base: string;
-  private readonly token: string;
+  private readonly http: Client<paths>;
 
   constructor(flags: ServerFlags) {
     const server = flags.server ?? process.env['FLEETQRY_SERVER'];
@@ -43,56 +53,119 @@ export class ApiClient {
     if (!server) throw new ApiError(0, '--server: the controller URL is required (or $FLEETQRY_SERVER)');
     if (!token) throw new ApiError(0, '--token: an API token is required (or $FLEETQRY_TOKEN)');
     this.base = server.replace(/\/+$/, '');
-    this.token = token;
+    this.http = createClient<paths>({
+      baseUrl: this.base,
+      headers: { authorization: `Bearer ${token}` },
+      fetch: (request: Request) => fetch(request, { signal: AbortSignal.timeout(60_000) }),
+    });
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.send(method, path, body);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+  startRun(body: { scanDefinitionId: string; idempotencyKey?: string }) {
+    return this.call('POST /runs', this.http.POST('/runs', { body }));
+  }
+
+  run(id: string) {
+    return this.call(`GET /runs/${id}`, this.http.GET('/runs/{id}', { params: { path: { id } } }));
+  }
+
+  runs(limit: number) {
+    return this.call('GET /runs', this.http.GET('/runs', { params: { query: { limit } } }));
+  }
+
+  delta(from: string, to: string) {
+    return this.call('GET /delta', this.http.GET('/delta', { params: { query: { from, to } } }));
   }
 
   /** The run's report exactly as the server built it (ReportSchema), whatever the output format. */
-  report(run: string, filters: Record<string, string | string[] | undefined> = {}): Promise<Report> {
-    const q = new URLSearchParams({ format: 'json' });
+  async report(run: string, filters: Record<string, string | string[] | undefined> = {}): Promise<Report> {
+    const query: Record<string, string> = { format: 'json' };
     for (const [k, v] of Object.entries(filters))
-      if (v !== undefined) q.set(k, Array.isArray(v) ? v.join(',') : v);
-    return this.request<Report>('GET', `/reports/${encodeURIComponent(run)}?${q}`);
+      if (v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
+    const report = await this.call(
+      `GET /reports/${run}`,
+      this.http.GET('/reports/{run}', {
+        params: { path: { run }, query: query as { format: 'json' } },
+        parseAs: 'json',
+      }),
+    );
+    return report as Report;
   }
 
   /** Violations per run of the run's scan up to that run (the HTML report's chart). */
-  trend(run: string): Promise<ViolationTrend> {
-    return this.request<ViolationTrend>('GET', `/findings/trend?run=${encodeURIComponent(run)}`);
+  async trend(run: string): Promise<ViolationTrend> {
+    return (await this.call(
+      'GET /findings/trend',
+      this.http.GET('/findings/trend', { params: { query: { run } } }),
+    )) as ViolationTrend;
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<Response> {
-    let res: Response;
+  createInventory(body: InventoryBody) {
+    return this.call('POST /inventories', this.http.POST('/inventories', { body }));
+  }
+
+  inventories() {
+    return this.call(
+      'GET /inventories',
+      this.http.GET('/inventories', { params: { query: { limit: 1000 } } }),
+    );
+  }
+
+  replaceInventory(id: string, body: InventoryBody) {
+    return this.call(
+      `PUT /inventories/${id}`,
+      this.http.PUT('/inventories/{id}', { params: { path: { id } }, body }),
+    );
+  }
+
+  createScanDefinition(body: ScanDefinitionBody) {
+    return this.call('POST /scan-definitions', this.http.POST('/scan-definitions', { body }));
+  }
+
+  scanDefinitions() {
+    return this.call(
+      'GET /scan-definitions',
+      this.http.GET('/scan-definitions', { params: { query: { limit: 1000 } } }),
+    );
+  }
+
+  updateScanDefinition(id: string, body: ScanDefinitionBody) {
+    return this.call(
+      `PATCH /scan-definitions/${id}`,
+      this.http.PATCH('/scan-definitions/{id}', { params: { path: { id } }, body }),
+    );
+  }
+
+  uploadPolicy(name: string, yaml: string) {
+    return this.call('POST /policies', this.http.POST('/policies', { body: { name, yaml } }));
+  }
+
+  /** The data of a 2xx answer; an ApiError with the server's message (it names the field on a 400) otherwise. */
+  private async call<T>(label: string, pending: Promise<Outcome<T>>): Promise<T> {
+    let outcome: Outcome<T>;
     try {
-      res = await fetch(`${this.base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(60_000),
-      });
+      outcome = await pending;
     } catch (e) {
       throw new ApiError(0, `cannot reach ${this.base}: ${(e as Error).message}`);
     }
-    if (!res.ok) {
-      const text = await res.text();
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        /* not JSON */
-      }
-      throw new ApiError(res.status, `${method} ${path}: ${res.status} ${message}`);
+    const { response } = outcome;
+    if (outcome.error !== undefined || !response.ok) {
+      const body = outcome.error as { message?: unknown } | string | undefined;
+      const message =
+        typeof body === 'object' && body && typeof body.message === 'string'
+          ? body.message
+          : String(body ?? '');
+      throw new ApiError(response.status, `${label}: ${response.status} ${message}`);
     }
-    return res;
+    return outcome.data as T;
   }
 }
+
+type InventoryBody = NonNullable<
+  operations['InventoriesController_create']['requestBody']
+>['content']['application/json'];
+type ScanDefinitionBody = NonNullable<
+  operations['ScanDefinitionsController_create']['requestBody']
+>['content']['application/json'];
 
 /** Adds --server/--token to a command (also accepted before the subcommand: see hoistServerOptions). */
 export function addServerOptions<T extends { option(flags: string, description: string): T }>(cmd: T): T {

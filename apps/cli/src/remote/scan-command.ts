@@ -45,13 +45,25 @@ async function scanStart(flags: ScanStartFlags): Promise<number> {
     );
   const name = `cli:${loaded.name}`;
   const { imports: _imports, ...document } = loaded.inventory;
-  const inventoryId = await upsert(api, '/inventories', name, { name, document }, 'PUT');
+  const inventoryBody = { name, document } as Parameters<ApiClient['createInventory']>[0];
+  const inventoryId = await upsert(
+    name,
+    () => api.createInventory(inventoryBody),
+    async () => (await api.inventories()).items,
+    (id) => api.replaceInventory(id, inventoryBody),
+  );
 
   const policy = await resolvePolicy(api, flags.policy);
   const definition = { inventoryId, policy: policy.name, policyVersion: policy.version };
-  const scanId = await upsert(api, '/scan-definitions', name, { name, ...definition }, 'PATCH');
+  const scanBody = { name, ...definition } as Parameters<ApiClient['createScanDefinition']>[0];
+  const scanId = await upsert(
+    name,
+    () => api.createScanDefinition(scanBody),
+    async () => (await api.scanDefinitions()).items,
+    (id) => api.updateScanDefinition(id, scanBody),
+  );
 
-  let run = await api.request<RemoteRun>('POST', '/runs', {
+  let run: RemoteRun = await api.startRun({
     scanDefinitionId: scanId,
     ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
   });
@@ -63,7 +75,7 @@ async function scanStart(flags: ScanStartFlags): Promise<number> {
   const pollMs = Math.max(100, Number(flags.pollMs) || 1000);
   while (!FINISHED.has(run.status)) {
     await sleep(pollMs);
-    run = await api.request<RemoteRun>('GET', `/runs/${run.id}`);
+    run = await api.run(run.id);
   }
   if (run.status !== 'succeeded') {
     process.stderr.write(`fleetqry: run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
@@ -80,21 +92,19 @@ async function scanStart(flags: ScanStartFlags): Promise<number> {
 
 /** Creates, or updates the one with that name (names are unique server-side); returns its id. */
 async function upsert(
-  api: ApiClient,
-  path: string,
   name: string,
-  body: object,
-  update: 'PUT' | 'PATCH',
+  create: () => Promise<{ id: string }>,
+  list: () => Promise<Array<{ id: string; name: string }>>,
+  update: (id: string) => Promise<unknown>,
 ): Promise<string> {
   try {
-    return (await api.request<{ id: string }>('POST', path, body)).id;
+    return (await create()).id;
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 409) throw e;
   }
-  const page = await api.request<{ items: Array<{ id: string; name: string }> }>('GET', `${path}?limit=1000`);
-  const existing = page.items.find((i) => i.name === name);
-  if (!existing) throw new ApiError(409, `${path}: "${name}" exists but is not listed`);
-  await api.request(update, `${path}/${existing.id}`, body);
+  const existing = (await list()).find((i) => i.name === name);
+  if (!existing) throw new ApiError(409, `"${name}" exists but is not listed`);
+  await update(existing.id);
   return existing.id;
 }
 
@@ -106,7 +116,7 @@ async function resolvePolicy(api: ApiClient, ref: string): Promise<{ name: strin
   const parsed = parsePolicyYaml(yaml, ref); // the same errors as the embedded sweep, before any upload
   const name =
     (parsed as { metadata?: { name?: string } }).metadata?.name ?? basename(ref).replace(/\.ya?ml$/, '');
-  const stored = await api.request<{ name: string; version: number }>('POST', '/policies', { name, yaml });
+  const stored = await api.uploadPolicy(name, yaml);
   return { name: stored.name, version: stored.version };
 }
 

@@ -64,9 +64,6 @@ export function diffCommand(): Command {
 }
 
 async function remoteDelta(flags: DiffFlags, a: string, b: string) {
-  const q = new URLSearchParams({ from: a, to: b });
-  const { from, to, ...d } = await new ApiClient(flags).request<
-    { from: { id: string; number: number }; to: { id: string; number: number } } & FindingDelta
-  >('GET', `/delta?${q}`);
-  return { runA: from, runB: to, d };
+  const { from, to, ...d } = await new ApiClient(flags).delta(a, b);
+  return { runA: from, runB: to, d: d as FindingDelta };
 }

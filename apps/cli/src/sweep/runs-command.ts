@@ -51,10 +51,7 @@ export function runsCommand(): Command {
 
 /** `runs --server`: the controller's run list, in the same table (JSON: the API's run views). */
 async function remoteRuns(flags: RunsFlags): Promise<void> {
-  const runs = await new ApiClient(flags).request<RemoteRun[]>(
-    'GET',
-    `/runs?limit=${Math.min(flags.limit, 500)}`,
-  );
+  const runs: RemoteRun[] = await new ApiClient(flags).runs(Math.min(flags.limit, 500));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
     return;

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpStatus, Logger, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
+import { Endpoint } from '../api/common/endpoint.decorator.js';
 import { Public } from '../auth/public.decorator.js';
 import { RedisService } from '../redis/redis.service.js';
 import { StoreService } from '../store/store.service.js';
@@ -35,6 +36,21 @@ async function check(name: string, fn: () => Promise<unknown>, logger: Logger): 
  * not get every pod restarted); `/health/ready` (and `/health`, its older name) is 200 when Postgres and Redis
  * both answer within a second, else 503 saying which is down, and nothing more.
  */
+const LIVE_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['ok'] } },
+};
+const UP_DOWN = { type: 'string', enum: ['up', 'down'] };
+const READY_SCHEMA = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    checks: { type: 'object', properties: { postgres: UP_DOWN, redis: UP_DOWN } },
+  },
+};
+
 @ApiTags('health')
 @Controller('health')
 @Public()
@@ -47,11 +63,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @Endpoint('Liveness: the process serves HTTP', { public: true })
+  @ApiResponse({ status: 200, description: 'alive', schema: LIVE_SCHEMA })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get(['ready', ''])
+  @Endpoint('Readiness: Postgres and Redis answer', { public: true, errors: [503] })
+  @ApiResponse({ status: 200, description: 'ready', schema: READY_SCHEMA })
   async ready(@Res() res: Response): Promise<void> {
     const [postgres, redis] = await Promise.all([
       check('postgres', () => this.stores.prisma.$queryRawUnsafe('SELECT 1'), this.logger),

@@ -1,34 +1,7 @@
-import type { NetworkQuality } from '@fleetqry/contracts';
+import type { RunView } from '@fleetqry/contracts';
 import { runNetworkQuality, type ChunkProgress, type RunRecord } from '@fleetqry/store';
 
-/** A run as GET /runs/:id shows it: status, progress in probes, hosts and chunks, timings. */
-export interface RunView {
-  id: string;
-  number: number;
-  status: RunRecord['status'];
-  trigger: RunRecord['trigger'];
-  scanDefinitionId: string | null;
-  policy: { name: string | null; version: number | null };
-  hosts: number;
-  progress: {
-    totalProbes: number;
-    /** Probes whose results are stored (ingest progress). */
-    doneProbes: number;
-    chunks?: number;
-    doneChunks?: number;
-    /** `evaluating` once every probe is in and the policy runs over the run's hosts. */
-    stage: 'probing' | 'evaluating' | null;
-    evaluatedHosts: number;
-  };
-  /** Retransmissions the probes needed, ports answered only after one, ports left without an answer. */
-  network: NetworkQuality;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  heartbeatAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-}
+export type { RunView };
 
 export function runView(run: RunRecord, chunks?: ChunkProgress): RunView {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -22,7 +22,8 @@ import {
 import { chunkProgress, getRun, listRuns } from '@fleetqry/store';
 import { z } from 'zod';
 
-import { ZodBody, ZodQuery } from '../api/common/zod-decorators.js';
+import { ZodBody, ZodQuery, ZodResponse } from '../api/common/zod-decorators.js';
+import { RunCancelledSchema, RunDetailSchema, RunStartedSchema, RunViewSchema } from '@fleetqry/contracts';
 import { Roles } from '../auth/roles.decorator.js';
 import { CancelRunUseCase } from '../dispatch/cancel-run.use-case.js';
 import { QueueUnavailableError } from '../dispatch/dispatch-queues.js';
@@ -30,6 +31,7 @@ import { ScanDefinitionNotFoundError } from '../dispatch/scan-planner.js';
 import { StartRunUseCase } from '../dispatch/start-run.use-case.js';
 import { StoreService } from '../store/store.service.js';
 import { runView, type RunView } from './run-view.js';
+import { Endpoint } from '../api/common/endpoint.decorator.js';
 
 export const StartRunBodySchema = z.strictObject({
   scanDefinitionId: z.uuid(),
@@ -63,6 +65,8 @@ export class RunsController {
 
   /** 202: the run is planned and its chunks queued; poll GET /runs/:id. 503 at once when Redis is down. */
   @Post()
+  @ZodResponse(202, RunStartedSchema, 'the run is planned and its chunks queued')
+  @Endpoint('Start a run of a scan definition', { errors: [404, 503] })
   @HttpCode(202)
   @Roles('operator')
   async start(
@@ -87,6 +91,8 @@ export class RunsController {
   }
 
   @Get()
+  @ZodResponse(200, z.array(RunViewSchema))
+  @Endpoint('List runs')
   @Roles('viewer')
   async list(@ZodQuery(ListRunsQuerySchema) query: z.infer<typeof ListRunsQuerySchema>): Promise<RunView[]> {
     const runs = await listRuns(this.store.prisma, query);
@@ -94,6 +100,8 @@ export class RunsController {
   }
 
   @Get(':id')
+  @ZodResponse(200, RunDetailSchema)
+  @Endpoint('Get a run with its progress', { errors: [404] })
   @Roles('viewer')
   async get(@Param('id') id: string): Promise<RunView & { planFailures: unknown[] }> {
     const run = await getRun(this.store.prisma, id);
@@ -106,6 +114,8 @@ export class RunsController {
   }
 
   @Post(':id/cancel')
+  @ZodResponse(200, RunCancelledSchema)
+  @Endpoint('Cancel a run', { errors: [404] })
   @HttpCode(200)
   @Roles('operator')
   async cancel(@Param('id') id: string): Promise<RunView & { cancelled: boolean; withdrawnChunks: number }> {

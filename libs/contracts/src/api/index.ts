@@ -13,3 +13,4 @@ export * from './waivers.js';
 export * from './audit.js';
 export * from './queries.js';
 export * from './webhooks.js';
+export * from './runs.js';

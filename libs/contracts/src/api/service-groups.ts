@@ -26,3 +26,14 @@ export const ServiceGroupResponseSchema = z.object({
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
+
+/** A built-in service group (PortQryUI's and Microsoft's published port requirements). */
+export const BuiltinServiceGroupSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  aliases: z.array(z.string()).optional(),
+  description: z.string(),
+  tcp: z.string().optional(),
+  udp: z.string().optional(),
+  notes: z.string().optional(),
+});

@@ -27,3 +27,11 @@ export type TokenInfo = z.infer<typeof TokenInfoSchema>;
 
 /** The one response that carries the token; it cannot be shown again. */
 export const CreatedTokenSchema = z.object({ token: z.string(), info: TokenInfoSchema });
+
+/** `GET /tokens/me`: the caller's own token. */
+export const PrincipalSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: ApiRoleSchema,
+  prefix: z.string(),
+});

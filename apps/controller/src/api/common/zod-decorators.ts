@@ -2,6 +2,7 @@ import { Body, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { z } from 'zod';
 
+import { errorResponses } from './endpoint.decorator.js';
 import { openApiSchema } from './zod-schema.js';
 import { validationError, ZodValidationPipe } from './zod-validation.pipe.js';
 
@@ -20,6 +21,7 @@ function methodDescriptor(target: object, key: string | symbol | undefined): Pro
 export function ZodBody(schema: z.ZodType, description?: string): ParamDecorator {
   return (target, key, index) => {
     Body(new ZodValidationPipe(schema, 'body'))(target, key, index);
+    errorResponses(400, 413)(target, key as string, methodDescriptor(target, key));
     ApiBody({ schema: openApiSchema(schema), ...(description ? { description } : {}) })(
       target,
       key as string,
@@ -32,6 +34,7 @@ export function ZodBody(schema: z.ZodType, description?: string): ParamDecorator
 export function ZodQuery(schema: z.ZodType): ParamDecorator {
   return (target, key, index) => {
     Query(new ZodValidationPipe(schema, 'query'))(target, key, index);
+    errorResponses(400)(target, key as string, methodDescriptor(target, key));
     const json = openApiSchema(schema);
     const required = new Set((json.required as string[] | undefined) ?? []);
     for (const [name, prop] of Object.entries(json.properties ?? {})) {
@@ -48,6 +51,7 @@ export function ZodQuery(schema: z.ZodType): ParamDecorator {
 export function UuidParam(name = 'id'): ParamDecorator {
   return (target, key, index) => {
     Param(name, new ParseUUIDPipe({ exceptionFactory: () => badId(name) }))(target, key, index);
+    errorResponses(400)(target, key as string, methodDescriptor(target, key));
     ApiParam({ name, schema: { type: 'string', format: 'uuid' } })(
       target,
       key as string,

@@ -18,7 +18,26 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input
     unrepresentable: 'any',
   }) as Record<string, unknown>;
   delete json['$schema'];
-  return json as SchemaObject;
+  return openApiFixups(json) as SchemaObject;
+}
+
+/**
+ * Two spots where zod's OpenAPI 3.0 output is not valid OpenAPI: `nullable` without a `type` (an unknown
+ * value; it admits null anyway) and `required` keys of a record over an enum with no `properties` for them.
+ */
+function openApiFixups(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openApiFixups);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = openApiFixups(v);
+  if (out['nullable'] === true && out['type'] === undefined && out['$ref'] === undefined) delete out['nullable'];
+  const required = out['required'];
+  const values = out['additionalProperties'];
+  if (Array.isArray(required) && out['properties'] === undefined && typeof values === 'object' && values) {
+    out['properties'] = Object.fromEntries(required.map((key: string) => [key, values]));
+    delete out['additionalProperties'];
+  }
+  return out;
 }
 
 export function zodIssues(error: z.ZodError, root: string): ApiIssue[] {

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   DeltaQuerySchema,
   DeltaResponseSchema,
@@ -24,6 +24,7 @@ import { ZodQuery, ZodResponse } from '../common/zod-decorators.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import { FindingsService } from './findings.service.js';
+import { Endpoint } from '../common/endpoint.decorator.js';
 
 const CONTENT_TYPES = {
   json: 'application/json; charset=utf-8',
@@ -35,31 +36,34 @@ const CONTENT_TYPES = {
 
 /** Reading results is what viewers are for. */
 @ApiTags('findings')
-@ApiBearerAuth()
 @Controller()
 @Roles('viewer')
 export class FindingsController {
   constructor(private readonly findings: FindingsService) {}
 
   @Get('findings')
+  @Endpoint('List findings of a run, filtered and paged', { errors: [404] })
   @ZodResponse(200, FindingsPageSchema)
   list(@ZodQuery(FindingsQuerySchema) q: z.infer<typeof FindingsQuerySchema>) {
     return this.findings.findings(q);
   }
 
   @Get('findings/summary')
+  @Endpoint('Violations of a run by severity and rule', { errors: [404] })
   @ZodResponse(200, FindingsSummarySchema)
   summary(@ZodQuery(FindingsSummaryQuerySchema) q: z.infer<typeof FindingsSummaryQuerySchema>) {
     return this.findings.summary(q);
   }
 
   @Get('findings/trend')
+  @Endpoint('Violations per run of a scan, by severity', { errors: [404] })
   @ZodResponse(200, ViolationTrendSchema)
   trend(@ZodQuery(TrendQuerySchema) q: z.infer<typeof TrendQuerySchema>) {
     return this.findings.trend(q.run, q.limit);
   }
 
   @Get('observations')
+  @Endpoint('List observations of a run, filtered and paged', { errors: [404] })
   @ZodResponse(200, ObservationsPageSchema)
   observations(@ZodQuery(ObservationsQuerySchema) q: z.infer<typeof ObservationsQuerySchema>) {
     return this.findings.observations(q);
@@ -70,6 +74,7 @@ export class FindingsController {
    * text, rendered by libs/sweep's renderers.
    */
   @Get('reports/:run')
+  @Endpoint("Export a run's report (JSON, CSV, SARIF, text, HTML)", { errors: [404] })
   @ApiParam({ name: 'run', description: 'run uuid, number, or latest' })
   @ApiProduces(...Object.values(CONTENT_TYPES))
   @ZodResponse(200, ReportSchema, 'the report (format=json)')
@@ -105,6 +110,7 @@ export class FindingsController {
   }
 
   @Get('delta')
+  @Endpoint('New, resolved and persisting findings between two runs', { errors: [404] })
   @Header('Cache-Control', 'no-store')
   @ZodResponse(200, DeltaResponseSchema)
   delta(@ZodQuery(DeltaQuerySchema) q: z.infer<typeof DeltaQuerySchema>) {

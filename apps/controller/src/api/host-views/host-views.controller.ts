@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import {
   HostViewDetailSchema,
   HostViewListQuerySchema,
@@ -15,18 +15,19 @@ import { actorOf, CurrentPrincipal, type Principal } from '../../auth/principal.
 import { Roles } from '../../auth/roles.decorator.js';
 import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
 import { HostViewsService } from './host-views.service.js';
+import { Endpoint } from '../common/endpoint.decorator.js';
 
 /**
  * Host views: each host's listener table with the owning process, pushed by `fleetqry agent` (operator
  * token), held against the network view by the host view policy rules. The latest view per host name is kept.
  */
 @ApiTags('host-views')
-@ApiBearerAuth()
 @Controller('host-views')
 export class HostViewsController {
   constructor(private readonly views: HostViewsService) {}
 
   @Post()
+  @Endpoint("Push a host's listener table (fleetqry agent)")
   @Roles('operator')
   @HttpCode(201)
   @ZodResponse(201, HostViewPushResultSchema, 'the view now stored for the host')
@@ -35,6 +36,7 @@ export class HostViewsController {
   }
 
   @Get()
+  @Endpoint('List host views')
   @Roles('viewer')
   @ZodResponse(200, pageOf(HostViewSummarySchema))
   list(@ZodQuery(HostViewListQuerySchema) q: HostViewListQuery) {
@@ -42,6 +44,7 @@ export class HostViewsController {
   }
 
   @Get(':id')
+  @Endpoint('Get a host view', { errors: [404] })
   @Roles('viewer')
   @ZodResponse(200, HostViewDetailSchema)
   get(@UuidParam() id: string) {

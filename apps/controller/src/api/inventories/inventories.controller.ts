@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   InventoryImportQuerySchema,
   InventoryResponseSchema,
@@ -14,16 +14,17 @@ import { Roles } from '../../auth/roles.decorator.js';
 import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
 import { InventoriesService } from './inventories.service.js';
 import { TextBody } from './text-body.decorator.js';
+import { Endpoint } from '../common/endpoint.decorator.js';
 
 /** Operators manage inventories; viewers read them. */
 @ApiTags('inventories')
-@ApiBearerAuth()
 @Controller('inventories')
 @Roles('operator')
 export class InventoriesController {
   constructor(private readonly inventories: InventoriesService) {}
 
   @Get()
+  @Endpoint('List inventories')
   @Roles('viewer')
   @ZodResponse(200, pageOf(InventoryResponseSchema))
   list(@ZodQuery(PageQuerySchema) page: PageQuery) {
@@ -31,6 +32,7 @@ export class InventoriesController {
   }
 
   @Get(':id')
+  @Endpoint('Get an inventory', { errors: [404] })
   @Roles('viewer')
   @ZodResponse(200, InventoryResponseSchema)
   get(@UuidParam() id: string) {
@@ -38,6 +40,7 @@ export class InventoriesController {
   }
 
   @Post()
+  @Endpoint('Create an inventory', { errors: [409] })
   @ZodResponse(201, InventoryResponseSchema)
   create(@ZodBody(InventoryUpsertSchema) body: z.infer<typeof InventoryUpsertSchema>) {
     return this.inventories.create(body);
@@ -45,6 +48,7 @@ export class InventoriesController {
 
   /** The body is the file's text (Content-Type text/yaml, text/csv or text/plain). */
   @Post('import')
+  @Endpoint('Import an inventory file (YAML or hosts CSV)', { errors: [409, 413] })
   @ApiBody({ schema: { type: 'string' }, description: 'inventory YAML (InventorySchema) or hosts CSV' })
   @ZodResponse(201, InventoryResponseSchema)
   async import(
@@ -55,6 +59,7 @@ export class InventoriesController {
   }
 
   @Put(':id')
+  @Endpoint('Replace an inventory', { errors: [404, 409] })
   @ZodResponse(200, InventoryResponseSchema)
   replace(
     @UuidParam() id: string,
@@ -64,6 +69,7 @@ export class InventoriesController {
   }
 
   @Delete(':id')
+  @Endpoint('Delete an inventory', { errors: [404, 409], noContent: true })
   @HttpCode(204)
   remove(@UuidParam() id: string) {
     return this.inventories.remove(id);

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import {
   pageOf,
   PageQuerySchema,
@@ -13,15 +13,16 @@ import type { z } from 'zod';
 import { Roles } from '../../auth/roles.decorator.js';
 import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
 import { ScanDefinitionsService } from './scan-definitions.service.js';
+import { Endpoint } from '../common/endpoint.decorator.js';
 
 @ApiTags('scan-definitions')
-@ApiBearerAuth()
 @Controller('scan-definitions')
 @Roles('operator')
 export class ScanDefinitionsController {
   constructor(private readonly scans: ScanDefinitionsService) {}
 
   @Get()
+  @Endpoint('List scan definitions')
   @Roles('viewer')
   @ZodResponse(200, pageOf(ScanDefinitionResponseSchema))
   list(@ZodQuery(PageQuerySchema) page: PageQuery) {
@@ -29,6 +30,7 @@ export class ScanDefinitionsController {
   }
 
   @Get(':id')
+  @Endpoint('Get a scan definition', { errors: [404] })
   @Roles('viewer')
   @ZodResponse(200, ScanDefinitionResponseSchema)
   get(@UuidParam() id: string) {
@@ -36,12 +38,14 @@ export class ScanDefinitionsController {
   }
 
   @Post()
+  @Endpoint('Create a scan definition (inventory, policy, schedule)', { errors: [404, 409] })
   @ZodResponse(201, ScanDefinitionResponseSchema)
   create(@ZodBody(ScanDefinitionCreateSchema) body: z.infer<typeof ScanDefinitionCreateSchema>) {
     return this.scans.create(body);
   }
 
   @Patch(':id')
+  @Endpoint('Change a scan definition', { errors: [404, 409] })
   @ZodResponse(200, ScanDefinitionResponseSchema)
   update(
     @UuidParam() id: string,
@@ -51,6 +55,7 @@ export class ScanDefinitionsController {
   }
 
   @Delete(':id')
+  @Endpoint('Delete a scan definition', { errors: [404], noContent: true })
   @HttpCode(204)
   remove(@UuidParam() id: string) {
     return this.scans.remove(id);

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { WaiverCreateSchema, WaiverListQuerySchema, WaiverResponseSchema } from '@fleetqry/contracts';
 import { z } from 'zod';
 
@@ -7,15 +7,16 @@ import { actorOf, CurrentPrincipal, type Principal } from '../../auth/principal.
 import { Roles } from '../../auth/roles.decorator.js';
 import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
 import { WaiversService } from './waivers.service.js';
+import { Endpoint } from '../common/endpoint.decorator.js';
 
 /** Accepting a risk is a policy exception: admins grant and revoke; everyone can see what is waived. */
 @ApiTags('waivers')
-@ApiBearerAuth()
 @Controller('waivers')
 export class WaiversController {
   constructor(private readonly waivers: WaiversService) {}
 
   @Get()
+  @Endpoint('List waivers')
   @Roles('viewer')
   @ZodResponse(200, z.array(WaiverResponseSchema))
   list(@ZodQuery(WaiverListQuerySchema) q: z.infer<typeof WaiverListQuerySchema>) {
@@ -23,6 +24,7 @@ export class WaiversController {
   }
 
   @Post()
+  @Endpoint('Waive a finding until a date', { errors: [409] })
   @ZodResponse(201, WaiverResponseSchema)
   create(
     @ZodBody(WaiverCreateSchema) body: z.infer<typeof WaiverCreateSchema>,
@@ -33,6 +35,7 @@ export class WaiversController {
 
   /** Revokes (kept for the record); the next evaluation no longer applies it. */
   @Delete(':id')
+  @Endpoint('Revoke a waiver', { errors: [404] })
   @HttpCode(200)
   @ZodResponse(200, WaiverResponseSchema)
   revoke(@UuidParam() id: string) {
