@@ -30,7 +30,8 @@ function openApiFixups(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = openApiFixups(v);
-  if (out['nullable'] === true && out['type'] === undefined && out['$ref'] === undefined) delete out['nullable'];
+  if (out['nullable'] === true && out['type'] === undefined && out['$ref'] === undefined)
+    delete out['nullable'];
   const required = out['required'];
   const values = out['additionalProperties'];
   if (Array.isArray(required) && out['properties'] === undefined && typeof values === 'object' && values) {
