@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process serves HTTP */
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: Postgres and Redis answer */
+        get: operations["HealthController_ready[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -12,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: Postgres and Redis answer */
-        get: operations["HealthController_health"];
+        get: operations["HealthController_ready[1]"];
         put?: never;
         post?: never;
         delete?: never;
@@ -623,7 +657,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    HealthController_health: {
+    HealthController_live: {
         parameters: {
             query?: never;
             header?: never;
@@ -632,7 +666,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Postgres and Redis answer */
+            /** @description alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    "HealthController_ready[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -642,16 +699,48 @@ export interface operations {
                         /** @enum {string} */
                         status: "ok" | "unavailable";
                         checks: {
-                            postgres?: {
-                                /** @enum {string} */
-                                status: "up" | "down";
-                                error?: string;
-                            };
-                            redis?: {
-                                /** @enum {string} */
-                                status: "up" | "down";
-                                error?: string;
-                            };
+                            /** @enum {string} */
+                            postgres?: "up" | "down";
+                            /** @enum {string} */
+                            redis?: "up" | "down";
+                        };
+                    };
+                };
+            };
+            /** @description a dependency (Redis, Postgres) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    "HealthController_ready[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok" | "unavailable";
+                        checks: {
+                            /** @enum {string} */
+                            postgres?: "up" | "down";
+                            /** @enum {string} */
+                            redis?: "up" | "down";
                         };
                     };
                 };
@@ -4431,6 +4520,11 @@ export interface operations {
                             hosts: number;
                             totalProbes: number;
                             doneProbes: number;
+                            network: {
+                                retransmissions: number;
+                                recovered: number;
+                                undecided: number;
+                            };
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -4523,6 +4617,11 @@ export interface operations {
                             hosts: number;
                             totalProbes: number;
                             doneProbes: number;
+                            network: {
+                                retransmissions: number;
+                                recovered: number;
+                                undecided: number;
+                            };
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -4615,6 +4714,11 @@ export interface operations {
                             hosts: number;
                             totalProbes: number;
                             doneProbes: number;
+                            network: {
+                                retransmissions: number;
+                                recovered: number;
+                                undecided: number;
+                            };
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -4707,6 +4811,11 @@ export interface operations {
                             hosts: number;
                             totalProbes: number;
                             doneProbes: number;
+                            network: {
+                                retransmissions: number;
+                                recovered: number;
+                                undecided: number;
+                            };
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -4799,6 +4908,11 @@ export interface operations {
                             hosts: number;
                             totalProbes: number;
                             doneProbes: number;
+                            network: {
+                                retransmissions: number;
+                                recovered: number;
+                                undecided: number;
+                            };
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -5499,6 +5613,11 @@ export interface operations {
                             stage: "probing" | "evaluating" | null;
                             evaluatedHosts: number;
                         };
+                        network: {
+                            retransmissions: number;
+                            recovered: number;
+                            undecided: number;
+                        };
                         createdAt: string;
                         startedAt: string | null;
                         finishedAt: string | null;
@@ -5590,6 +5709,11 @@ export interface operations {
                             /** @enum {string|null} */
                             stage: "probing" | "evaluating" | null;
                             evaluatedHosts: number;
+                        };
+                        network: {
+                            retransmissions: number;
+                            recovered: number;
+                            undecided: number;
                         };
                         createdAt: string;
                         startedAt: string | null;
@@ -5705,6 +5829,11 @@ export interface operations {
                             stage: "probing" | "evaluating" | null;
                             evaluatedHosts: number;
                         };
+                        network: {
+                            retransmissions: number;
+                            recovered: number;
+                            undecided: number;
+                        };
                         createdAt: string;
                         startedAt: string | null;
                         finishedAt: string | null;
@@ -5791,6 +5920,11 @@ export interface operations {
                             /** @enum {string|null} */
                             stage: "probing" | "evaluating" | null;
                             evaluatedHosts: number;
+                        };
+                        network: {
+                            retransmissions: number;
+                            recovered: number;
+                            undecided: number;
                         };
                         createdAt: string;
                         startedAt: string | null;
