@@ -139,6 +139,28 @@ export class ApiClient {
     return this.call('POST /policies', this.http.POST('/policies', { body: { name, yaml } }));
   }
 
+  createWebhook(body: WebhookBody) {
+    return this.call('POST /webhooks', this.http.POST('/webhooks', { body }));
+  }
+
+  webhooks() {
+    return this.call('GET /webhooks', this.http.GET('/webhooks'));
+  }
+
+  removeWebhook(id: string) {
+    return this.call(
+      `DELETE /webhooks/${id}`,
+      this.http.DELETE('/webhooks/{id}', { params: { path: { id } } }),
+    );
+  }
+
+  webhookDeliveries(id: string, limit: number) {
+    return this.call(
+      `GET /webhooks/${id}/deliveries`,
+      this.http.GET('/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit } } }),
+    );
+  }
+
   /** The data of a 2xx answer; an ApiError with the server's message (it names the field on a 400) otherwise. */
   private async call<T>(label: string, pending: Promise<Outcome<T>>): Promise<T> {
     let outcome: Outcome<T>;
@@ -162,6 +184,9 @@ export class ApiClient {
 
 type InventoryBody = NonNullable<
   operations['InventoriesController_create']['requestBody']
+>['content']['application/json'];
+type WebhookBody = NonNullable<
+  operations['WebhooksController_create']['requestBody']
 >['content']['application/json'];
 type ScanDefinitionBody = NonNullable<
   operations['ScanDefinitionsController_create']['requestBody']

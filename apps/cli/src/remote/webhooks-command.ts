@@ -1,10 +1,4 @@
-import {
-  WEBHOOK_EVENTS,
-  WEBHOOK_FORMATS,
-  type WebhookEvent,
-  type WebhookFormat,
-  type WebhookView,
-} from '@fleetqry/contracts';
+import { WEBHOOK_EVENTS, WEBHOOK_FORMATS, type WebhookEvent, type WebhookFormat } from '@fleetqry/contracts';
 import { Command, Option } from 'commander';
 
 import { choiceOption, intOption, listOption } from '../cli-values.js';
@@ -22,19 +16,6 @@ interface AddFlags extends ListFlags {
   webhookFormat: WebhookFormat;
   secretEnv: string;
   disabled?: boolean;
-}
-
-interface Delivery {
-  id: string;
-  event: string;
-  runId: string | null;
-  part: number;
-  violations: number;
-  status: string;
-  attempts: number;
-  responseCode: number | null;
-  error: string | null;
-  createdAt: string;
 }
 
 const OUTPUT = ['text', 'json'] as const;
@@ -62,7 +43,7 @@ async function add(flags: AddFlags): Promise<void> {
     return e as WebhookEvent;
   });
   const secret = process.env[flags.secretEnv];
-  const hook = await new ApiClient(flags).request<WebhookView>('POST', '/webhooks', {
+  const hook = await new ApiClient(flags).createWebhook({
     name: flags.name,
     url: flags.url,
     format: flags.webhookFormat,
@@ -74,7 +55,7 @@ async function add(flags: AddFlags): Promise<void> {
 }
 
 async function list(flags: ListFlags): Promise<void> {
-  const hooks = await new ApiClient(flags).request<WebhookView[]>('GET', '/webhooks');
+  const hooks = await new ApiClient(flags).webhooks();
   print(flags, hooks, () => [
     'id                                    name                  format  events                                        enabled  url',
     ...hooks.map(
@@ -85,14 +66,11 @@ async function list(flags: ListFlags): Promise<void> {
 }
 
 async function remove(id: string, flags: ServerFlags): Promise<void> {
-  await new ApiClient(flags).request('DELETE', `/webhooks/${encodeURIComponent(id)}`);
+  await new ApiClient(flags).removeWebhook(id);
 }
 
 async function deliveries(id: string, flags: ListFlags & { limit: number }): Promise<void> {
-  const rows = await new ApiClient(flags).request<Delivery[]>(
-    'GET',
-    `/webhooks/${encodeURIComponent(id)}/deliveries?limit=${flags.limit}`,
-  );
+  const rows = await new ApiClient(flags).webhookDeliveries(id, flags.limit);
   print(flags, rows, () => [
     'created                   event                part  violations  status     attempts  code  error',
     ...rows.map(
