@@ -49,6 +49,29 @@ d('synScan (native, 127.0.0.1 only)', () => {
     expect([...r.states]).toEqual([1, 1, 1, 2, 2]);
     for (const rtt of r.rttMs) expect(rtt).toBeGreaterThanOrEqual(0);
     expect(r.sourcePort).toBeGreaterThan(0);
+    // Its loss evidence: every cell answered its first SYN.
+    expect(r).toMatchObject({ answered: 5, retried: 0, late: 0, silent: 0, retransmitted: 0 });
+  });
+
+  it('takes the scan-wide loss evidence and bounds the adaptive attempts', async () => {
+    const ports = Uint16Array.from([portOf(open[0]!), closed[0]!]);
+    // Evidence of heavy loss from earlier batches: the attempts may rise to the ceiling, but answered
+    // cells need none of them.
+    const r = await scan({
+      targets: Uint32Array.of(LOOPBACK),
+      ports,
+      attempts: 3,
+      maxAttempts: 8,
+      priorAnswered: 1000,
+      priorRetried: 300,
+    });
+    expect([...r.states]).toEqual([1, 2]);
+    expect(r.retransmitted).toBe(0);
+    const bad = (extra: object) =>
+      native!.synScan({ targets: Uint32Array.of(LOOPBACK), ports: Uint16Array.of(1), ...extra });
+    expect(() => bad({ attempts: 3, maxAttempts: 2 })).toThrow(/out of range/);
+    expect(() => bad({ maxAttempts: 9 })).toThrow(/out of range/);
+    expect(() => bad({ priorAnswered: 1, priorRetried: 2 })).toThrow(/out of range/);
   });
 
   it('honours the exclude mask and answers duplicate targets and ports consistently', async () => {

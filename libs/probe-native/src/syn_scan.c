@@ -707,10 +707,14 @@ static void run_scan(scan_t *s) {
 
   while (s->decided < s->total) {
     if (j->cancel && __atomic_load_n(j->cancel, __ATOMIC_RELAXED)) return set_err(j, ECANCELED, "synScan");
+    /* 1. Read whatever came back, before anything expires: after a stretch without the CPU (a busy
+       machine), answers already queued in the socket must not lose to their own deadlines. */
+    int got = drain(s, s->fd_tcp, 0);
+    got += drain(s, s->fd_icmp, 1);
     uint64_t now = now_ns();
     if (now >= deadline) return; /* the undecided stay UNPROBED */
 
-    /* 1. Expire: the oldest probe of each attempt number first. */
+    /* 2. Expire: the oldest probe of each attempt number first. */
     /* Each queue is in send order; with per-target waits a head not yet due may hold back a shorter
        wait behind it, which only ever means waiting longer, never a wrong state. */
     uint64_t next_due = UINT64_MAX;
@@ -737,7 +741,7 @@ static void run_scan(scan_t *s) {
       }
     }
 
-    /* 2. Send a batch: retransmissions first, then fresh probes within the caps and the rate. */
+    /* 3. Send a batch: retransmissions first, then fresh probes within the caps and the rate. */
     refill(s, now);
     int n = 0;
     if (now >= backoff_until) {
@@ -812,11 +816,11 @@ static void run_scan(scan_t *s) {
       off++;
     }
 
-    /* 3. Read whatever came back. */
-    int got = drain(s, s->fd_tcp, 0);
+    /* 4. Read what came back meanwhile. */
+    got += drain(s, s->fd_tcp, 0);
     got += drain(s, s->fd_icmp, 1);
 
-    /* 4. Nothing to do right now: sleep until a reply, the next expiry, a token, or the backoff. */
+    /* 5. Nothing to do right now: sleep until a reply, the next expiry, a token, or the backoff. */
     if (n == 0 || off < n) {
       if (got && off == n) continue;
       now = now_ns();
