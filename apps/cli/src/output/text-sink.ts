@@ -1,5 +1,5 @@
 import { networkQualityLine, type Observation } from '@fleetqry/contracts';
-import type { ProbeTarget } from '@fleetqry/probe';
+import { parseIp, type ProbeTarget } from '@fleetqry/probe';
 
 import { detailLines, portLine } from './portqry-lines.js';
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
@@ -9,12 +9,27 @@ interface HostBuffer {
   hidden: number;
 }
 
+/** IPv4 before IPv6, then numerically; the name breaks ties (one address under two names). */
+function byAddress(a: { address: string; host: string }, b: { address: string; host: string }): number {
+  const pa = parseIp(a.address);
+  const pb = parseIp(b.address);
+  if (pa.ok && pb.ok) {
+    if (pa.value.family !== pb.value.family) return pa.value.family - pb.value.family;
+    if (pa.value.value !== pb.value.value) return pa.value.value < pb.value.value ? -1 : 1;
+  }
+  return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
+}
+
 /**
- * Human output, grouped by host in PortQry's wording. With many ports per host, NOT LISTENING ports
- * are counted rather than listed (as nmap's "Not shown"), unless showAll.
+ * Human output, grouped by host in PortQry's wording and ordered by address (hosts finish in any
+ * order, so their blocks wait for the end; each is a few lines). With many ports per host, NOT
+ * LISTENING ports are counted rather than listed (as nmap's "Not shown"), unless showAll. Targets that
+ * could not be probed follow the hosts.
  */
 export class TextSink implements ResultSink {
   private readonly hosts = new Map<string, HostBuffer>();
+  private readonly blocks: Array<{ address: string; host: string; text: string }> = [];
+  private readonly failures: string[] = [];
 
   constructor(
     private readonly write: Write,
@@ -45,14 +60,16 @@ export class TextSink implements ResultSink {
       for (const d of detailLines(obs)) lines.push(`      ${d}`);
     }
     if (buf.hidden) lines.push(`  Not shown: ${buf.hidden} NOT LISTENING port${buf.hidden === 1 ? '' : 's'}`);
-    this.write(`${lines.join('\n')}\n\n`);
+    this.blocks.push({ address: target.address, host: target.host, text: `${lines.join('\n')}\n\n` });
   }
 
   failure(f: TargetFailure): void {
-    this.write(`Host ${f.host}: ${f.error}\n\n`);
+    this.failures.push(`Host ${f.host}: ${f.error}\n\n`);
   }
 
   end(s: RunSummary): void {
+    for (const b of this.blocks.sort(byAddress)) this.write(b.text);
+    for (const f of this.failures) this.write(f);
     const states = Object.entries(s.byState)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');

@@ -13,6 +13,7 @@ import {
 
 import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { noteExcludedPorts } from '../output/excluded-notice.js';
 import { buildScanRequest } from '../query/build-request.js';
 import { UsageError } from '../usage-error.js';
 import { hasLocalSwitch, parsePortqryArgs, type PortqryArgs } from './portqry-args.js';
@@ -96,6 +97,7 @@ export async function runPortqry(argv: readonly string[]): Promise<number> {
     ),
   });
 
+  if (!args.quiet) noteExcludedPorts(plan.ports);
   const { value: outcome } = await plan.targets().next();
   const target: ResolvedTarget | undefined = outcome?.ok ? outcome.target : undefined;
   const failure = outcome && !outcome.ok ? outcome.error.message : undefined;

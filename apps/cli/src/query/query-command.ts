@@ -15,6 +15,7 @@ import {
 } from '../cli-values.js';
 import { loadCliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { noteExcludedPorts } from '../output/excluded-notice.js';
 import { CsvSink } from '../output/csv-sink.js';
 import { JsonSink } from '../output/json-sink.js';
 import { JsonlSink } from '../output/jsonl-sink.js';
@@ -131,6 +132,7 @@ async function runQuery(opts: QueryOpts): Promise<number> {
     config,
   );
   const plan = await planScan(request);
+  noteExcludedPorts(plan.ports);
 
   const out = opts.output ? createWriteStream(opts.output) : undefined;
   const write: Write = out ? (t) => void out.write(t) : (t) => void process.stdout.write(t);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 
 import { intOption, repeatOption } from '../cli-values.js';
 import { loadCliConfig } from '../config.js';
+import { noteExcludedPorts } from '../output/excluded-notice.js';
 import { createProgress, type Progress } from '../output/progress.js';
 import { buildScanRequest } from '../query/build-request.js';
 import {
@@ -65,11 +66,13 @@ async function sweep(flags: SweepFlags): Promise<number> {
         base: { ...base, ports: { defaultExcludedPorts: ports.defaultExcludedPorts } },
         workers: flags.workers,
         signal: controller.signal,
-        onPlan: (plan) =>
-          (progress = createProgress(
+        onPlan: (plan) => {
+          noteExcludedPorts(plan.ports);
+          progress = createProgress(
             plan.hostCount * plan.probesPerHost,
             flags.progress && process.stderr.isTTY === true,
-          )),
+          );
+        },
         onProgress: (n) => progress?.tick(n),
         onEvaluate: (done, total) => {
           if (!evaluating) {

@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ReportSchema } from '@fleetqry/contracts';
+
+import { loadGroundTruth, runCli } from './run-cli.js';
+
+/** Fleet-mode results a compliance person reads: each host once, in address order, nothing skipped silently. */
+const truth = loadGroundTruth();
+const ssh = truth.hosts.find((h) => h.openTcp.includes(22) && Number(h.address.split('.')[3]) < 8)!;
+
+describe('fleet-mode results', () => {
+  it('a host listed twice in an inventory (in a block and as a tagged entry) is probed and reported once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetqry-dedupe-'));
+    const inventory = join(dir, 'inventory.yaml');
+    writeFileSync(
+      inventory,
+      `name: dedupe\ntargets:\n  - ${truth.net}.0/29\n  - { address: ${ssh.address}, tags: [ssh] }\n  - ${ssh.address}\nports:\n  tcp: '22'\n`,
+    );
+    const r = await runCli(
+      [
+        'sweep',
+        '-i',
+        inventory,
+        '-nr',
+        '--format',
+        'json',
+        '--no-progress',
+        '--data-dir',
+        join(dir, 'store'),
+        '--fail-on',
+        'none',
+      ],
+      { timeoutMs: 240_000 },
+    );
+    expect(r.stderr).toBe('');
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.run.hosts).toBe(8);
+    expect(report.run.totalProbes).toBe(8);
+    expect(report.run.doneProbes).toBe(8);
+  }, 300_000);
+
+  it('text output lists hosts in address order', async () => {
+    const r = await runCli([
+      'query',
+      '-t',
+      `${truth.net}.1-40`,
+      '--tcp',
+      '22',
+      '-nr',
+      '--no-queries',
+      '--all',
+      '--no-progress',
+    ]);
+    const hosts = [...r.stdout.matchAll(/^Host (\S+)/gm)].map((m) => Number(m[1]!.split('.')[3]));
+    expect(hosts).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('ports removed by --exclude-ports or the config are named once in a notice', async () => {
+    const r = await runCli([
+      'query',
+      '-t',
+      ssh.address,
+      '--tcp',
+      '20-25,2020-2025',
+      '--exclude-ports',
+      '23',
+      '-nr',
+      '--no-queries',
+      '--format',
+      'csv',
+      '--no-progress',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('fleetqry: not probed, excluded by configuration or options: TCP 23,2024\n');
+    const ports = r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[3]));
+    expect(ports).toEqual([20, 21, 22, 24, 25, 2020, 2021, 2022, 2023, 2025]);
+  });
+});
