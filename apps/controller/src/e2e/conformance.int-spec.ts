@@ -83,3 +83,16 @@ describe('OpenAPI document of the running controller', () => {
     expect(readFileSync(join(REPO_ROOT, CLIENT_TYPES), 'utf8')).toBe(generated);
   }, 120_000);
 });
+
+describe('/metrics of the running controller', () => {
+  test('promtool check metrics: no problem; build info and queue depth are there', async () => {
+    const metrics = await app.call('GET', '/metrics', { token: null });
+    expect(metrics.status).toBe(200);
+    expect(metrics.raw).toMatch(/^fleetqry_build_info\{app="controller",version="[^"]+"\} 1$/m);
+    expect(metrics.raw).toMatch(/^# TYPE fleetqry_queue_jobs gauge$/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics.raw, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
+  });
+});

@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { CONTROLLER_VERSION } from '../version.js';
+
 /**
  * The controller's one Prometheus registry, served at /metrics. A module instance rather than prom-client's
  * global registry, so tests that build several apps in one process do not collide. The dispatch/runs
@@ -7,6 +9,18 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'fleetqry_controller_' });
+// prom-client's `*_active_*_total` gauges break `promtool check metrics` (`_total` is for counters).
+for (const metric of metricsRegistry.getMetricsAsArray())
+  if (String(metric.type) === 'gauge' && metric.name.endsWith('_total'))
+    metricsRegistry.removeSingleMetric(metric.name);
+
+export const buildInfo = new Gauge({
+  name: 'fleetqry_build_info',
+  help: 'Always 1; the labels say which app and version this process runs',
+  labelNames: ['app', 'version'] as const,
+  registers: [metricsRegistry],
+});
+buildInfo.set({ app: 'controller', version: CONTROLLER_VERSION }, 1);
 
 export const httpRequestDuration = new Histogram({
   name: 'fleetqry_http_request_duration_seconds',

@@ -4,7 +4,7 @@
  * on its own port (logged); a worker whose only port is taken, or whose configuration is bad, exits with
  * one line naming the variable and no stack trace.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -102,6 +102,14 @@ describe('several workers on one host', () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
     }
+    // What Prometheus scrapes passes Prometheus's own checker.
+    const metrics = await (await fetch(`http://127.0.0.1:${pa}/metrics`)).text();
+    expect(metrics).toMatch(/^fleetqry_build_info\{app="worker",version="[^"]+"\} 1$/m);
+    expect(metrics).toMatch(/^fleetqry_worker_chunk_duration_seconds_count 0$/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
   }, 120_000);
 
   test('a taken single port: exit 78, one line naming FLEETQRY_WORKER_PORT, no stack trace', async () => {

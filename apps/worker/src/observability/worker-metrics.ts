@@ -1,4 +1,17 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The worker's version, in fleetqry_build_info. */
+export const WORKER_VERSION = '0.1.0';
+
+/**
+ * prom-client's default process metrics include gauges named `*_total` (active handles and requests),
+ * which `promtool check metrics` rejects (`_total` is for counters); they go.
+ */
+export function dropMisnamedGauges(registry: Registry): void {
+  for (const metric of registry.getMetricsAsArray())
+    if (String(metric.type) === 'gauge' && metric.name.endsWith('_total'))
+      registry.removeSingleMetric(metric.name);
+}
 
 /** The worker's Prometheus metrics, on its own registry (no global state shared with other code). */
 export class WorkerMetrics {
@@ -27,7 +40,17 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly buildInfo = new Gauge({
+    name: 'fleetqry_build_info',
+    help: 'Always 1; the labels say which app and version this process runs',
+    labelNames: ['app', 'version'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    // One prefix convention: fleetqry_<app>_ for process metrics, fleetqry_ for the app's own.
+    collectDefaultMetrics({ register: this.registry, prefix: 'fleetqry_worker_' });
+    dropMisnamedGauges(this.registry);
+    this.buildInfo.set({ app: 'worker', version: WORKER_VERSION }, 1);
   }
 }
