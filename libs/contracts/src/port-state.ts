@@ -22,6 +22,8 @@ export const STATE_REASONS = [
   'udp-response',
   'protocol-response',
   'no-response',
+  /** SNMP: no community was accepted, but the agent answered SNMPv3 discovery (it speaks v3 only). */
+  'snmpv3-only',
 ] as const;
 export const StateReasonSchema = z.enum(STATE_REASONS);
 export type StateReason = z.infer<typeof StateReasonSchema>;

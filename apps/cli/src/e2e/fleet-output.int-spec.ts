@@ -41,6 +41,39 @@ describe('fleet-mode results', () => {
     expect(report.run.doneProbes).toBe(8);
   }, 300_000);
 
+  it('an SNMPv3-only agent that accepts no community is FILTERED (as PortQry says) with the reason snmpv3-only', async () => {
+    const v3 = truth.hosts.find((h) => h.snmp?.versions.join() === 'v3')!;
+    const r = await runCli([
+      'query',
+      '-t',
+      v3.address,
+      '--udp',
+      '161',
+      '-nr',
+      '--format',
+      'jsonl',
+      '--no-progress',
+    ]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'FILTERED', reason: 'snmpv3-only' });
+    const portqry = await runCli(['-n', v3.address, '-p', 'udp', '-e', '161', '-nr']);
+    expect(portqry.stdout).toMatch(
+      /UDP port 161 \(snmp service\): LISTENING or FILTERED\n[\s\S]*\nUDP port 161 is FILTERED\n/,
+    );
+    const silent = truth.hosts.find((h) => h.filteredUdp.includes(161))!;
+    const dropped = await runCli([
+      'query',
+      '-t',
+      silent.address,
+      '--udp',
+      '161',
+      '-nr',
+      '--format',
+      'jsonl',
+      '--no-progress',
+    ]);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ state: 'FILTERED', reason: 'no-response' });
+  });
+
   it('text output lists hosts in address order', async () => {
     const r = await runCli([
       'query',

@@ -46,7 +46,9 @@ export function portBlock(obs: Observation, opts: BlockOptions = {}): string[] {
   const lines: string[] = [];
   const queried = obs.protocol !== undefined;
   const afterSilence =
-    obs.proto === 'udp' && queried && (obs.reason === 'protocol-response' || obs.reason === 'no-response');
+    obs.proto === 'udp' &&
+    queried &&
+    (obs.reason === 'protocol-response' || obs.reason === 'no-response' || obs.reason === 'snmpv3-only');
   lines.push(portLine(obs, afterSilence ? 'LISTENING or FILTERED' : obs.state));
   if (!queried) return lines;
   lines.push('');

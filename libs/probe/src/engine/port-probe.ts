@@ -56,6 +56,8 @@ function hostPatience(ctx: EngineContext, address: string, minQuietMs: number): 
 function stateFromUdpQuery(q: QueryOutcome): StateResult {
   if (q.answered) return { state: 'LISTENING', reason: 'protocol-response', rttMs: q.durationMs };
   if (q.status === 'connection-refused') return { state: 'NOT LISTENING', reason: 'icmp-port-unreachable' };
+  // PortQry's state stays (a rejected community is FILTERED); the reason says the agent is there
+  if (q.data?.snmp?.engine) return { state: 'FILTERED', reason: 'snmpv3-only' };
   return { state: 'FILTERED', reason: 'no-response' };
 }
 
