@@ -73,6 +73,27 @@ export default tseslint.config(
       ],
     },
   },
+  // Apps reach the database through libs/store's repository functions only: the client is a handle to pass
+  // to them, never a way to query models (tests may still inspect storage directly).
+  {
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['prisma', 'db', 'tx'].flatMap((name) => [
+          {
+            selector: `MemberExpression[object.type='Identifier'][object.name='${name}']`,
+            message: 'Use a libs/store repository function; apps never query Prisma models.',
+          },
+          {
+            selector: `MemberExpression[object.type='MemberExpression'][object.property.name='${name}']`,
+            message: 'Use a libs/store repository function; apps never query Prisma models.',
+          },
+        ]),
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

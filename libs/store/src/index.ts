@@ -60,7 +60,6 @@ export type {
   AuditOutcome,
   CredentialKind,
   FindingStatus as DbFindingStatus,
-  PrismaClient,
   RunStatus,
   RunTrigger,
   Severity as DbSeverity,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { API_ROLES } from '@fleetqry/contracts';
-import { createApiToken, createStore } from '@fleetqry/store';
+import { appendAudit, createApiToken, createStore } from '@fleetqry/store';
 
 /**
  * `create-token --name N [--role viewer|operator|admin]`: straight to the database (DATABASE_URL), for the
@@ -30,13 +30,11 @@ export async function createTokenCommand(args: string[]): Promise<number> {
       role,
       createdBy: `cli:${process.env['USER'] ?? 'unknown'}`,
     });
-    await store.prisma.auditLog.create({
-      data: {
-        actor: `cli:${process.env['USER'] ?? 'unknown'}`,
-        action: 'token.create',
-        target: info.id,
-        outcome: 'allowed',
-      },
+    await appendAudit(store.prisma, {
+      actor: `cli:${process.env['USER'] ?? 'unknown'}`,
+      action: 'token.create',
+      target: info.id,
+      outcome: 'allowed',
     });
     process.stdout.write(`${token}\n`);
     process.stderr.write(`created ${role} token "${info.name}" (${info.prefix}…); it is not shown again\n`);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { pruneRuns, type PrunedRun } from '@fleetqry/store';
+import { pruneRuns, runSucceededSince, type PrunedRun } from '@fleetqry/store';
 
 import { StoreService } from '../store/store.service.js';
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
@@ -28,7 +28,7 @@ export class RetentionService {
     const { keepRuns, olderThanDays } = this.config.retention;
     if (keepRuns === undefined && olderThanDays === undefined) return [];
     const started = new Date();
-    if (this.lastPrune && !(await this.runSucceededSince(this.lastPrune))) return [];
+    if (this.lastPrune && !(await runSucceededSince(this.store.prisma, this.lastPrune))) return [];
     const olderThan =
       olderThanDays === undefined ? undefined : new Date(started.getTime() - olderThanDays * DAY_MS);
     let pruned: PrunedRun[];
@@ -45,12 +45,5 @@ export class RetentionService {
       this.logger.log(`retention pruned ${pruned.length} run(s) with their partitions: ${which}`);
     }
     return pruned;
-  }
-
-  private async runSucceededSince(at: Date): Promise<boolean> {
-    const succeeded = await this.store.prisma.run.count({
-      where: { status: 'succeeded', finishedAt: { gte: at } },
-    });
-    return succeeded > 0;
   }
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createRun,
   createRunChunks,
-  getRun,
+  inTransaction,
+  runByIdempotencyKey,
   startRun,
   type CreateRunInput,
   type NewRunChunk,
@@ -45,11 +46,8 @@ export class StartRunUseCase {
     const prisma = this.store.prisma;
     if (input.idempotencyKey) {
       // Cheap path for a replay: no planning (DNS, scope) for a run that already exists.
-      const existing = await prisma.run.findUnique({
-        where: { idempotencyKey: input.idempotencyKey },
-        select: { id: true },
-      });
-      if (existing) return { run: (await getRun(prisma, existing.id))!, created: false };
+      const existing = await runByIdempotencyKey(prisma, input.idempotencyKey);
+      if (existing) return { run: existing, created: false };
     }
     const t0 = performance.now();
     const planned = await this.planner.plan(input.scanDefinitionId);
@@ -76,7 +74,7 @@ export class StartRunUseCase {
       plan: record as unknown as CreateRunInput['plan'],
     });
     if (!created) return { run, created };
-    const started = await prisma.$transaction(async (tx) => {
+    const started = await inTransaction(prisma, async (tx) => {
       await createRunChunks(
         tx,
         run.id,

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { pingDatabase } from '@fleetqry/store';
 import type { Response } from 'express';
 
 import { Endpoint } from '../api/common/endpoint.decorator.js';
@@ -74,7 +75,7 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'ready', schema: READY_SCHEMA })
   async ready(@Res() res: Response): Promise<void> {
     const [postgres, redis] = await Promise.all([
-      check('postgres', () => this.stores.prisma.$queryRawUnsafe('SELECT 1'), this.logger),
+      check('postgres', () => pingDatabase(this.stores.prisma), this.logger),
       check('redis', () => this.redis.ping(CHECK_TIMEOUT_MS), this.logger),
     ]);
     const ok = postgres === 'up' && redis === 'up';

@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { createStore, type PrismaClient, type Store } from '@fleetqry/store';
+import { createStore, type Store } from '@fleetqry/store';
 
 import type { AppConfig } from '../config/app-config.js';
 
@@ -19,7 +19,7 @@ export class StoreService implements OnApplicationShutdown {
     return new StoreService(store, config);
   }
 
-  get prisma(): PrismaClient {
+  get prisma(): Store['prisma'] {
     return this.store.prisma;
   }
 

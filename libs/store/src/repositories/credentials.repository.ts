@@ -68,3 +68,12 @@ export async function getCredentialInfo(db: Db, id: string): Promise<CredentialI
   const row = await db.credential.findUnique({ where: { id } });
   return row ? info(row) : null;
 }
+
+/** Which of `ids` exist, with their kind (a scan must name credentials that exist, of the right kind). */
+export async function credentialKinds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.credential.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, kind: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.kind]));
+}

@@ -3,6 +3,19 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 /** A client or an interactive transaction: every repository function runs inside either. */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
+/**
+ * Runs `fn` in one transaction: a new one on a client, the caller's own inside a transaction (so repository
+ * functions that must be atomic stay atomic whether or not the caller already opened one).
+ */
+export function inTransaction<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return '$transaction' in db ? db.$transaction(fn) : fn(db);
+}
+
+/** A round trip to the database (readiness checks). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.$queryRawUnsafe('SELECT 1');
+}
+
 /** Prisma's unique-constraint violation. */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';

@@ -1,7 +1,7 @@
 import type { Inventory as InventoryDocument, InventoryHost } from '@fleetqry/contracts';
 
 import type { Host, Inventory, Prisma } from '../generated/prisma/client.js';
-import type { Db } from './db.js';
+import { type Db, inTransaction } from './db.js';
 
 /**
  * An inventory as the API and the dispatcher see it. The uploaded document (the same InventorySchema as the
@@ -58,39 +58,39 @@ function toRecord(row: Inventory & { _count?: { hosts: number } }): InventoryRec
 
 const withCount = { _count: { select: { hosts: true } } } as const;
 
-/** Callers run it in a transaction (`prisma.$transaction`) so the row and its hosts appear together. */
-export async function createInventory(db: Db, input: InventoryInput): Promise<InventoryRecord> {
-  const row = await db.inventory.create({
-    data: {
-      name: input.name,
-      owner: input.owner ?? input.document.owner ?? null,
-      description: input.description ?? null,
-      document: input.document as Prisma.InputJsonValue,
-    },
+/** The row and its hosts appear together (one transaction). */
+export function createInventory(db: Db, input: InventoryInput): Promise<InventoryRecord> {
+  return inTransaction(db, async (tx) => {
+    const row = await tx.inventory.create({
+      data: {
+        name: input.name,
+        owner: input.owner ?? input.document.owner ?? null,
+        description: input.description ?? null,
+        document: input.document as Prisma.InputJsonValue,
+      },
+    });
+    await tx.host.createMany({ data: hostRows(row.id, input.document) });
+    return toRecord(await tx.inventory.findUniqueOrThrow({ where: { id: row.id }, include: withCount }));
   });
-  await db.host.createMany({ data: hostRows(row.id, input.document) });
-  return toRecord(await db.inventory.findUniqueOrThrow({ where: { id: row.id }, include: withCount }));
 }
 
-/** Replaces the document and rebuilds the hosts; null if the inventory does not exist. Run in a transaction. */
-export async function replaceInventory(
-  db: Db,
-  id: string,
-  input: InventoryInput,
-): Promise<InventoryRecord | null> {
-  const { count } = await db.inventory.updateMany({
-    where: { id },
-    data: {
-      name: input.name,
-      owner: input.owner ?? input.document.owner ?? null,
-      description: input.description ?? null,
-      document: input.document as Prisma.InputJsonValue,
-    },
+/** Replaces the document and rebuilds the hosts (one transaction); null if the inventory does not exist. */
+export function replaceInventory(db: Db, id: string, input: InventoryInput): Promise<InventoryRecord | null> {
+  return inTransaction(db, async (tx) => {
+    const { count } = await tx.inventory.updateMany({
+      where: { id },
+      data: {
+        name: input.name,
+        owner: input.owner ?? input.document.owner ?? null,
+        description: input.description ?? null,
+        document: input.document as Prisma.InputJsonValue,
+      },
+    });
+    if (count === 0) return null;
+    await tx.host.deleteMany({ where: { inventoryId: id } });
+    await tx.host.createMany({ data: hostRows(id, input.document) });
+    return getInventory(tx, id);
   });
-  if (count === 0) return null;
-  await db.host.deleteMany({ where: { inventoryId: id } });
-  await db.host.createMany({ data: hostRows(id, input.document) });
-  return getInventory(db, id);
 }
 
 export async function getInventory(db: Db, id: string): Promise<InventoryRecord | null> {

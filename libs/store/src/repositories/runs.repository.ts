@@ -187,6 +187,17 @@ export async function previousRun(
  * Queued or running runs whose heartbeat (or creation, before the first one) is older than `before`: the
  * controller fails them one at a time so it can also withdraw their queued chunks.
  */
+/** Whether any run succeeded at or after `at`. */
+export async function runSucceededSince(db: Db, at: Date): Promise<boolean> {
+  return (await db.run.count({ where: { status: 'succeeded', finishedAt: { gte: at } } })) > 0;
+}
+
+/** The run created under an idempotency key, if any. */
+export async function runByIdempotencyKey(db: Db, key: string): Promise<RunRecord | null> {
+  const run = await db.run.findUnique({ where: { idempotencyKey: key } });
+  return run ? toRunRecord(run) : null;
+}
+
 export async function staleRunIds(db: Db, before: Date): Promise<string[]> {
   const runs = await db.run.findMany({
     where: {

@@ -44,3 +44,12 @@ export async function revokeWaiver(db: Db, id: string, at = new Date()): Promise
   const { count } = await db.waiver.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
   return count === 1;
 }
+
+/** The newest waivers first, at most `limit`. */
+export async function listWaivers(db: Db, limit = 1000): Promise<Waiver[]> {
+  return db.waiver.findMany({ orderBy: { createdAt: 'desc' }, take: limit });
+}
+
+export async function getWaiver(db: Db, id: string): Promise<Waiver | null> {
+  return db.waiver.findUnique({ where: { id } });
+}

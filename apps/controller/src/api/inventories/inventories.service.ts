@@ -44,12 +44,12 @@ export class InventoriesService {
 
   async create(input: Upsert): Promise<InventoryRecord> {
     checkDocument(input.document, 'document');
-    return this.stores.prisma.$transaction((tx) => createInventory(tx, input));
+    return createInventory(this.stores.prisma, input);
   }
 
   async replace(id: string, input: Upsert): Promise<InventoryRecord> {
     checkDocument(input.document, 'document');
-    const inv = await this.stores.prisma.$transaction((tx) => replaceInventory(tx, id, input));
+    const inv = await replaceInventory(this.stores.prisma, id, input);
     if (!inv) throw new NotFoundException(`no inventory ${id}`);
     return inv;
   }

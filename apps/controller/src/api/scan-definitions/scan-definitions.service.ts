@@ -4,6 +4,7 @@ import { BUILTIN_POLICY_NAMES } from '@fleetqry/policy';
 import { parsePortSpec, PortParseError } from '@fleetqry/probe';
 import {
   createScanDefinition,
+  credentialKinds,
   deleteScanDefinition,
   getInventory,
   getPolicy,
@@ -107,11 +108,7 @@ export class ScanDefinitionsService {
     }
     const credentialIds = (d.credentialIds as string[] | undefined) ?? [];
     if (credentialIds.length) {
-      const known = new Set(
-        (await db.credential.findMany({ where: { id: { in: credentialIds } }, select: { id: true } })).map(
-          (c) => c.id,
-        ),
-      );
+      const known = await credentialKinds(db, credentialIds);
       credentialIds.forEach((id, i) => {
         if (!known.has(id)) issues.push({ path: `credentialIds[${i}]`, message: `no credential ${id}` });
       });

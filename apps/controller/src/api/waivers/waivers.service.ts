@@ -1,6 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { parseAddress, parseAddressSelector } from '@fleetqry/policy';
-import { activeWaivers, createWaiver, revokeWaiver, type Waiver } from '@fleetqry/store';
+import {
+  activeWaivers,
+  createWaiver,
+  getWaiver,
+  listWaivers,
+  revokeWaiver,
+  type Waiver,
+} from '@fleetqry/store';
 import type { WaiverCreateSchema } from '@fleetqry/contracts';
 import type { z } from 'zod';
 
@@ -42,17 +49,15 @@ export class WaiversService {
   }
 
   list(activeOnly: boolean): Promise<Waiver[]> {
-    return activeOnly
-      ? activeWaivers(this.stores.prisma)
-      : this.stores.prisma.waiver.findMany({ orderBy: { createdAt: 'desc' }, take: 1000 });
+    return activeOnly ? activeWaivers(this.stores.prisma) : listWaivers(this.stores.prisma);
   }
 
   async revoke(id: string): Promise<Waiver> {
     if (!(await revokeWaiver(this.stores.prisma, id))) {
-      const exists = await this.stores.prisma.waiver.findUnique({ where: { id } });
+      const exists = await getWaiver(this.stores.prisma, id);
       if (!exists) throw new NotFoundException(`no waiver ${id}`);
       return exists;
     }
-    return this.stores.prisma.waiver.findUniqueOrThrow({ where: { id } });
+    return (await getWaiver(this.stores.prisma, id))!;
   }
 }
