@@ -6,7 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { verifyApiToken, type PrismaClient } from '@fleetqry/store';
+import { verifyApiToken, type Store } from '@fleetqry/store';
 import type { Request } from 'express';
 
 import { StoreService } from '../store/store.service.js';
@@ -27,7 +27,7 @@ export function bearerToken(header: string | string[] | undefined): string | und
 }
 
 /** The request's API token as a principal, or undefined when it has none or an unknown/revoked one. */
-export async function authenticate(prisma: PrismaClient, req: Request): Promise<Principal | undefined> {
+export async function authenticate(prisma: Store['prisma'], req: Request): Promise<Principal | undefined> {
   const token = bearerToken(req.headers.authorization);
   if (!token) return undefined;
   const info = await verifyApiToken(prisma, token);
