@@ -4357,7 +4357,7 @@ export interface operations {
                             /** @enum {string} */
                             state: "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or FILTERED";
                             /** @enum {string} */
-                            reason: "syn-ack" | "conn-refused" | "timeout" | "host-unreachable" | "icmp-port-unreachable" | "udp-response" | "protocol-response" | "no-response";
+                            reason: "syn-ack" | "conn-refused" | "timeout" | "host-unreachable" | "icmp-port-unreachable" | "udp-response" | "protocol-response" | "no-response" | "snmpv3-only";
                             rttMs?: number;
                             /** Format: date-time */
                             observedAt: string;
