@@ -2,8 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
-import { WebhookPayloadSchema, type WebhookPayload } from '@fleetqry/contracts';
-import { createInventory, createScanDefinition } from '@fleetqry/store';
+import { JOBS, QUEUES, runEventJobId, WebhookPayloadSchema, type WebhookPayload } from '@fleetqry/contracts';
+import { createInventory, createRun, createScanDefinition, finishRun, startRun } from '@fleetqry/store';
+import { Queue } from 'bullmq';
 
 import {
   deleteRedisPrefix,
@@ -57,7 +58,7 @@ async function freePort(address: string): Promise<number> {
 
 async function startTelnet(): Promise<Server> {
   const s = createServer((socket) => socket.destroy());
-  await new Promise<void>((r) => s.listen(23, TELNET, r));
+  await new Promise<void>((resolve, reject) => s.once('error', reject).listen(23, TELNET, resolve));
   return s;
 }
 
@@ -73,7 +74,10 @@ async function run(): Promise<string> {
     },
     120_000,
     500,
-  );
+  ).catch(async (e: Error) => {
+    const r = await app.call('GET', `/runs/${id}`);
+    throw new Error(`${e.message}: ${r.raw}\n${worker!.output.slice(-20).join('\n')}`);
+  });
   expect(done.status).toBe('succeeded');
   runs.push(id);
   return id;
@@ -184,7 +188,7 @@ beforeAll(async () => {
       policy: 'baseline',
     })
   ).id;
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   if (worker) await stopWorker(worker);

@@ -30,7 +30,7 @@ export async function startReceiver(
       res.writeHead(status, headers).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, address, r));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${address}:${port}/hook`,
