@@ -2,9 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
-import { JOBS, QUEUES, runEventJobId, WebhookPayloadSchema, type WebhookPayload } from '@fleetqry/contracts';
-import { createInventory, createRun, createScanDefinition, finishRun, startRun } from '@fleetqry/store';
-import { Queue } from 'bullmq';
+import { WebhookPayloadSchema, type WebhookPayload } from '@fleetqry/contracts';
+import { createInventory, createScanDefinition } from '@fleetqry/store';
 
 import {
   deleteRedisPrefix,
