@@ -25,14 +25,14 @@ export function checkComposeSource(raw: Obj, text: string): string[] {
   for (const name of ['postgres', 'redis', 'migrate', 'controller', 'worker']) {
     if (!(name in services)) problems.push(`service ${name} missing`);
   }
-  // Secrets only by required interpolation, never literal.
+  // Secrets only by required interpolation (`?`: compose refuses a missing one), never literal.
   for (const [sname, s] of Object.entries(services)) {
     for (const [k, val] of Object.entries(envOf(obj(s)))) {
-      if (SECRET_NAMES.includes(k) && !/^\$\{[A-Z_]+:\?[^}]+\}$/.test(String(val))) {
-        problems.push(`${sname}: ${k} must come from \${${k}:?…}`);
+      if (SECRET_NAMES.includes(k) && !/^\$\{[A-Z_]+:?\?[^}]+\}$/.test(String(val))) {
+        problems.push(`${sname}: ${k} must come from \${${k}?…}`);
       }
       if (k === 'DATABASE_URL' || k === 'REDIS_URL') {
-        if (!/\$\{(POSTGRES|REDIS)_PASSWORD:\?[^}]+\}/.test(String(val)) && String(val).includes('@')) {
+        if (!/\$\{(POSTGRES|REDIS)_PASSWORD:?\?[^}]+\}/.test(String(val)) && String(val).includes('@')) {
           problems.push(`${sname}: ${k} embeds a password that is not a required variable`);
         }
       }
@@ -114,6 +114,18 @@ export function checkComposeConfig(cfg: Obj): string[] {
     if (arr(s['cap_add']).length > 0) problems.push(`${n}: adds capabilities`);
     if (s['read_only'] !== true) problems.push(`${n}: root filesystem not read-only`);
     if (s['privileged'] === true) problems.push(`${n}: privileged`);
+  }
+  for (const [n, s] of Object.entries(services)) {
+    const limits = obj(obj(obj(s)['deploy'])['resources'])['limits'];
+    if (!obj(limits)['memory'] || !obj(limits)['cpus']) problems.push(`${n}: no cpu/memory limits`);
+    // A secret's value on a command line is visible to every process listing (ps, /proc).
+    const argv = JSON.stringify([obj(s)['command'] ?? '', obj(s)['entrypoint'] ?? '']);
+    for (const [k, v] of Object.entries(envOf(obj(s)))) {
+      if (SECRET_NAMES.includes(k) && String(v).length >= 8 && argv.includes(String(v)))
+        problems.push(`${n}: ${k} on the command line`);
+    }
+    if (/--requirepass|redis-cli[^"]* -a /.test(argv + JSON.stringify(obj(s)['healthcheck'] ?? '')))
+      problems.push(`${n}: a password passed as an argument`);
   }
   return problems;
 }
