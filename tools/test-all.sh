@@ -12,6 +12,7 @@ npm run typecheck
 npm run lint
 npm run test:unit -- --ci
 
+bash tools/install-chromium.sh   # the console's browser tests (apps/controller/src/e2e/console.int-spec.ts)
 bash tools/lab/lab.sh up
 trap 'bash tools/lab/lab.sh down' EXIT
 npm run test:int -- --ci

@@ -25,6 +25,7 @@ import { StoreModule } from './store/store.module.js';
 import type { DispatchConfig } from './dispatch/dispatch-config.js';
 import { DispatchModule } from './dispatch/dispatch.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { QueriesModule } from './queries/queries.module.js';
 import { HostViewsModule } from './api/host-views/host-views.module.js';
 import type { WebhooksConfig } from './webhooks/webhooks-config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -64,6 +65,7 @@ export class AppModule {
         DispatchModule.register(options.dispatch),
         RunsModule,
         WebhooksModule.register(options.webhooks),
+        QueriesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorsFilter }],
     };

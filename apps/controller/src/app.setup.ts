@@ -6,6 +6,7 @@ import { buildOpenApiDocument } from './api/common/openapi-document.js';
 import { EarlyAuthMiddleware } from './auth/early-auth.middleware.js';
 import type { AppConfig } from './config/env.schema.js';
 import { securityHeaders } from './http/security-headers.js';
+import { serveConsole } from './console/serve-console.js';
 import { BullBoardAuthMiddleware } from './observability/bull-board-auth.middleware.js';
 import { BULL_BOARD_PATH, bullBoardRouter } from './observability/bull-board.js';
 import { httpMetrics } from './observability/http-metrics.middleware.js';
@@ -38,6 +39,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const document = buildOpenApiDocument(app);
   // /docs (UI) and /docs-json (the document); no token needed to read the API's shape.
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  // The web console at / and /ui/… (static files of apps/web; the API keeps every other path).
+  serveConsole(app, config.webDir);
 
   // SIGTERM/SIGINT close the HTTP server, queues, Redis and Postgres in order (onModuleDestroy hooks).
   app.enableShutdownHooks();

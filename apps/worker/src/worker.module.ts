@@ -9,9 +9,12 @@ import { WorkerMetrics } from './observability/worker-metrics.js';
 import { ProbeChunkProcessor } from './probe/probe-chunk.processor.js';
 import { ProbeChunkUseCase } from './probe/probe-chunk.use-case.js';
 import { ProbeWorkerHost } from './queues/probe-worker.host.js';
+import { QueryWorkerHost } from './queues/query-worker.host.js';
 import { ResultsPublisher } from './queues/results-publisher.js';
+import { PortqryQueryProcessor } from './query/portqry-query.processor.js';
+import { PortqryQueryUseCase } from './query/portqry-query.use-case.js';
 
-/** The worker: an application context (no API) with one queue processor, health and metrics. */
+/** The worker: an application context (no API) with the probe-chunk and query processors, health and metrics. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig, logger: Logger): DynamicModule {
@@ -47,6 +50,20 @@ export class WorkerModule {
             new ProbeChunkProcessor(useCase, metrics, logger, config.chunkDeadlineMs, config.jobKeys),
         },
         ProbeWorkerHost,
+        {
+          provide: PortqryQueryProcessor,
+          useFactory: () =>
+            new PortqryQueryProcessor(
+              new PortqryQueryUseCase({
+                probeConcurrency: config.probeConcurrency,
+                rate: config.rate,
+                probeDeadlineMs: config.probeDeadlineMs,
+              }),
+              logger,
+              config.chunkDeadlineMs,
+            ),
+        },
+        QueryWorkerHost,
         HealthServer,
       ],
     };

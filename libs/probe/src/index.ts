@@ -16,3 +16,4 @@ export * from './plan/plan-scan.js';
 export * from './plan/probe-stage.js';
 export { validateCommunity, validateCommunities } from './protocols/snmp/community.js';
 export * from './engine/coverage.js';
+export * from './portqry/index.js';

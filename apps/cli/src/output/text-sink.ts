@@ -1,7 +1,6 @@
 import { networkQualityLine, type Observation } from '@fleetqry/contracts';
-import { parseIp, type ProbeTarget } from '@fleetqry/probe';
+import { detailLines, parseIp, portLine, type ProbeTarget } from '@fleetqry/probe';
 
-import { detailLines, portLine } from './portqry-lines.js';
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
 interface HostBuffer {

@@ -1,13 +1,16 @@
 import { writeFileSync } from 'node:fs';
 
-import { quietExitCode, type Observation, type PortState, type Proto } from '@fleetqry/contracts';
+import { quietExitCode, type PortState } from '@fleetqry/contracts';
 import {
+  errorLine,
   isLiteral,
   parseTarget,
   planScan,
-  runScan,
+  probeInOrder,
+  renderPortqry,
+  type PortqryProbed,
+  type QueryStep,
   type ResolvedTarget,
-  type ScanConfig,
   type ScanPlan,
 } from '@fleetqry/probe';
 
@@ -18,7 +21,6 @@ import { buildScanRequest } from '../query/build-request.js';
 import { UsageError } from '../usage-error.js';
 import { hasLocalSwitch, parsePortqryArgs, type PortqryArgs } from './portqry-args.js';
 import { checkLogFile, logLayout } from './portqry-log.js';
-import { portBlock, preamble } from './portqry-report.js';
 
 /** -q with several ports: 0 only if all are LISTENING, 1 if any is NOT LISTENING, else 2. */
 function quietCode(states: PortState[]): number {
@@ -30,42 +32,12 @@ function quietCode(states: PortState[]): number {
  * The ports in the order PortQry queries them: `-o` as listed (repeats included), `-e` and `-r`
  * ascending; TCP before UDP for each port with `-p both`. Ports excluded by config are left out.
  */
-function querySteps(args: PortqryArgs, plan: ScanPlan): Array<{ proto: Proto; port: number }> {
+function querySteps(args: PortqryArgs, plan: ScanPlan): QueryStep[] {
   const listed = args.portList ?? plan.ports.tcp.union(plan.ports.udp).toArray();
-  const steps: Array<{ proto: Proto; port: number }> = [];
+  const steps: QueryStep[] = [];
   for (const port of listed)
     for (const proto of ['tcp', 'udp'] as const) if (plan.ports[proto].has(port)) steps.push({ proto, port });
   return steps;
-}
-
-interface Probed {
-  observations: Observation[];
-  /** Local errors (a taken -sp port, no socket), one line each. */
-  errors: string[];
-}
-
-/** One port at a time, in order, so that what is sent and what is printed follow the user's list. */
-async function probeInOrder(
-  target: ResolvedTarget,
-  config: ScanConfig,
-  steps: ReturnType<typeof querySteps>,
-) {
-  const probed: Probed = { observations: [], errors: [] };
-  for (const { proto, port } of steps) {
-    const ports = {
-      tcp: proto === 'tcp' ? [[port, port] as const] : [],
-      udp: proto === 'udp' ? [[port, port] as const] : [],
-    };
-    for await (const batch of runScan([target], { ...config, ports }, { workers: 1 })) {
-      for (const e of batch) {
-        if (e.type === 'observation') probed.observations.push(e.observation);
-        else if (e.type === 'host-refused') throw new UsageError(`-n: ${e.reason}`);
-        else if (e.type === 'probe-error')
-          probed.errors.push(`${e.proto.toUpperCase()} port ${e.port}: ${e.error}`);
-      }
-    }
-  }
-  return probed;
 }
 
 /** `fleetqry -n HOST …`: PortQry's command line, output and exit codes. */
@@ -103,20 +75,17 @@ export async function runPortqry(argv: readonly string[]): Promise<number> {
   const failure = outcome && !outcome.ok ? outcome.error.message : undefined;
   const isName = !isLiteral(parseTarget(args.host));
 
-  const probed: Probed = target
+  const probed: PortqryProbed = target
     ? await probeInOrder(target, plan.config, querySteps(args, plan))
     : { observations: [], errors: [] };
+  if (probed.refused) throw new UsageError(`-n: ${probed.refused}`);
   const community = args.community ?? plan.config.protocolOptions.communities[0];
-  const render = (maskSecrets: boolean) => {
-    const lines = preamble(args.host, target, failure, isName);
-    for (const obs of probed.observations) lines.push(...portBlock(obs, { community, maskSecrets }), '');
-    for (const e of probed.errors) lines.push(e, '');
-    return `${lines.join('\n')}\n`;
-  };
+  const render = (maskSecrets: boolean) =>
+    renderPortqry({ given: args.host, target, failure, isName, probed, community, maskSecrets });
   if (!args.quiet) process.stdout.write(render(false));
   // -q prints nothing but errors, as PortQry: why the port could not be tested at all
   else
-    for (const e of [...(failure ? [failure] : []), ...probed.errors])
+    for (const e of [...(failure ? [failure] : []), ...probed.errors.map(errorLine)])
       process.stderr.write(`fleetqry: ${e}\n`);
   // the log never holds the community (the command line in it is masked the same way)
   if (args.logFile) writeFileSync(args.logFile, logLayout(argv, render(true)));

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   FLEETQRY_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** Failed authentications a client address may make per minute before it is answered 429. */
   FLEETQRY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** The built web console (apps/web/dist); served at / when the directory exists. */
+  FLEETQRY_WEB_DIR: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -61,6 +63,8 @@ export interface AppConfig {
   logLevel: z.infer<typeof EnvSchema>['FLEETQRY_LOG_LEVEL'];
   trustProxy: boolean;
   authFailuresPerMinute: number;
+  /** The console's static files; unset: apps/web/dist of this checkout. */
+  webDir?: string;
 }
 
 /** Reads and validates the environment once, at start; every problem is reported, not just the first. */
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.FLEETQRY_LOG_LEVEL,
     trustProxy: e.FLEETQRY_TRUST_PROXY === 'true',
     authFailuresPerMinute: e.FLEETQRY_AUTH_FAILURES_PER_MINUTE,
+    ...(e.FLEETQRY_WEB_DIR ? { webDir: e.FLEETQRY_WEB_DIR } : {}),
   };
 }
 

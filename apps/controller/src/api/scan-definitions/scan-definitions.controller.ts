@@ -6,12 +6,15 @@ import {
   ScanDefinitionCreateSchema,
   ScanDefinitionResponseSchema,
   ScanDefinitionUpdateSchema,
+  ScheduleQuerySchema,
+  ScheduleViewSchema,
   type PageQuery,
 } from '@fleetqry/contracts';
 import type { z } from 'zod';
 
 import { Roles } from '../../auth/roles.decorator.js';
 import { UuidParam, ZodBody, ZodQuery, ZodResponse } from '../common/zod-decorators.js';
+import { nextFireTimes } from './schedule.js';
 import { ScanDefinitionsService } from './scan-definitions.service.js';
 import { Endpoint } from '../common/endpoint.decorator.js';
 
@@ -35,6 +38,23 @@ export class ScanDefinitionsController {
   @ZodResponse(200, ScanDefinitionResponseSchema)
   get(@UuidParam() id: string) {
     return this.scans.get(id);
+  }
+
+  /** The schedule and its next fire times, read as BullMQ's scheduler reads it (cron-parser, the zone). */
+  @Get(':id/schedule')
+  @Roles('viewer')
+  @ZodResponse(200, ScheduleViewSchema)
+  async schedule(
+    @UuidParam() id: string,
+    @ZodQuery(ScheduleQuerySchema) q: z.infer<typeof ScheduleQuerySchema>,
+  ) {
+    const d = await this.scans.get(id);
+    return {
+      schedule: d.schedule,
+      timezone: d.timezone,
+      enabled: d.enabled,
+      next: d.schedule && d.enabled ? nextFireTimes(d.schedule, d.timezone, q.count) : [],
+    };
   }
 
   @Post()

@@ -30,3 +30,9 @@ export function cronProblem(expr: string, tz: string): string | undefined {
     return `invalid cron expression "${expr}": ${(e as Error).message}`;
   }
 }
+
+/** The next `count` times a valid schedule fires after `from`, as UTC ISO strings. */
+export function nextFireTimes(expr: string, tz: string, count: number, from = new Date()): string[] {
+  const it = CronExpressionParser.parse(expr, { tz, currentDate: from });
+  return Array.from({ length: count }, () => it.next().toDate().toISOString());
+}

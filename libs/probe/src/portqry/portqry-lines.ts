@@ -1,5 +1,6 @@
 import type { Observation } from '@fleetqry/contracts';
-import { describePort, PluginRegistry } from '@fleetqry/probe';
+import { describePort } from '../ports/services.js';
+import { PluginRegistry } from '../protocols/registry.js';
 
 const registry = PluginRegistry.none();
 

@@ -1,7 +1,7 @@
 import { isWellKnownCommunity, type Observation } from '@fleetqry/contracts';
-import type { ResolvedTarget } from '@fleetqry/probe';
 
-import { detailLines, portLine, queryTitle, verdictLine } from '../output/portqry-lines.js';
+import type { ResolvedTarget } from '../targets/resolve.js';
+import { detailLines, portLine, queryTitle, verdictLine } from './portqry-lines.js';
 
 /** PortQry's preamble: the target, and what name resolution found. */
 export function preamble(
@@ -38,7 +38,7 @@ export interface BlockOptions {
 }
 
 /**
- * One port in PortQry's layout (Microsoft's KB 832919 samples, see apps/cli/README.md): a UDP port
+ * One port in PortQry's layout (Microsoft's KB 832919 samples, listed in apps/cli/README.md): a UDP port
  * decided by a protocol query first shows the unformatted probe's LISTENING or FILTERED, then
  * "Sending … query", the response, and the verdict line `UDP port N is STATE`.
  */
