@@ -111,6 +111,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const workerToken = randomBytes(32).toString('hex');
+  const jobKey = randomBytes(32).toString('hex');
   controller = startProcess('controller', [join(REPO_ROOT, 'apps/controller/dist/main.js')], {
     DATABASE_URL: db.url,
     REDIS_URL: 'redis://127.0.0.1:6379',
@@ -118,6 +119,7 @@ beforeAll(async () => {
     FLEETQRY_ADMIN_TOKEN: adminToken,
     FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('hex'),
     FLEETQRY_WORKER_TOKEN: workerToken,
+    FLEETQRY_JOB_KEY: jobKey,
     FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
     FLEETQRY_PORT: String(port),
     FLEETQRY_HOST: '127.0.0.1',
@@ -145,6 +147,8 @@ beforeAll(async () => {
     FLEETQRY_QUEUE_PREFIX: prefix,
     FLEETQRY_CONTROLLER_URL: base,
     FLEETQRY_WORKER_TOKEN: workerToken,
+    FLEETQRY_JOB_KEY: jobKey,
+    FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
     FLEETQRY_WORKER_PORT: '0',
     FLEETQRY_WORKER_HOST: '127.0.0.1',
     FLEETQRY_RESULT_FLUSH_MS: '500',

@@ -1,7 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { JOBS, QUEUES, QueryJobResultSchema, type QueryJob, type QueryJobResult } from '@fleetqry/contracts';
+import {
+  JOBS,
+  QUEUES,
+  QueryJobResultSchema,
+  type QueryJob,
+  type QueryJobResult,
+  type SignedJob,
+} from '@fleetqry/contracts';
+import { signJob } from '@fleetqry/sweep/jobs';
 import { Queue, QueueEvents } from 'bullmq';
 
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DISPATCH_CONFIG, type DispatchConfig } from '../dispatch/dispatch-config.js';
 import { QueueUnavailableError, withDeadline } from '../dispatch/dispatch-queues.js';
 
@@ -27,11 +36,14 @@ export class QueryFailedError extends Error {
  */
 @Injectable()
 export class QueryQueue implements OnApplicationShutdown {
-  private readonly queue: Queue<QueryJob>;
+  private readonly queue: Queue<SignedJob<QueryJob>>;
   private events?: QueueEvents;
 
-  constructor(@Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig) {
-    this.queue = new Queue<QueryJob>(QUEUES.queries, {
+  constructor(
+    @Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig,
+    @Inject(APP_CONFIG) private readonly app: AppConfig,
+  ) {
+    this.queue = new Queue<SignedJob<QueryJob>>(QUEUES.queries, {
       connection: {
         ...config.redis,
         enableOfflineQueue: false,
@@ -59,7 +71,8 @@ export class QueryQueue implements OnApplicationShutdown {
   async run(job: QueryJob, timeoutMs: number): Promise<QueryJobResult> {
     const events = await withDeadline(this.queueEvents(), this.config.redisTimeoutMs);
     const added = await withDeadline(
-      this.queue.add(JOBS.portqryQuery, job, {
+      // Signed like probe chunks: workers run no query the controller did not sign.
+      this.queue.add(JOBS.portqryQuery, signJob(JOBS.portqryQuery, job, this.app.jobKeys), {
         jobId: job.queryId,
         attempts: 1,
         removeOnComplete: { age: 3600, count: 1000 },

@@ -81,7 +81,8 @@ export class DeliverWebhookUseCase implements OnModuleDestroy {
     const run = d.runId ? await this.runSummary(d.runId) : null;
     if (!run) return { ok: false, status: null, error: 'the run is no longer stored', refused: true };
     const event = d.event as WebhookEvent;
-    const link = `${this.config.consoleUrl}/runs/${run.id}`;
+    // The console's run report (apps/web; its pages live under /ui/).
+    const link = `${this.config.consoleUrl}/ui/report?run=${run.id}`;
     if (hook.format === 'email') {
       const counts = await this.counts(run.id);
       const top = (status: DbFindingStatus) =>

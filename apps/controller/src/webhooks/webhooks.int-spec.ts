@@ -309,7 +309,7 @@ describe('alerts on change across three runs of the lab', () => {
       attachments: Body[];
     };
     expect(message.text).toContain(`${expected.length} new violations`);
-    expect(message.text).toContain(`<http://console.fleetqry.test/runs/${id}|open in the console>`);
+    expect(message.text).toContain(`<http://console.fleetqry.test/ui/report?run=${id}|open in the console>`);
     expect(message.attachments[0].text).toContain('telnet.listening');
   }, 180_000);
 
@@ -357,7 +357,7 @@ describe('alerts on change across three runs of the lab', () => {
         expect(m.body).toContain(`New violations: ${newCount}`);
         expect(m.body).toContain('Resolved violations: 0');
         expect(m.body).toContain(`HIGH telnet.listening on ${TELNET} tcp/23`);
-        expect(m.body).toContain(`Console: http://console.fleetqry.test/runs/${runs[0]}`);
+        expect(m.body).toContain(`Console: http://console.fleetqry.test/ui/report?run=${runs[0]}`);
       }
       expect(mail.map((m) => m.headers['delivered-to']).sort()).toEqual([
         'audit@fleetqry.test',

@@ -1,19 +1,32 @@
-import { QueryJobSchema, type QueryJobResult } from '@fleetqry/contracts';
+import { JOBS, QueryJobSchema, type QueryJobResult } from '@fleetqry/contracts';
+import { verifySignedJob, type JobKeys } from '@fleetqry/sweep/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
 import type { PortqryQueryUseCase } from './portqry-query.use-case.js';
 
-/** Thin: validates the query job, bounds it with a deadline and the shutdown signal, runs it, logs ids. */
+/**
+ * Thin: verifies the controller's signature first (like probe chunks: a job written straight into Redis
+ * probes nothing), validates the query job, bounds it with a deadline and the shutdown signal, runs it.
+ */
 export class PortqryQueryProcessor {
   constructor(
     private readonly useCase: PortqryQueryUseCase,
     private readonly logger: Logger,
     private readonly deadlineMs: number,
+    private readonly jobKeys: JobKeys,
   ) {}
 
   async process(job: Job, signal?: AbortSignal): Promise<QueryJobResult> {
-    const parsed = QueryJobSchema.safeParse(job.data);
+    const verdict = verifySignedJob(JOBS.portqryQuery, job.data, this.jobKeys);
+    if (!verdict.ok) {
+      this.logger.warn(
+        { jobId: job.id, reason: verdict.reason },
+        'query job refused: not signed by the controller',
+      );
+      throw new UnrecoverableError(`job ${job.id}: refused, ${verdict.message}`);
+    }
+    const parsed = QueryJobSchema.safeParse(verdict.job);
     if (!parsed.success) {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(top level)'))];
       throw new UnrecoverableError(`job ${job.id}: invalid query (${fields.join(', ')})`);

@@ -1,10 +1,22 @@
 import { useQuery } from '@tanstack/react-query';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 
 import { get } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
+import { DataTable } from '../../components/data-table';
 import { ErrorBox, formatTime, Section } from '../../components/feedback';
 import { useSearchParams } from '../../router';
+
+const col = createColumnHelper<AuditEntry>();
+const columns = [
+  col.accessor('at', { header: 'When', cell: (c) => formatTime(c.getValue()) }),
+  col.accessor('actor', { header: 'Actor' }),
+  col.accessor('action', { header: 'Action' }),
+  col.accessor('target', { header: 'Target', cell: (c) => c.getValue() ?? '—' }),
+  col.accessor('outcome', { header: 'Outcome' }),
+  col.accessor('ip', { header: 'From', cell: (c) => c.getValue() ?? '—' }),
+];
 
 /** The audit log: every change and every denied attempt (who, what, when, from where). */
 export function AuditPage() {
@@ -38,33 +50,7 @@ export function AuditPage() {
       </form>
       <Section title="Entries">
         <ErrorBox error={log.error} />
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Audit log entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(log.data ?? []).map((e) => (
-                <tr key={e.id}>
-                  <td>{formatTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target ?? '—'}</td>
-                  <td>{e.outcome}</td>
-                  <td>{e.ip ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Audit log entries" columns={columns} rows={log.data ?? []} rowKey={(e) => e.id} />
       </Section>
     </>
   );

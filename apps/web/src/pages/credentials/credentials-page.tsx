@@ -1,9 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 
 import { api, get } from '../../api/client';
 import type { Credential } from '../../api/types';
+import { DataTable } from '../../components/data-table';
 import { ErrorBox, formatTime, Section } from '../../components/feedback';
+
+const col = createColumnHelper<Credential>();
 
 /** Credentials are write-only: the secret goes in once and is never shown or returned again. */
 export function CredentialsPage() {
@@ -13,50 +17,39 @@ export function CredentialsPage() {
     mutationFn: (id: string) => api('DELETE', `/credentials/${id}`),
     onSuccess: () => client.invalidateQueries({ queryKey: ['credentials'] }),
   });
+  const columns = [
+    col.accessor('name', { header: 'Name' }),
+    col.accessor('kind', { header: 'Kind' }),
+    col.accessor('principal', { header: 'Principal', cell: (c) => c.getValue() ?? '—' }),
+    col.accessor('id', { header: 'Id (for inventories)', cell: (c) => <code>{c.getValue()}</code> }),
+    col.accessor('createdAt', { header: 'Created', cell: (c) => formatTime(c.getValue()) }),
+    col.display({
+      id: 'actions',
+      header: 'Actions',
+      cell: (c) => (
+        <button
+          type="button"
+          className="danger"
+          onClick={() => remove.mutate(c.row.original.id)}
+          aria-label={`Delete credential ${c.row.original.name}`}
+        >
+          Delete
+        </button>
+      ),
+    }),
+  ];
   return (
     <>
       <h1>Credentials</h1>
       <CredentialForm />
       <Section title="Stored credentials">
         <ErrorBox error={list.error ?? remove.error} />
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Stored credentials</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Principal</th>
-                <th scope="col">Id (for inventories)</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(list.data ?? []).map((c) => (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td>{c.kind}</td>
-                  <td>{c.principal ?? '—'}</td>
-                  <td>
-                    <code>{c.id}</code>
-                  </td>
-                  <td>{formatTime(c.createdAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => remove.mutate(c.id)}
-                      aria-label={`Delete credential ${c.name}`}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Stored credentials"
+          columns={columns}
+          rows={list.data ?? []}
+          rowKey={(c) => c.id}
+        />
       </Section>
     </>
   );

@@ -5,7 +5,7 @@ import { get } from '../../api/client';
 import type { HostViewDetail, HostViewSummary, Observation, ObservationsPage, Run } from '../../api/types';
 import { ErrorBox, formatTime, Section } from '../../components/feedback';
 import { useSearchParams } from '../../router';
-import { protocolData } from './protocol-data';
+import { ProtocolDetails } from '../../components/protocol-details';
 
 const RUNS = 5;
 type Cell = { proto: string; port: number; byRun: Map<number, Observation> };
@@ -104,16 +104,7 @@ function HostDetail({ address }: { address: string }) {
                         {c.byRun.get(r.number)?.state ?? '—'}
                       </td>
                     ))}
-                    <td>
-                      {o?.banner && <div>banner: {o.banner}</div>}
-                      {o &&
-                        protocolData(o).map(([k, v]) => (
-                          <details key={k}>
-                            <summary>{k}</summary>
-                            <pre>{JSON.stringify(v, null, 2)}</pre>
-                          </details>
-                        ))}
-                    </td>
+                    <td>{o && <ProtocolDetails observation={o} />}</td>
                   </tr>
                 );
               })}

@@ -1,10 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 
 import { api, get, withQuery } from '../../api/client';
 import type { Inventory, Page } from '../../api/types';
 import { Can } from '../../auth/principal';
+import { DataTable } from '../../components/data-table';
 import { ErrorBox, formatTime, Section } from '../../components/feedback';
+
+const col = createColumnHelper<Inventory>();
+const columns = [
+  col.accessor('name', { header: 'Name' }),
+  col.accessor('owner', { header: 'Owner', cell: (c) => c.getValue() ?? '—' }),
+  col.accessor('hostCount', { header: 'Entries' }),
+  col.accessor('updatedAt', { header: 'Updated', cell: (c) => formatTime(c.getValue()) }),
+];
 
 /** Inventories: the list, and an upload of a YAML inventory or a CSV of hosts. */
 export function InventoriesPage() {
@@ -20,31 +30,12 @@ export function InventoriesPage() {
       </Can>
       <Section title="Inventories">
         <ErrorBox error={list.error} />
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Inventories</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Owner</th>
-                <th scope="col" className="num">
-                  Entries
-                </th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(list.data?.items ?? []).map((i) => (
-                <tr key={i.id}>
-                  <td>{i.name}</td>
-                  <td>{i.owner ?? '—'}</td>
-                  <td className="num">{i.hostCount}</td>
-                  <td>{formatTime(i.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Inventories"
+          columns={columns}
+          rows={list.data?.items ?? []}
+          rowKey={(i) => i.id}
+        />
       </Section>
     </>
   );

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api, get } from '../../api/client';
 import type { BuiltinGroup, QueryResult, ServiceGroup } from '../../api/types';
 import { ErrorBox, Section } from '../../components/feedback';
-import { protocolData } from '../hosts/protocol-data';
+import { ProtocolDetails } from '../../components/protocol-details';
 
 type Mode = 'group' | 'ports';
 
@@ -165,19 +165,7 @@ function QueryOutput({ result }: { result: QueryResult }) {
                   <td className={`state state-${o.state.replace(/ /g, '-')}`}>{o.state}</td>
                   <td>{o.reason}</td>
                   <td>
-                    {o.protocol && (
-                      <div>
-                        {o.protocol.name}: {o.protocol.status}
-                        {o.protocol.detail ? ` (${o.protocol.detail})` : ''}
-                      </div>
-                    )}
-                    {o.banner && <div>banner: {o.banner}</div>}
-                    {protocolData(o).map(([k, v]) => (
-                      <details key={k}>
-                        <summary>{k}</summary>
-                        <pre>{JSON.stringify(v, null, 2)}</pre>
-                      </details>
-                    ))}
+                    <ProtocolDetails observation={o} />
                   </td>
                 </tr>
               ))}

@@ -1,9 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 
 import { api, get, type Role } from '../../api/client';
 import type { TokenInfo } from '../../api/types';
+import { DataTable } from '../../components/data-table';
 import { ErrorBox, formatTime, Section } from '../../components/feedback';
+
+const col = createColumnHelper<TokenInfo>();
 
 /** API tokens: created with a role and shown once; revoked tokens get 401 from their next request. */
 export function TokensPage() {
@@ -23,6 +27,31 @@ export function TokensPage() {
     e.preventDefault();
     create.mutate();
   };
+  const columns = [
+    col.accessor('name', { header: 'Name' }),
+    col.accessor('role', { header: 'Role' }),
+    col.accessor('prefix', { header: 'Prefix', cell: (c) => <code>{c.getValue()}…</code> }),
+    col.accessor('lastUsedAt', { header: 'Last used', cell: (c) => formatTime(c.getValue()) }),
+    col.accessor('revokedAt', {
+      header: 'State',
+      cell: (c) => (c.getValue() ? `revoked ${formatTime(c.getValue())}` : 'active'),
+    }),
+    col.display({
+      id: 'actions',
+      header: 'Actions',
+      cell: (c) =>
+        c.row.original.revokedAt ? null : (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => revoke.mutate(c.row.original.id)}
+            aria-label={`Revoke token ${c.row.original.name}`}
+          >
+            Revoke
+          </button>
+        ),
+    }),
+  ];
   return (
     <>
       <h1>API tokens</h1>
@@ -52,46 +81,7 @@ export function TokensPage() {
       </Section>
       <Section title="Tokens">
         <ErrorBox error={list.error ?? revoke.error} />
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(list.data ?? []).map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.role}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td>{formatTime(t.lastUsedAt)}</td>
-                  <td>{t.revokedAt ? `revoked ${formatTime(t.revokedAt)}` : 'active'}</td>
-                  <td>
-                    {!t.revokedAt && (
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => revoke.mutate(t.id)}
-                        aria-label={`Revoke token ${t.name}`}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="API tokens" columns={columns} rows={list.data ?? []} rowKey={(t) => t.id} />
       </Section>
     </>
   );
