@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 import { ProtoSchema } from './port-state.js';
+import { SEVERITIES } from './severity.js';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export { SEVERITIES, SEVERITY_COLORS } from './severity.js';
+
 export const SeveritySchema = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof SeveritySchema>;
 

@@ -1,6 +1,7 @@
 import {
   networkQualityLine,
   SEVERITIES,
+  SEVERITY_COLORS,
   type Finding,
   type Report,
   type Severity,
@@ -8,15 +9,6 @@ import {
 } from '@fleetqry/contracts';
 
 import { evidenceLine } from './render-text.js';
-
-/** Severity colours, dark enough for white text and distinguishable in greyscale print by their labels. */
-export const SEVERITY_COLORS: Record<Severity, string> = {
-  critical: '#8b0000',
-  high: '#c2410c',
-  medium: '#a16207',
-  low: '#1d4ed8',
-  info: '#4b5563',
-};
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
