@@ -18,6 +18,14 @@ import { ChunkEnqueuer, type DistributedRunPlan } from './chunk-enqueuer.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { ScanPlanner } from './scan-planner.js';
 
+/** An idempotency key names one start of one scan definition: reusing it for another is a client's error. */
+export class IdempotencyKeyConflictError extends Error {
+  constructor() {
+    super('this idempotency key was used to start a run of another scan definition');
+    this.name = 'IdempotencyKeyConflictError';
+  }
+}
+
 export interface StartRunInput {
   scanDefinitionId: string;
   trigger: Extract<RunTrigger, 'manual' | 'schedule'>;
@@ -47,6 +55,8 @@ export class StartRunUseCase {
     if (input.idempotencyKey) {
       // Cheap path for a replay: no planning (DNS, scope) for a run that already exists.
       const existing = await runByIdempotencyKey(prisma, input.idempotencyKey);
+      if (existing && existing.scanDefinitionId !== input.scanDefinitionId)
+        throw new IdempotencyKeyConflictError();
       if (existing) return { run: existing, created: false };
     }
     const t0 = performance.now();
@@ -73,6 +83,8 @@ export class StartRunUseCase {
       hosts: planned.chunks.reduce((n, c) => n + c.hosts, 0),
       plan: record as unknown as CreateRunInput['plan'],
     });
+    // A concurrent start with the same key won the insert: the same answer as a replay, or the same conflict.
+    if (!created && run.scanDefinitionId !== definition.id) throw new IdempotencyKeyConflictError();
     if (!created) return { run, created };
     const started = await inTransaction(prisma, async (tx) => {
       await createRunChunks(

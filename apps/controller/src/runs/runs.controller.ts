@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   BadRequestException,
   Controller,
   Get,
@@ -22,13 +23,14 @@ import {
 import { chunkProgress, getRun, listRuns } from '@fleetqry/store';
 import { z } from 'zod';
 
+import { assertRunRef } from '../api/common/run-ref.js';
 import { ZodBody, ZodQuery, ZodResponse } from '../api/common/zod-decorators.js';
 import { RunCancelledSchema, RunDetailSchema, RunStartedSchema, RunViewSchema } from '@fleetqry/contracts';
 import { Roles } from '../auth/roles.decorator.js';
 import { CancelRunUseCase } from '../dispatch/cancel-run.use-case.js';
 import { QueueUnavailableError } from '../dispatch/dispatch-queues.js';
 import { ScanDefinitionNotFoundError } from '../dispatch/scan-planner.js';
-import { StartRunUseCase } from '../dispatch/start-run.use-case.js';
+import { IdempotencyKeyConflictError, StartRunUseCase } from '../dispatch/start-run.use-case.js';
 import { StoreService } from '../store/store.service.js';
 import { runView, type RunView } from './run-view.js';
 import { Endpoint } from '../api/common/endpoint.decorator.js';
@@ -83,6 +85,7 @@ export class RunsController {
       if (error instanceof QueueUnavailableError)
         throw new ServiceUnavailableException('the job queue is unavailable; retry later');
       if (error instanceof ScanDefinitionNotFoundError) throw new NotFoundException(error.message);
+      if (error instanceof IdempotencyKeyConflictError) throw new ConflictException(error.message);
       // Plan-time refusals (bad input, out of scope, too many hosts): nothing was recorded or probed.
       if (PLAN_ERRORS.some((E) => error instanceof E))
         throw new BadRequestException((error as Error).message);
@@ -104,6 +107,7 @@ export class RunsController {
   @Endpoint('Get a run with its progress', { errors: [404] })
   @Roles('viewer')
   async get(@Param('id') id: string): Promise<RunView & { planFailures: unknown[] }> {
+    assertRunRef(id, 'id', false);
     const run = await getRun(this.store.prisma, id);
     if (!run) throw new NotFoundException(`no run "${id}"`);
     const plan = (run.plan ?? {}) as { planFailures?: unknown[] };
@@ -119,6 +123,7 @@ export class RunsController {
   @HttpCode(200)
   @Roles('operator')
   async cancel(@Param('id') id: string): Promise<RunView & { cancelled: boolean; withdrawnChunks: number }> {
+    assertRunRef(id, 'id', false);
     const outcome = await this.cancelRun.execute(id);
     if (!outcome.run) throw new NotFoundException(`no run "${id}"`);
     return {

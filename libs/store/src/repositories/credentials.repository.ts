@@ -69,8 +69,9 @@ export async function getCredentialInfo(db: Db, id: string): Promise<CredentialI
   return row ? info(row) : null;
 }
 
-/** Which of `ids` exist, with their kind (a scan must name credentials that exist, of the right kind). */
-export async function credentialKinds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+/** The kind of each existing credential among `ids` (absent ids are missing from the map). */
+export async function credentialKinds(db: Db, ids: readonly string[]): Promise<Map<string, CredentialKind>> {
+  if (ids.length === 0) return new Map();
   const rows = await db.credential.findMany({
     where: { id: { in: [...ids] } },
     select: { id: true, kind: true },

@@ -107,7 +107,10 @@ export class FindingsService {
   }
 
   async delta(fromRef: string, toRef: string) {
-    const [from, to] = [await resolveRun(this.store, fromRef), await resolveRun(this.store, toRef)];
+    const [from, to] = [
+      await resolveRun(this.store, fromRef, 'from'),
+      await resolveRun(this.store, toRef, 'to'),
+    ];
     const [a, b]: [Finding[], Finding[]] = await Promise.all([
       findingsOfRun(this.store.prisma, from.id),
       findingsOfRun(this.store.prisma, to.id),

@@ -22,6 +22,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 
 import { StoreService } from '../../store/store.service.js';
+import { checkNameIssues, portSpecIssue, snmpCredentialIssues } from '../common/scan-input-checks.js';
 import { validationError } from '../common/zod-validation.pipe.js';
 import { zodIssues } from '../common/zod-schema.js';
 import { csvToTargets } from './inventory-csv.js';
@@ -43,15 +44,25 @@ export class InventoriesService {
   }
 
   async create(input: Upsert): Promise<InventoryRecord> {
-    checkDocument(input.document, 'document');
+    await this.check(input.document);
     return createInventory(this.stores.prisma, input);
   }
 
   async replace(id: string, input: Upsert): Promise<InventoryRecord> {
-    checkDocument(input.document, 'document');
+    await this.check(input.document);
     const inv = await replaceInventory(this.stores.prisma, id, input);
     if (!inv) throw new NotFoundException(`no inventory ${id}`);
     return inv;
+  }
+
+  private async check(doc: Inventory): Promise<void> {
+    checkDocument(doc, 'document');
+    const issues = await snmpCredentialIssues(
+      this.stores.prisma,
+      doc.snmp?.credentials,
+      'document.snmp.credentials',
+    );
+    if (issues.length) throw validationError(issues, 'inventory');
   }
 
   async remove(id: string): Promise<void> {
@@ -98,6 +109,8 @@ function yamlDocument(text: string): Inventory {
 }
 
 function csvDocument(text: string, q: { tcp?: string; udp?: string; groups?: string }): Inventory {
+  const ports = [...portSpecIssue(q.tcp, 'tcp', 'tcp'), ...portSpecIssue(q.udp, 'udp', 'udp')];
+  if (ports.length) throw validationError(ports, 'query');
   const { targets, issues } = csvToTargets(text);
   if (issues.length) throw validationError(issues, 'CSV');
   const input: InventoryInput = {
@@ -136,6 +149,15 @@ export function checkDocument(doc: Inventory, root: string): void {
     if (first !== undefined) issues.push({ path, message: `"${h.address}" is also targets[${first}]` });
     else seen.set(h.address, i);
   });
+  issues.push(
+    ...portSpecIssue(doc.ports.tcp, `${root}.ports.tcp`, 'tcp'),
+    ...portSpecIssue(doc.ports.udp, `${root}.ports.udp`, 'udp'),
+    ...portSpecIssue(doc.ports.exclude, `${root}.ports.exclude`),
+    ...doc.targets.flatMap((t, i) =>
+      typeof t === 'string' ? [] : portSpecIssue(t.excludePorts, `${root}.targets[${i}].excludePorts`),
+    ),
+    ...checkNameIssues(doc.checks, `${root}.checks`),
+  );
   if (doc.snmp?.communities?.length)
     issues.push({
       path: `${root}.snmp.communities`,

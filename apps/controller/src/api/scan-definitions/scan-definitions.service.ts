@@ -1,10 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ApiIssue, ScanDefinitionCreateSchema, ScanDefinitionUpdateSchema } from '@fleetqry/contracts';
 import { BUILTIN_POLICY_NAMES } from '@fleetqry/policy';
-import { parsePortSpec, PortParseError } from '@fleetqry/probe';
 import {
   createScanDefinition,
-  credentialKinds,
   deleteScanDefinition,
   getInventory,
   getPolicy,
@@ -19,6 +17,7 @@ import { storedGroupCatalog } from '@fleetqry/sweep';
 import type { z } from 'zod';
 
 import { StoreService } from '../../store/store.service.js';
+import { checkNameIssues, portSpecIssue, snmpCredentialIssues } from '../common/scan-input-checks.js';
 import { validationError } from '../common/zod-validation.pipe.js';
 import { ScanDefinitionEvents } from './scan-definition-events.js';
 import { cronProblem, timezoneProblem } from './schedule.js';
@@ -84,18 +83,11 @@ export class ScanDefinitionsService {
       const problem = cronProblem(d.schedule, tzProblem ? 'UTC' : tz);
       if (problem) issues.push({ path: 'schedule', message: problem });
     }
-    for (const [field, proto] of [
-      ['tcpPorts', 'tcp'],
-      ['udpPorts', 'udp'],
-    ] as const) {
-      const text = d[field];
-      if (!text) continue;
-      try {
-        parsePortSpec(text).forProto(proto);
-      } catch (e) {
-        issues.push({ path: field, message: e instanceof PortParseError ? e.message : String(e) });
-      }
-    }
+    issues.push(
+      ...portSpecIssue(d.tcpPorts ?? undefined, 'tcpPorts', 'tcp'),
+      ...portSpecIssue(d.udpPorts ?? undefined, 'udpPorts', 'udp'),
+      ...checkNameIssues(d.checks as string[] | undefined, 'checks'),
+    );
     if (d.inventoryId && !(await getInventory(db, d.inventoryId)))
       issues.push({ path: 'inventoryId', message: `no inventory ${d.inventoryId}` });
     const groups = (d.serviceGroups as string[] | undefined) ?? [];
@@ -106,13 +98,9 @@ export class ScanDefinitionsService {
           issues.push({ path: `serviceGroups[${i}]`, message: `no built-in or stored service group "${g}"` });
       });
     }
-    const credentialIds = (d.credentialIds as string[] | undefined) ?? [];
-    if (credentialIds.length) {
-      const known = await credentialKinds(db, credentialIds);
-      credentialIds.forEach((id, i) => {
-        if (!known.has(id)) issues.push({ path: `credentialIds[${i}]`, message: `no credential ${id}` });
-      });
-    }
+    issues.push(
+      ...(await snmpCredentialIssues(db, d.credentialIds as string[] | undefined, 'credentialIds')),
+    );
     const policy = d.policy ?? 'baseline';
     if (!(BUILTIN_POLICY_NAMES as readonly string[]).includes(policy)) {
       const version = d.policyVersion ?? undefined;
