@@ -49,11 +49,14 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
       serializers: {
         // The URL minus its query string: report filters are harmless, but a future query parameter may not be.
         req: (req: {
+          id?: unknown;
           method: string;
           url: string;
           headers: Record<string, unknown>;
           remoteAddress?: string;
         }) => ({
+          // The id error bodies and X-Request-Id give back, so a report of an error finds its log line.
+          ...(req.id !== undefined ? { requestId: String(req.id) } : {}),
           method: req.method,
           url: req.url.split('?')[0],
           headers: req.headers,
