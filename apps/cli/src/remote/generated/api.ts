@@ -428,6 +428,23 @@ export interface paths {
         patch: operations["ScanDefinitionsController_update"];
         trace?: never;
     };
+    "/scan-definitions/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a scan definition’s schedule and its next fire times */
+        get: operations["ScanDefinitionsController_schedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/findings": {
         parameters: {
             query?: never;
@@ -682,6 +699,23 @@ export interface paths {
         get: operations["WebhooksController_deliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Query one server’s ports as PortQry does, run by a worker */
+        post: operations["QueriesController_run"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4037,6 +4071,84 @@ export interface operations {
             };
         };
     };
+    ScanDefinitionsController_schedule: {
+        parameters: {
+            query?: {
+                count?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule: string | null;
+                        timezone: string;
+                        enabled: boolean;
+                        next: string[];
+                    };
+                };
+            };
+            /**
+             * @description invalid input: `issues` names each field at fault
+             *
+             *     invalid input: `issues` names each field at fault
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description missing, unknown or revoked API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description the token’s role is too low for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     FindingsController_list: {
         parameters: {
             query?: {
@@ -6542,6 +6654,253 @@ export interface operations {
             };
             /** @description too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    QueriesController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    target: string;
+                    group?: string;
+                    ports?: string;
+                    /**
+                     * @default tcp
+                     * @enum {string}
+                     */
+                    protocol?: "tcp" | "udp" | "both";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        target: string;
+                        address: string;
+                        selection: string;
+                        text: string;
+                        observations: {
+                            host: string;
+                            address: string;
+                            /** @enum {string} */
+                            proto: "tcp" | "udp";
+                            port: number;
+                            service?: string;
+                            /** @enum {string} */
+                            state: "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or FILTERED";
+                            /** @enum {string} */
+                            reason: "syn-ack" | "conn-refused" | "timeout" | "host-unreachable" | "icmp-port-unreachable" | "udp-response" | "protocol-response" | "no-response" | "snmpv3-only";
+                            rttMs?: number;
+                            /** Format: date-time */
+                            observedAt: string;
+                            protocol?: {
+                                name: string;
+                                /** @enum {string} */
+                                status: "success" | "rejected" | "connection-refused" | "connection-timeout" | "io-timeout" | "truncated" | "protocol-error" | "application-error";
+                                detail?: string;
+                                durationMs: number;
+                            };
+                            evidence?: string;
+                            snmp?: {
+                                communities: string[];
+                                versions?: {
+                                    [key: string]: ("v1" | "v2c")[];
+                                };
+                                rejectedCount: number;
+                                sysDescr?: string;
+                                sysName?: string;
+                                sysObjectID?: string;
+                                engine?: {
+                                    engineId: string;
+                                    enterprise?: number;
+                                    format?: string;
+                                    data?: string;
+                                    boots: number;
+                                    time: number;
+                                };
+                            };
+                            ldap?: {
+                                rootDSE: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            dns?: {
+                                /** @enum {string} */
+                                transport: "udp" | "tcp";
+                                rcode: string;
+                                flags: string[];
+                                answers: {
+                                    name: string;
+                                    type: string;
+                                    data: string;
+                                }[];
+                                question: {
+                                    name: string;
+                                    type: string;
+                                };
+                            };
+                            banner?: string;
+                            ftp?: {
+                                anonymousLogin: boolean;
+                                loginReply?: string;
+                            };
+                            http?: {
+                                statusCode?: number;
+                                server?: string;
+                                tls: boolean;
+                            };
+                            ssh?: {
+                                protoVersion: string;
+                                software: string;
+                                comments?: string;
+                            };
+                            netbios?: {
+                                names: {
+                                    name: string;
+                                    suffix: string;
+                                    /** @enum {string} */
+                                    type: "unique" | "group";
+                                    flags: string[];
+                                }[];
+                                mac?: string;
+                            };
+                            mssql?: {
+                                instances: {
+                                    serverName: string;
+                                    instanceName: string;
+                                    isClustered: boolean;
+                                    version: string;
+                                    tcpPort?: number;
+                                    namedPipe?: string;
+                                    other?: {
+                                        [key: string]: string;
+                                    };
+                                }[];
+                            };
+                            ntp?: {
+                                version: number;
+                                mode: number;
+                                /** @enum {string} */
+                                leap: "none" | "add-second" | "del-second" | "unsynchronized";
+                                stratum: number;
+                                refId: string;
+                                poll: number;
+                                precision: number;
+                                rootDelay: number;
+                                rootDispersion: number;
+                                referenceTime?: string;
+                                transmitTime?: string;
+                                kissCode?: string;
+                            };
+                            rpc?: {
+                                endpoints: {
+                                    uuid: string;
+                                    version: string;
+                                    object?: string;
+                                    annotation: string;
+                                    binding: string;
+                                    protocol: string;
+                                    port?: number;
+                                    pipe?: string;
+                                    host?: string;
+                                }[];
+                                total: number;
+                                complete: boolean;
+                            };
+                        }[];
+                        errors: {
+                            /** @enum {string} */
+                            proto: "tcp" | "udp";
+                            port: number;
+                            error: string;
+                        }[];
+                        durationMs: number;
+                    };
+                };
+            };
+            /** @description invalid input: `issues` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description missing, unknown or revoked API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description the token’s role is too low for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description understood but could not be carried out (the worker reported why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description a dependency (Redis, Postgres) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description no worker answered in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiOperation, ApiResponse } from '@nestjs/swagger';
 
 /** Error statuses the API answers with, all in the one `ApiError` shape. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503 | 504;
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'invalid input: `issues` names each field at fault',
@@ -11,8 +11,10 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   404: 'no such resource',
   409: 'conflicts with the current state (a name already taken, a run already finished…)',
   413: 'request body too large',
+  422: 'understood but could not be carried out (the worker reported why)',
   429: 'too many requests',
   503: 'a dependency (Redis, Postgres) is unavailable; retry later',
+  504: 'no worker answered in time',
 };
 
 /** The `ApiError` component (contracts `ApiErrorSchema`), registered once by `finalizeOpenApi`. */

@@ -42,6 +42,7 @@ export class ScanDefinitionsController {
 
   /** The schedule and its next fire times, read as BullMQ's scheduler reads it (cron-parser, the zone). */
   @Get(':id/schedule')
+  @Endpoint('Show a scan definition’s schedule and its next fire times', { errors: [404] })
   @Roles('viewer')
   @ZodResponse(200, ScheduleViewSchema)
   async schedule(
