@@ -27,15 +27,20 @@ const answersPublic = (h: HostTruth) =>
   h.snmp !== null && 'public' in h.snmp.communities && h.snmp.versions.some((v) => v === 'v1' || v === 'v2c');
 const expectedPublic = truth.hosts.filter((h) => inCidr(h) && answersPublic(h)).map((h) => h.address);
 
-async function sweep(...extra: string[]): Promise<{ code: number | null; report: Report }> {
+async function sweep(
+  ...extra: string[]
+): Promise<{ code: number | null; report: Report; stages: string | undefined }> {
   const r = await runCli(
     ['sweep', '--inventory', inventory, '-nr', '--format', 'json', '--no-progress', ...extra],
     {
       timeoutMs: 240_000,
     },
   );
-  if (r.stderr) throw new Error(`sweep wrote to stderr: ${r.stderr}`);
-  return { code: r.code, report: ReportSchema.parse(JSON.parse(r.stdout)) };
+  // `--timings` writes one `stages:` line; anything else on stderr is a defect.
+  const stages = r.stderr.match(/^stages: .*$/m)?.[0];
+  const rest = r.stderr.replace(/^stages: .*\n?/m, '');
+  if (rest) throw new Error(`sweep wrote to stderr: ${r.stderr}`);
+  return { code: r.code, report: ReportSchema.parse(JSON.parse(r.stdout)), stages };
 }
 
 const publicHosts = (report: Report, status?: string) =>
@@ -197,9 +202,17 @@ describe('fleetqry sweep on the fleet lab', () => {
       stdio: 'ignore',
     });
     try {
-      const { report } = await sweep('--database-url', `postgres://postgres@127.0.0.1:5432/${db}`);
+      const { report, stages } = await sweep(
+        '--database-url',
+        `postgres://postgres@127.0.0.1:5432/${db}`,
+        '--timings',
+      );
       expect(publicHosts(report)).toEqual(
         [...expectedPublic.filter((a) => a !== stopped.address), added.address].sort(),
+      );
+      // Every stage (the store opens beside the probe), then the whole process.
+      expect(stages).toMatch(
+        /^stages: plan [\d.]+ s · store [\d.]+ s \(beside the probe\) · probe [\d.]+ s · ingest [\d.]+ s · evaluate [\d.]+ s · report [\d.]+ s · process [\d.]+ s$/,
       );
     } finally {
       spawnSync(

@@ -35,8 +35,13 @@ export interface SweepOptions {
   onProgress?(probes: number): void;
   /** Hosts evaluated of the run's total, after each evaluation batch. */
   onEvaluate?(hostsDone: number, hostsTotal: number): void;
+  /** Each stage's wall time as it ends (`store` overlaps `probe`: the store opens while probing). */
+  onStage?(stage: SweepStage, ms: number): void;
   now?: () => Date;
 }
+
+/** The embedded pipeline's stages (`store` opens the store and records the run beside `probe`). */
+export type SweepStage = 'plan' | 'store' | 'probe' | 'ingest' | 'evaluate' | 'report';
 
 export interface SweepResult {
   report: Report;
@@ -50,9 +55,11 @@ export interface SweepResult {
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const now = opts.now ?? (() => new Date());
+  const stage = stageClock(opts.onStage);
   const loaded = await loadInventoryFile(opts.inventoryPath);
   const request: ScanRequest = inventoryScanRequest(loaded, opts.base);
   const plan = await planScan(request);
+  stage('plan');
   opts.onPlan?.(plan);
 
   const scanName = `cli:${loaded.source}`;
@@ -72,7 +79,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
       },
     });
-    return { store, run: await startRun(store.prisma, run.id, startedAt) };
+    const started = await startRun(store.prisma, run.id, startedAt);
+    stage('store', 'plan');
+    return { store, run: started };
   })();
   // The store failing to open (or to record the run) stops the probe at once.
   const stop = new AbortController();
@@ -105,10 +114,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     );
     throw e;
   }
+  stage('probe', 'plan');
   const { store, run } = await recorded;
   try {
     signal.throwIfAborted();
     await ingester.flush();
+    stage('ingest', 'probe');
     await evaluateStage(store, run, {
       policy: opts.policy,
       hosts: policyHosts(loaded),
@@ -116,13 +127,30 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       now: now(),
       ...(opts.onEvaluate ? { onProgress: opts.onEvaluate } : {}),
     });
+    stage('evaluate', 'ingest');
     await finishRun(store.prisma, run.id, { status: 'succeeded', network: probed.network }, now());
     const finished = (await getRun(store.prisma, run.id))!;
-    return { report: await loadRunReport(store, finished), failures: probed.failures };
+    const report = await loadRunReport(store, finished);
+    stage('report', 'evaluate');
+    return { report, failures: probed.failures };
   } catch (e) {
     await failRun(store, run, e, opts.signal);
     throw e;
   }
+}
+
+/**
+ * Reports a stage's wall time: from the end of `after` (or the sweep's start) to now. Marks are kept so
+ * `store`, which runs beside `probe`, is measured from the plan like the probe is.
+ */
+function stageClock(onStage: SweepOptions['onStage']) {
+  const start = performance.now();
+  const ends = new Map<SweepStage, number>();
+  return (name: SweepStage, after?: SweepStage) => {
+    const t = performance.now();
+    ends.set(name, t);
+    onStage?.(name, t - (after ? (ends.get(after) ?? start) : start));
+  };
 }
 
 async function failRun(store: Store, run: RunRecord, e: unknown, signal?: AbortSignal): Promise<void> {
