@@ -120,7 +120,7 @@ async function openPglite(options: StoreOptions): Promise<Store> {
   try {
     // Postgres' 128 MB of shared buffers would sit in the sweep's own heap; the embedded store's working set
     // is a batch at a time, and 16 MB measured as fast for the bulk paths with half the resident memory.
-    seedFromTemplate(join(dataDir, 'pglite'));
+    await seedFromTemplate(join(dataDir, 'pglite'));
     db = await PGlite.create(join(dataDir, 'pglite'), { postgresqlconf: 'shared_buffers=16MB' });
     if (options.migrate ?? true) migrations = await migrate(pgliteConnection(db), migrateOptions(options));
   } catch (error) {

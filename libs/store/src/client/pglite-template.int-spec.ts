@@ -22,7 +22,7 @@ describe('embedded database template', () => {
 
   it('seeds a new data directory with every migration applied', async () => {
     const pgdata = join(tmp.dir, 'a', 'pglite');
-    expect(seedFromTemplate(pgdata, template)).toBe(true);
+    expect(await seedFromTemplate(pgdata, template)).toBe(true);
     const db = await PGlite.create(pgdata);
     try {
       const applied = await db.query<{ n: number }>(
@@ -35,20 +35,20 @@ describe('embedded database template', () => {
       await db.close();
     }
     // A data directory that exists is never overwritten.
-    expect(seedFromTemplate(pgdata, template)).toBe(false);
+    expect(await seedFromTemplate(pgdata, template)).toBe(false);
   }, 60_000);
 
-  it('is not used when another PGlite version made it, or when it is missing', () => {
+  it('is not used when another PGlite version made it, or when it is missing', async () => {
     const marker = join(template, 'fleetqry-template.json');
     const original = readFileSync(marker, 'utf8');
     writeFileSync(marker, JSON.stringify({ pglite: '0.0.1' }));
     try {
-      expect(seedFromTemplate(join(tmp.dir, 'b', 'pglite'), template)).toBe(false);
+      expect(await seedFromTemplate(join(tmp.dir, 'b', 'pglite'), template)).toBe(false);
       expect(existsSync(join(tmp.dir, 'b', 'pglite'))).toBe(false);
     } finally {
       writeFileSync(marker, original);
     }
-    expect(seedFromTemplate(join(tmp.dir, 'c', 'pglite'), join(tmp.dir, 'no-template'))).toBe(false);
+    expect(await seedFromTemplate(join(tmp.dir, 'c', 'pglite'), join(tmp.dir, 'no-template'))).toBe(false);
   });
 
   it('opens as a store that needs no migration (the build made the template)', async () => {

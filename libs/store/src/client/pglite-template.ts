@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +33,11 @@ function pgliteVersion(): string {
   }
 }
 
-/** Fills `pgdata` (missing or empty) from the template; false when there is no usable template. */
-export function seedFromTemplate(pgdata: string, template = PGLITE_TEMPLATE_DIR): boolean {
+/**
+ * Fills `pgdata` (missing or empty) from the template; false when there is no usable template. The copy is
+ * asynchronous (libuv's threads): a first sweep starts probing while its store is seeded.
+ */
+export async function seedFromTemplate(pgdata: string, template = PGLITE_TEMPLATE_DIR): Promise<boolean> {
   if (existsSync(join(pgdata, 'PG_VERSION'))) return false;
   const marker = join(template, MARKER);
   if (!existsSync(marker)) return false;
@@ -41,11 +45,11 @@ export function seedFromTemplate(pgdata: string, template = PGLITE_TEMPLATE_DIR)
   if (pglite !== pgliteVersion()) return false;
   // Copied beside the target and renamed, so an interrupted copy never looks like a data directory.
   const partial = `${pgdata}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  cpSync(join(template, 'pgdata'), partial, { recursive: true });
-  rmSync(pgdata, { recursive: true, force: true });
-  mkdirSync(dirname(pgdata), { recursive: true });
-  renameSync(partial, pgdata);
+  await rm(partial, { recursive: true, force: true });
+  await cp(join(template, 'pgdata'), partial, { recursive: true });
+  await rm(pgdata, { recursive: true, force: true });
+  await mkdir(dirname(pgdata), { recursive: true });
+  await rename(partial, pgdata);
   return true;
 }
 
