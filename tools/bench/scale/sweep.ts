@@ -53,6 +53,7 @@ const sweepArgs = (inv: string, extra: string[]) => [
   '--config',
   config,
   '--no-progress',
+  '--timings',
   '--format',
   'json',
   ...extra,
@@ -63,7 +64,15 @@ const summarise = (m: Measured) => ({
   sysS: m.sys,
   maxRssMb: Math.round(m.maxRssKb / MB),
   loadavg1: m.loadavg1,
+  ...stagesOf(m.label),
 });
+
+/** A sweep's `--timings` line (where its wall time went), from its stderr; nothing for other commands. */
+function stagesOf(label: string): { stages?: string } {
+  const err = path.join(dir, 'raw', `${label}.err`);
+  const line = fs.existsSync(err) ? fs.readFileSync(err, 'utf8').match(/^stages: (.*)$/m)?.[1] : undefined;
+  return line ? { stages: line } : {};
+}
 
 async function timeQuery(i: number): Promise<Measured> {
   return runCli(dir, `query.${i}`, queryArgs(config, SCALE_NET, '1-16'));
