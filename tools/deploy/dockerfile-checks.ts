@@ -113,13 +113,32 @@ export function checkDockerfile(text: string, app: 'controller' | 'worker'): str
   }
   if (app === 'controller' && !/prisma\/migrations/.test(runs(build)))
     problems.push('prisma/migrations are not staged for the runtime');
+  if (app === 'worker') {
+    // The image carries the native SYN engine: its build must not fall back silently, and the addon must
+    // reach the runtime stage where libs/probe-native's loader looks for it.
+    const env = build.filter((i) => i.op === 'ENV' || i.op === 'ARG').map((i) => i.args);
+    if (
+      !env.some((e) => /\bFLEETQRY_NATIVE=require\b/.test(e)) &&
+      !/FLEETQRY_NATIVE=require/.test(runs(build))
+    )
+      problems.push(
+        'the build stage does not set FLEETQRY_NATIVE=require (a failed SYN engine build would pass)',
+      );
+    if (
+      !/cp \S*libs\/probe-native\/build\/Release\/fleetqry_probe_native\.node \/out\/libs\/probe-native\/build\/Release\/?(\s|$)/.test(
+        runs(build),
+      )
+    )
+      problems.push('the SYN engine addon is not staged into libs/probe-native/build/Release');
+  }
   return problems;
 }
 
 export function checkDockerignore(text: string): string[] {
   const lines = text.split('\n').map((l) => l.trim());
   const problems: string[] = [];
-  for (const must of ['**/node_modules', '.git', '**/.env', '**/dist']) {
+  // libs/probe-native/build: the host's compiled addon never enters the image (the build stage compiles its own).
+  for (const must of ['**/node_modules', '.git', '**/.env', '**/dist', 'libs/probe-native/build']) {
     if (!lines.includes(must)) problems.push(`.dockerignore lacks ${must}`);
   }
   for (const keep of ['prisma', 'libs', 'apps', 'package.json', 'package-lock.json']) {

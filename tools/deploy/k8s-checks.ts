@@ -3,7 +3,7 @@
  * hook ordering, hardening, grace periods, NetworkPolicy reach) plus the basic shape of every object.
  * Each check returns problems as text; an empty list means the manifests pass.
  */
-import type { RenderedDoc } from './helm-lite/chart.js';
+import type { RenderedDoc } from './helm.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -17,6 +17,7 @@ export const KNOWN_KINDS: Record<string, string[]> = {
   'batch/v1': ['Job'],
   'policy/v1': ['PodDisruptionBudget'],
   'networking.k8s.io/v1': ['NetworkPolicy'],
+  'keda.sh/v1alpha1': ['ScaledObject', 'TriggerAuthentication'],
 };
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -130,6 +131,8 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
     if (isJob && !['Never', 'OnFailure'].includes(String(spec['restartPolicy']))) {
       problems.push(`${id(w)}: Job restartPolicy must be Never or OnFailure`);
     }
+    // worker.netRaw: the one exception to the hardening, NET_RAW for the SYN engine (as uid 0, see the chart).
+    const netRaw = labels['app.kubernetes.io/component'] === 'worker' && obj(v['worker'])['netRaw'] === true;
     for (const c of containers) {
       const cid = `${id(w)} container ${String(c['name'])}`;
       if (typeof c['image'] !== 'string' || !/^[^\s:]+(:[\w][\w.-]{0,127})?$/.test(c['image'])) {
@@ -142,11 +145,19 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
       if (sc['privileged'] === true) problems.push(`${cid}: privileged`);
       const caps = obj(sc['capabilities']);
       if (!arr(caps['drop']).includes('ALL')) problems.push(`${cid}: capabilities.drop lacks ALL`);
-      if (arr(caps['add']).length > 0) problems.push(`${cid}: adds capabilities`);
-      if (sc['runAsNonRoot'] !== true && psc['runAsNonRoot'] !== true)
-        problems.push(`${cid}: not runAsNonRoot`);
+      const added = arr(caps['add']).map(String).sort().join(',');
+      if (added !== (netRaw ? 'NET_RAW' : ''))
+        problems.push(`${cid}: adds capabilities [${added}] (${netRaw ? 'NET_RAW only' : 'none'} expected)`);
       const uid = sc['runAsUser'] ?? psc['runAsUser'];
-      if (typeof uid !== 'number' || uid === 0) problems.push(`${cid}: runAsUser must be a non-zero uid`);
+      if (netRaw) {
+        // Kubernetes grants an added capability to uid 0 only.
+        if (uid !== 0 || sc['runAsNonRoot'] !== false)
+          problems.push(`${cid}: NET_RAW needs runAsUser 0 and runAsNonRoot false at container level`);
+      } else {
+        if (sc['runAsNonRoot'] !== true && psc['runAsNonRoot'] !== true)
+          problems.push(`${cid}: not runAsNonRoot`);
+        if (typeof uid !== 'number' || uid === 0) problems.push(`${cid}: runAsUser must be a non-zero uid`);
+      }
       const res = obj(c['resources']);
       for (const k of ['cpu', 'memory']) {
         if (obj(res['requests'])[k] === undefined) problems.push(`${cid}: no ${k} request`);
@@ -160,16 +171,16 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
         if (!volumes.has(m['name'])) problems.push(`${cid}: mounts unknown volume ${String(m['name'])}`);
       const portNames = new Set(arr(c['ports']).map((p) => obj(p)['name']));
       const portNumbers = new Set(arr(c['ports']).map((p) => obj(p)['containerPort']));
-      const probes = ['livenessProbe', 'readinessProbe'].map((k) => [k, obj(c[k])] as const);
+      const probes = ['startupProbe', 'livenessProbe', 'readinessProbe'].map((k) => [k, obj(c[k])] as const);
       if (!isJob) {
         for (const [k, p] of probes) {
           if (Object.keys(p).length === 0) {
             problems.push(`${cid}: no ${k}`);
             continue;
           }
-          // Liveness is the process only: a database blip must not restart every pod.
+          // Startup and liveness are the process only: a database blip must not restart every pod.
           const path = obj(p['httpGet'])['path'];
-          const want = k === 'livenessProbe' ? '/health/live' : '/health/ready';
+          const want = k === 'readinessProbe' ? '/health/ready' : '/health/live';
           if (path !== want) problems.push(`${cid}: ${k} path ${String(path)} is not ${want}`);
           const port = obj(p['httpGet'])['port'];
           if (!(portNames.has(port) || portNumbers.has(port)))
@@ -228,7 +239,7 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
           problems.push(`${id(w)}: grace ${grace}s ≤ FLEETQRY_PROBE_DEADLINE_MS ${probeMs}`);
       }
       for (const c of containers) {
-        for (const k of ['livenessProbe', 'readinessProbe']) {
+        for (const k of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
           const t = Number(obj(c[k])['timeoutSeconds'] ?? 1);
           if (!(grace > t)) problems.push(`${id(w)}: grace ${grace} ≤ ${k} timeout ${t}`);
         }
@@ -281,9 +292,11 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
     }
   }
 
-  // ---- autoscaling
+  // ---- autoscaling: a CPU HPA or a KEDA ScaledObject on the queue (which owns its own HPA), never both
   const hpas = named('HorizontalPodAutoscaler');
-  for (const h of hpas) {
+  const scaledObjects = named('ScaledObject');
+  const autoscaling = obj(obj(v['worker'])['autoscaling']);
+  for (const h of [...hpas, ...scaledObjects]) {
     const spec = obj(h['spec']);
     const ref = obj(spec['scaleTargetRef']);
     const target = deployments.find((d) => obj(d['metadata'])['name'] === ref['name']);
@@ -292,8 +305,52 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
     }
     if (target && 'replicas' in obj(target['spec']))
       problems.push(`${id(target)}: sets replicas while autoscaled`);
-    const min = Number(spec['minReplicas'] ?? 1);
-    if (!(Number(spec['maxReplicas']) >= min)) problems.push(`${id(h)}: maxReplicas < minReplicas`);
+    const [minKey, maxKey] =
+      h['kind'] === 'ScaledObject' ? ['minReplicaCount', 'maxReplicaCount'] : ['minReplicas', 'maxReplicas'];
+    const min = Number(spec[minKey] ?? 1);
+    if (!(Number(spec[maxKey]) >= min)) problems.push(`${id(h)}: ${maxKey} < ${minKey}`);
+  }
+  if (hpas.length + scaledObjects.length > 1) problems.push('more than one autoscaler for the workers');
+  if (autoscaling['enabled'] === true && hpas.length + scaledObjects.length !== 1)
+    problems.push('autoscaling enabled but no autoscaler');
+  if (autoscaling['enabled'] === true && autoscaling['scaler'] === 'keda' && scaledObjects.length !== 1)
+    problems.push('scaler keda but no ScaledObject');
+  const triggerAuths = new Map(
+    named('TriggerAuthentication').map((t) => [obj(t['metadata'])['name'] as string, t]),
+  );
+  for (const so of scaledObjects) {
+    const triggers = arr(obj(so['spec'])['triggers']).map(obj);
+    if (triggers.length === 0) problems.push(`${id(so)}: no triggers`);
+    for (const t of triggers) {
+      // KEDA reads trigger metadata as strings only; a number or boolean there is refused at admission.
+      for (const [k, val] of Object.entries(obj(t['metadata'])))
+        if (typeof val !== 'string') problems.push(`${id(so)}: trigger metadata ${k} is not a string`);
+      const md = obj(t['metadata']);
+      if (t['type'] === 'redis') {
+        const want = `${String(v['queuePrefix'])}:probe:wait`;
+        if (md['listName'] !== want)
+          problems.push(`${id(so)}: listName ${String(md['listName'])} is not ${want}`);
+      } else if (t['type'] === 'prometheus') {
+        if (!/\bfleetqry_queue_jobs\{[^}]*queue="probe"/.test(String(md['query'])))
+          problems.push(`${id(so)}: the prometheus query does not read the probe queue's depth`);
+      } else problems.push(`${id(so)}: unexpected trigger type ${String(t['type'])}`);
+      const auth = obj(t['authenticationRef'])['name'];
+      if (auth === undefined) continue;
+      const ta = triggerAuths.get(auth as string);
+      if (!ta) {
+        problems.push(`${id(so)}: authenticationRef ${String(auth)} is not rendered`);
+        continue;
+      }
+      for (const ref of arr(obj(ta['spec'])['secretTargetRef']).map(obj)) {
+        const name = String(ref['name']);
+        if (name === existingSecret) continue;
+        if (!(String(ref['key']) in obj(secrets.get(name)?.['data'])))
+          problems.push(`${id(ta)}: Secret ${name} has no key ${String(ref['key'])}`);
+      }
+    }
+  }
+  for (const h of hpas) {
+    const spec = obj(h['spec']);
     const cpu = arr(spec['metrics'])
       .map(obj)
       .find((m) => m['type'] === 'Resource' && obj(m['resource'])['name'] === 'cpu');
@@ -302,26 +359,39 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
       problems.push(`${id(h)}: no CPU utilization target`);
     }
   }
-  if (obj(obj(v['worker'])['autoscaling'])['enabled'] === true && hpas.length !== 1)
-    problems.push('autoscaling enabled but no HPA');
 
-  // ---- disruption budget
+  // ---- disruption budgets: one per component that asks for it, selecting exactly that component's pods
   const pdbs = named('PodDisruptionBudget');
-  if (obj(obj(v['controller'])['pdb'])['enabled'] === true && pdbs.length !== 1)
-    problems.push('no controller PodDisruptionBudget');
+  for (const [component, d] of [
+    ['controller', controller],
+    ['worker', worker],
+  ] as const) {
+    const mine = pdbs.filter(
+      (p) => d && matches(obj(obj(obj(p['spec'])['selector'])['matchLabels']), podLabels(d)),
+    );
+    const enabled = obj(obj(v[component])['pdb'])['enabled'] === true;
+    if (mine.length !== (enabled ? 1 : 0))
+      problems.push(`${component}: ${mine.length} PodDisruptionBudgets, expected ${enabled ? 1 : 0}`);
+    for (const p of mine) {
+      const spec = obj(p['spec']);
+      if ('minAvailable' in spec === 'maxUnavailable' in spec)
+        problems.push(`${id(p)}: set exactly one of minAvailable/maxUnavailable`);
+      // The fewest pods there may be: the fixed replicas, or the autoscaler's floor.
+      const autoscaled = !('replicas' in obj(d?.['spec']));
+      const floor = autoscaled
+        ? Number(autoscaling['minReplicas'] ?? 1)
+        : Number(obj(d?.['spec'])['replicas'] ?? 1);
+      if (typeof spec['minAvailable'] === 'number' && spec['minAvailable'] >= floor) {
+        problems.push(
+          `${id(p)}: minAvailable ${spec['minAvailable']} ≥ replicas ${floor} blocks every drain`,
+        );
+      }
+    }
+  }
   for (const p of pdbs) {
-    const spec = obj(p['spec']);
-    if (!controller || !matches(obj(obj(spec['selector'])['matchLabels']), podLabels(controller))) {
-      problems.push(`${id(p)}: selector does not match the controller pods`);
-    }
-    if ('minAvailable' in spec === 'maxUnavailable' in spec)
-      problems.push(`${id(p)}: set exactly one of minAvailable/maxUnavailable`);
-    const replicas = Number(obj(controller?.['spec'])['replicas'] ?? 1);
-    if (typeof spec['minAvailable'] === 'number' && spec['minAvailable'] >= replicas) {
-      problems.push(
-        `${id(p)}: minAvailable ${spec['minAvailable']} ≥ replicas ${replicas} blocks every drain`,
-      );
-    }
+    const sel = obj(obj(obj(p['spec'])['selector'])['matchLabels']);
+    if (!deployments.some((d) => matches(sel, podLabels(d))))
+      problems.push(`${id(p)}: selector matches no pods`);
   }
 
   // ---- network policies

@@ -1,61 +1,61 @@
 /**
- * Validation against the Kubernetes OpenAPI schemas, through the validators that the npm package
- * `kubernetes-models` generates from them (one per apiVersion/kind). The package is optional: it is looked
- * up in the repository's node_modules, then in FLEETQRY_K8S_MODELS_DIR (a node_modules directory holding it).
- * Kubernetes' OpenAPI schemas allow unknown fields, so typos in field names are caught by k8s-checks.ts for
- * the fields that matter, not here.
+ * Schema validation of rendered manifests. Built-in kinds: the validators the devDependency
+ * `kubernetes-models` generates from the Kubernetes OpenAPI spec (one per apiVersion/kind; they accept unknown
+ * fields, so typos in the fields that matter are caught by k8s-checks.ts). Custom resources (KEDA's
+ * ScaledObject and TriggerAuthentication, …): the JSON schemas in crd-schemas/, named
+ * `<group>_<version>_<Kind>.json`, checked with ajv. A kind with neither is an error, never a skip.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-export type SchemaValidator = (o: Record<string, unknown>) => Promise<string | null>;
+import Ajv from 'ajv';
 
-function modulePath(apiVersion: string, kind: string): string {
-  return `kubernetes-models/${apiVersion}/${kind}`; // core: "v1/ConfigMap"; groups: "apps/v1/Deployment"
-}
+const require = createRequire(import.meta.url);
+const crdDir = join(dirname(fileURLToPath(import.meta.url)), 'crd-schemas');
+const ajv = new Ajv({ allErrors: true });
+const crdValidators = new Map<string, Ajv.ValidateFunction>();
 
-/** Returns a validator, or null (with the reason) when kubernetes-models cannot be found. */
-export async function loadSchemaValidator(): Promise<
-  { validate: SchemaValidator; from: string } | { reason: string }
-> {
-  const bases = [join(process.cwd(), 'package.json')];
-  if (process.env['FLEETQRY_K8S_MODELS_DIR'])
-    bases.push(join(process.env['FLEETQRY_K8S_MODELS_DIR'], '..', 'package.json'));
-  for (const base of bases) {
-    const require = createRequire(base);
-    let pkg: string;
-    try {
-      pkg = require.resolve('kubernetes-models/package.json');
-    } catch {
-      continue;
-    }
-    const version = (require('kubernetes-models/package.json') as { version: string }).version;
-    const validate: SchemaValidator = async (o) => {
-      const spec = modulePath(String(o['apiVersion']), String(o['kind']));
-      // Resolved by path rather than through the package's "exports" (ESM-only in 5.x, dual in 4.x).
-      const file = ['.mjs', '.js']
-        .map((ext) => join(dirname(pkg), `${spec.slice('kubernetes-models/'.length)}${ext}`))
-        .find((f) => existsSync(f));
-      if (!file) return `no schema for ${String(o['apiVersion'])} ${String(o['kind'])} in kubernetes-models`;
-      const mod = (await import(pathToFileURL(file).href)) as Record<
-        string,
-        new (d: unknown) => { validate(): void }
-      >;
-      const Model =
-        mod[String(o['kind'])] ?? (mod['default'] as unknown as Record<string, never>)?.[String(o['kind'])];
-      if (typeof Model !== 'function') return `kubernetes-models ${spec} exports no ${String(o['kind'])}`;
-      try {
-        new Model(o).validate();
-        return null;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
-    return { validate, from: `kubernetes-models@${version} (${pkg})` };
+type Model = new (d: unknown) => { validate(): void };
+
+/** Where the schema of an apiVersion/kind comes from, or undefined when there is none. */
+export function schemaSource(apiVersion: string, kind: string): string | undefined {
+  const crd = join(crdDir, `${apiVersion.replace('/', '_')}_${kind}.json`);
+  if (existsSync(crd)) return crd;
+  try {
+    // core: "kubernetes-models/v1/ConfigMap"; groups: "kubernetes-models/apps/v1/Deployment"
+    return require.resolve(`kubernetes-models/${apiVersion}/${kind}`);
+  } catch {
+    return undefined;
   }
-  return {
-    reason: 'kubernetes-models is not installed (npm i -D kubernetes-models, or set FLEETQRY_K8S_MODELS_DIR)',
-  };
 }
+
+/** The schema errors of one manifest, or null when it validates. */
+export function validateManifest(o: Record<string, unknown>): string | null {
+  const apiVersion = String(o['apiVersion']);
+  const kind = String(o['kind']);
+  const source = schemaSource(apiVersion, kind);
+  if (!source)
+    return `no schema for ${apiVersion} ${kind} (add tools/deploy/crd-schemas/<group>_<version>_<Kind>.json)`;
+  if (source.endsWith('.json')) {
+    let validate = crdValidators.get(source);
+    if (!validate) {
+      validate = ajv.compile(JSON.parse(readFileSync(source, 'utf8')) as object);
+      crdValidators.set(source, validate);
+    }
+    return validate(o) ? null : ajv.errorsText(validate.errors);
+  }
+  const Model = (require(source) as Record<string, Model | undefined>)[kind];
+  if (typeof Model !== 'function') return `kubernetes-models ${apiVersion}/${kind} exports no ${kind}`;
+  try {
+    new Model(o).validate();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The version of kubernetes-models in use, for test titles. */
+export const kubernetesModelsVersion = (require('kubernetes-models/package.json') as { version: string })
+  .version;

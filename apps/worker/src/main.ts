@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 
 import { EnvConfigError, startupFailureLine } from '@fleetqry/contracts';
+import { tcpEngineStatus } from '@fleetqry/probe';
 
 import { loadWorkerConfig } from './config/worker-config.js';
 import { createLogger, PinoNestLogger } from './observability/logger.js';
@@ -22,6 +23,14 @@ async function main(): Promise<void> {
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
+  // Which TCP engine this worker scans with; a fallback from the SYN engine says why (missing addon, no NET_RAW).
+  const tcp = await tcpEngineStatus();
+  if (tcp.engine === 'syn') logger.info({ tcpEngine: 'syn' }, 'TCP engine: native SYN scan (raw socket)');
+  else
+    logger[tcp.fallback ? 'warn' : 'info'](
+      { tcpEngine: 'connect', reason: tcp.reason },
+      `TCP engine: connect() scans; ${tcp.reason}`,
+    );
   logger.info({ pid: process.pid }, 'worker ready');
 }
 

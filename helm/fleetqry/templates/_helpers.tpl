@@ -1,8 +1,4 @@
-{{/*
-Helpers. Templates in this chart use only the subset that tools/deploy/helm-lite renders (see README.md):
-.Values/.Release/.Chart lookups, if/else, range, include, toYaml | nindent, quote, default, required, b64enc,
-not/and/or/eq/gt, fail, join.
-*/}}
+{{/* Helpers shared by the chart's templates. */}}
 
 {{- define "fleetqry.fullname" -}}
 {{ default .Release.Name .Values.fullnameOverride }}
@@ -65,4 +61,28 @@ capabilities:
     - ALL
 seccompProfile:
   type: RuntimeDefault
+{{- end }}
+
+{{/*
+The worker's: the shared hardening, or with worker.netRaw (the native SYN engine) uid 0 holding NET_RAW and
+nothing else. Root because Kubernetes gives an added capability to a root process only: a non-root one would
+need file capabilities, which allowPrivilegeEscalation: false (no_new_privs) rightly refuses.
+*/}}
+{{- define "fleetqry.workerSecurityContext" -}}
+{{- if .Values.worker.netRaw -}}
+runAsNonRoot: false
+runAsUser: 0
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+privileged: false
+capabilities:
+  drop:
+    - ALL
+  add:
+    - NET_RAW
+seccompProfile:
+  type: RuntimeDefault
+{{- else -}}
+{{ include "fleetqry.containerSecurityContext" . }}
+{{- end -}}
 {{- end }}

@@ -11,7 +11,7 @@ export type { ProbeTarget } from './engine/port-probe.js';
 export { DEFAULT_LIMITS, scan, type ScanEvent, type ScanLimits, type ScanOptions } from './engine/scanner.js';
 export { createScanOptions, DEFAULT_UDP_QUIET_MIN_MS, type ScanConfig } from './engine/scan-config.js';
 export { runScan, type ScanRunOptions } from './engine/scan-pool.js';
-export { tcpEngineName } from './engine/syn-engine.js';
+export { tcpEngineName, tcpEngineStatus, type TcpEngineStatus } from './engine/syn-engine.js';
 export * from './plan/plan-scan.js';
 export * from './plan/probe-stage.js';
 export { validateCommunity, validateCommunities } from './protocols/snmp/community.js';

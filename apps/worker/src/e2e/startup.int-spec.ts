@@ -2,10 +2,12 @@
  * Several worker processes on one host, and start-up failures: the built worker (apps/worker/dist/main.js)
  * as real processes against the machine's Redis. Two workers given the same port range both come up, each
  * on its own port (logged); a worker whose only port is taken, or whose configuration is bad, exits with
- * one line naming the variable and no stack trace.
+ * one line naming the variable and no stack trace. Each worker logs the TCP engine it scans with, and why it
+ * falls back to connect().
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +23,10 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function startWorker(env: Record<string, string>): Proc {
+function startWorker(env: Record<string, string>, user?: { uid: number; gid: number }): Proc {
   const child = spawn(process.execPath, [WORKER_MAIN], {
     cwd: REPO_ROOT,
+    ...user,
     env: {
       PATH: process.env.PATH ?? '',
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -142,4 +145,51 @@ describe('several workers on one host', () => {
     },
     60_000,
   );
+});
+
+describe('the TCP engine a worker scans with is logged at start', () => {
+  const ready = async (w: Proc) => {
+    await until('worker ready', () => w.text().includes('worker ready') || w.child.exitCode !== null);
+    await stop(w);
+    return w
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('TCP engine'));
+  };
+  const addon = join(REPO_ROOT, 'libs/probe-native/build/Release/fleetqry_probe_native.node');
+  const root = process.getuid?.() === 0;
+  // Runs wherever it can; under FLEETQRY_REQUIRE_DAEMONS=1 (CI, npm test: root, addon required) it never skips.
+  const required = process.env.FLEETQRY_REQUIRE_DAEMONS === '1';
+  const synHere = required || (root && existsSync(addon));
+  const asOtherUser = required || root;
+  (synHere ? test : test.skip)(
+    'as root with the addon: the native SYN engine',
+    async () => {
+      const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0' }));
+      expect(lines).toEqual([expect.stringMatching(/"level":"?(info|30)"?.*TCP engine: native SYN scan/)]);
+    },
+    60_000,
+  );
+
+  (asOtherUser ? test : test.skip)(
+    'without CAP_NET_RAW (an unprivileged uid): connect(), with a warning that says why',
+    async () => {
+      const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0' }, { uid: 65534, gid: 65534 }));
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /"level":"?(warn|40)"?.*TCP engine: connect\(\) scans; no raw socket \(EPERM\): the SYN engine needs root or CAP_NET_RAW/,
+        ),
+      ]);
+    },
+    60_000,
+  );
+
+  test('FLEETQRY_TCP_ENGINE=connect: connect(), said as a choice', async () => {
+    const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0', FLEETQRY_TCP_ENGINE: 'connect' }));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /"level":"?(info|30)"?.*TCP engine: connect\(\) scans; chosen \(FLEETQRY_TCP_ENGINE=connect\)/,
+      ),
+    ]);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { preconditionMet } from '../testing/lab-daemons.js';
 import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
-import { ipv4ToUint32, loadSynEngine, synStateResult, tcpEngineName } from './syn-engine.js';
+import { ipv4ToUint32, loadSynEngine, synStateResult, tcpEngineName, tcpEngineStatus } from './syn-engine.js';
 
 // Everything here talks to in-process listeners on 127.0.0.1 only. The SYN engine needs the built
 // addon and root/CAP_NET_RAW; without them the comparison is skipped (and `auto` must mean connect),
@@ -52,6 +52,11 @@ describe('syn-engine helpers', () => {
     process.env.FLEETQRY_TCP_ENGINE = 'connect';
     try {
       expect(await loadSynEngine()).toBeUndefined();
+      expect(await tcpEngineStatus()).toEqual({
+        engine: 'connect',
+        reason: 'chosen (FLEETQRY_TCP_ENGINE=connect)',
+        fallback: false,
+      });
     } finally {
       if (before === undefined) delete process.env.FLEETQRY_TCP_ENGINE;
       else process.env.FLEETQRY_TCP_ENGINE = before;
@@ -80,6 +85,7 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
 
   it('uses the SYN engine here', async () => {
     expect(await tcpEngineName()).toBe('syn');
+    expect(await tcpEngineStatus()).toEqual({ engine: 'syn', fallback: false });
   });
 
   it('gives the same states and reasons as connect() for open and closed ports', async () => {

@@ -36,20 +36,55 @@ export function synStateResult(code: number, rttMs: number): StateResult | undef
 
 export type TcpEngineChoice = 'auto' | 'connect';
 
-let probed: SynNative | null | undefined;
+/** Which TCP state engine a process gets, and why not the SYN engine when it does not (for its start-up log). */
+export interface TcpEngineStatus {
+  engine: 'syn' | 'connect';
+  /** Why connect(): chosen, the addon missing from this build, or no raw socket (no root / CAP_NET_RAW). */
+  reason?: string;
+  /** connect() although the SYN engine was wanted (the addon or the capability is missing). */
+  fallback: boolean;
+}
+
+let probed: { native: SynNative } | { reason: string } | undefined;
+
+/** Loads the addon and opens a raw socket once per process. */
+function probeNative(): { native: SynNative } | { reason: string } {
+  if (probed === undefined) {
+    const native = loadProbeNative();
+    const rawError = native?.rawSocketError();
+    probed = !native
+      ? {
+          reason:
+            'the native SYN engine is not in this build (libs/probe-native/build/Release has no loadable addon)',
+        }
+      : rawError !== undefined
+        ? { reason: `no raw socket (${rawError}): the SYN engine needs root or CAP_NET_RAW` }
+        : { native };
+  }
+  return probed;
+}
+
+const chosenConnect = (choice: TcpEngineChoice) =>
+  choice === 'connect' || process.env.FLEETQRY_TCP_ENGINE === 'connect';
 
 /** The SYN engine if it can be used in this process, else undefined. Never throws; probed once. */
 export function loadSynEngine(choice: TcpEngineChoice = 'auto'): Promise<SynNative | undefined> {
-  if (choice === 'connect' || process.env.FLEETQRY_TCP_ENGINE === 'connect')
-    return Promise.resolve(undefined);
-  if (probed === undefined) {
-    const native = loadProbeNative();
-    probed = native && native.rawSocketError() === undefined ? native : null;
-  }
-  return Promise.resolve(probed ?? undefined);
+  if (chosenConnect(choice)) return Promise.resolve(undefined);
+  const p = probeNative();
+  return Promise.resolve('native' in p ? p.native : undefined);
 }
 
-/** Which TCP state engine a scan in this process would use (for diagnostics and tests). */
+/** Which TCP state engine a scan in this process would use, and why (for diagnostics, logs and tests). */
+export async function tcpEngineStatus(choice: TcpEngineChoice = 'auto'): Promise<TcpEngineStatus> {
+  if (chosenConnect(choice))
+    return { engine: 'connect', reason: 'chosen (FLEETQRY_TCP_ENGINE=connect)', fallback: false };
+  const p = probeNative();
+  return 'native' in p
+    ? { engine: 'syn', fallback: false }
+    : { engine: 'connect', reason: p.reason, fallback: true };
+}
+
+/** Which TCP state engine a scan in this process would use. */
 export async function tcpEngineName(choice: TcpEngineChoice = 'auto'): Promise<'syn' | 'connect'> {
-  return (await loadSynEngine(choice)) ? 'syn' : 'connect';
+  return (await tcpEngineStatus(choice)).engine;
 }
