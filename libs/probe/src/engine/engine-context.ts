@@ -1,8 +1,8 @@
-import type { IcmpLedger } from './icmp-ledger.js';
-import type { LossMonitor } from './loss-monitor.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { RttEstimator } from './rtt-estimator.js';
-import type { SubnetPacer } from './subnet-pacer.js';
+import { IcmpLedger } from './icmp-ledger.js';
+import { LossMonitor } from './loss-monitor.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
+import { SubnetPacer } from './subnet-pacer.js';
 
 /** Shared, per-scan state the state probes need. One per scanner (per worker thread). */
 export interface EngineContext {
@@ -17,4 +17,25 @@ export interface EngineContext {
   /** Datagrams sent before a silent UDP port is LISTENING or FILTERED (covers ICMP rate limiting). */
   udpAttempts: number;
   sourcePort?: number;
+}
+
+/** A scan's engine state from its options (a ScanOptions will do). */
+export function createEngineContext(opts: {
+  timing: TimingOptions;
+  waitFactor: number;
+  limits: { ratePerSecond: number; concurrency: number };
+  tcpAttempts: number;
+  tcpMaxAttempts?: number;
+  udpAttempts: number;
+  sourcePort?: number;
+}): EngineContext {
+  return {
+    rtt: new RttEstimator(opts.timing, opts.waitFactor),
+    rate: new RateLimiter(opts.limits.ratePerSecond),
+    icmp: new IcmpLedger(),
+    loss: new LossMonitor(opts.tcpAttempts, opts.tcpMaxAttempts),
+    pacer: new SubnetPacer(opts.limits.concurrency),
+    udpAttempts: opts.udpAttempts,
+    sourcePort: opts.sourcePort,
+  };
 }

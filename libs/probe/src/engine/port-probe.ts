@@ -87,7 +87,7 @@ function observedAt(): string {
 
 /** The observation record, built without spreads (it is made once per probe). Key order is the output's. */
 export function observe(
-  opts: PortProbeOptions,
+  opts: Pick<PortProbeOptions, 'serviceName'>,
   target: ProbeTarget,
   proto: Proto,
   port: number,

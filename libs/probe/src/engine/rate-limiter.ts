@@ -9,7 +9,7 @@ export class RateLimiter {
   private timer: NodeJS.Timeout | undefined;
   /**
    * The fraction of the rate this limiter may use now; the rest is lent to a native SYN batch that
-   * paces itself in C (see scanner.ts), so the two together stay within the scan's rate.
+   * paces itself in C (see syn-batcher.ts), so the two together stay within the scan's rate.
    */
   share = 1;
 

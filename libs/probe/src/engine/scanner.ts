@@ -1,33 +1,14 @@
 import type { HostCoverage, NetworkQuality, Observation, Proto } from '@fleetqry/contracts';
-import { SynState, type SynScanResult } from '@fleetqry/probe-native';
 
-import type { EngineContext } from './engine-context.js';
-import {
-  observe,
-  probePort,
-  probeTcpPortCallback,
-  type PortProbeOptions,
-  type ProbeTarget,
-} from './port-probe.js';
-import { IcmpLedger } from './icmp-ledger.js';
-import { LossMonitor, MAX_TCP_ATTEMPTS } from './loss-monitor.js';
-import { RateLimiter } from './rate-limiter.js';
-import { RttEstimator, type TimingOptions } from './rtt-estimator.js';
-import { SubnetPacer, subnetOf } from './subnet-pacer.js';
-import { recheckSilentUdp, silentUdp } from './udp-recheck.js';
-import {
-  ipv4ToUint32,
-  loadSynEngine,
-  synStateResult,
-  type SynNative,
-  type TcpEngineChoice,
-} from './syn-engine.js';
-
-/** Anything that iterates ports in order and knows its size (PortSet, arrays). */
-export interface PortList {
-  readonly size: number;
-  [Symbol.iterator](): Iterator<number>;
-}
+import { createEngineContext, type EngineContext } from './engine-context.js';
+import { EventOutbox } from './event-outbox.js';
+import { HostCursor, type PortList } from './host-cursor.js';
+import { HostScheduler } from './host-scheduler.js';
+import { probePort, probeTcpPortCallback, type PortProbeOptions, type ProbeTarget } from './port-probe.js';
+import type { TimingOptions } from './rtt-estimator.js';
+import { SynBatcher, type SynBatchSink } from './syn-batcher.js';
+import type { TcpEngineChoice } from './syn-engine.js';
+import { UdpRecheckHold } from './udp-hold.js';
 
 export interface ScanLimits {
   /** Probes in flight at once, over all hosts. */
@@ -78,390 +59,185 @@ export type ScanEvent =
   /** Last event of a scan: its evidence of network quality (retransmissions, undecided ports). */
   | { type: 'network'; network: NetworkQuality };
 
-interface HostCursor {
-  target: ProbeTarget;
-  ports: Iterator<[Proto, number]>;
-  next: IteratorResult<[Proto, number]>;
-  inflight: number;
-  /** The host's TCP state probes are in (or queued for) a native SYN batch. */
-  syn: boolean;
-  /** Silent UDP observations, held until the host's other probes are done (see udp-recheck.ts). */
-  held: Observation[];
-  /** The host's subnet, for loss-aware pacing. */
-  subnet: string;
-}
-
 /**
- * Cells per native SYN batch (bounds a batch's memory and the burst of events it yields), and batches
- * in flight at once (they split the SYN share of the limits). One batch at a time measured fastest on
- * the lab (2 cores): two overlapping batches cost more CPU than they saved in waiting. A batch ends with
- * the retransmissions of its last silent cells, a tail that grows with loss (more attempts): 128 Ki cells
- * (about 6 MB in C) put a 100-host × 1024-port scan in one batch, one tail instead of two.
- * FLEETQRY_SYN_BATCH_CELLS / FLEETQRY_SYN_BATCHES override them for measurements.
+ * One scan's moving parts, wired together: hosts come from the target stream, the scheduler starts
+ * their probes (the SYN batcher takes the TCP state probes it can), results go to the outbox, and a
+ * host is done, with a `host-done` after all of its observations, once its probes, its SYN batch and
+ * its UDP recheck have all finished.
  */
-const SYN_BATCH_CELLS = Number(process.env.FLEETQRY_SYN_BATCH_CELLS) || 131_072;
-const SYN_BATCHES = Number(process.env.FLEETQRY_SYN_BATCHES) || 1;
+class ScanRun implements SynBatchSink<HostCursor> {
+  readonly outbox = new EventOutbox<ScanEvent>();
+  readonly scheduler: HostScheduler<HostCursor>;
+  readonly hold: UdpRecheckHold<HostCursor>;
+  syn: SynBatcher<HostCursor> | undefined;
+  sourceDone = false;
+  /** An error that ends the scan (a fixed source port in use). */
+  fatal: unknown;
 
-function excluded(ranges: readonly (readonly [number, number])[] | undefined, port: number): boolean {
-  return ranges !== undefined && ranges.some(([lo, hi]) => port >= lo && port <= hi);
-}
+  constructor(
+    private readonly source: AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>,
+    private readonly opts: ScanOptions,
+    readonly ctx: EngineContext,
+    readonly limits: ScanLimits,
+  ) {
+    this.scheduler = new HostScheduler(
+      ctx.pacer,
+      {
+        concurrency: () => limits.concurrency - (this.syn?.reserved ?? 0),
+        perHost: (host) => (host.syn ? limits.perHost - this.syn!.perHost : limits.perHost),
+      },
+      this.launch,
+    );
+    this.hold = new UdpRecheckHold(ctx, {
+      refillMs: opts.timing.icmpRefillMs,
+      budgetMs: opts.timing.udpRecheckBudgetMs,
+      perRound: limits.perHost,
+      signal: opts.signal,
+    });
+  }
 
-function* portsOf(
-  ports: ScanOptions['ports'],
-  exclude: ProbeTarget['exclude'],
-  skipTcp?: Uint8Array,
-): Generator<[Proto, number]> {
-  for (const p of ports.tcp) if (!excluded(exclude?.tcp, p) && !skipTcp?.[p]) yield ['tcp', p];
-  for (const p of ports.udp) if (!excluded(exclude?.udp, p)) yield ['udp', p];
-}
+  get stopped(): boolean {
+    return Boolean(this.fatal) || this.opts.signal?.aborted === true;
+  }
 
-/** Ports handed back by a native batch, then whatever the cursor had left. */
-function* prepend(
-  items: [Proto, number][],
-  current: IteratorResult<[Proto, number]>,
-  rest: Iterator<[Proto, number]>,
-): Generator<[Proto, number]> {
-  yield* items;
-  if (current.done) return;
-  yield current.value;
-  for (let r = rest.next(); !r.done; r = rest.next()) yield r.value;
-}
+  /** Takes the next target from the stream: refused, done at once (no ports), or worked on. */
+  async pullHost(): Promise<void> {
+    const r = await this.source.next();
+    if (r.done) {
+      this.sourceDone = true;
+      return;
+    }
+    const target = r.value;
+    const refusal = this.opts.scopeCheck(target.address);
+    if (refusal) return this.outbox.push({ type: 'host-refused', target, reason: refusal });
+    const syn = this.syn?.accepts(target) ? this.syn : undefined;
+    const host = new HostCursor(target, this.opts.ports, syn !== undefined, syn?.mask);
+    if (syn) {
+      syn.enqueue(host);
+      this.scheduler.add(host);
+    } else if (!host.pending) this.outbox.push({ type: 'host-done', target });
+    else this.scheduler.add(host);
+  }
 
-export function createEngineContext(
-  opts: Pick<
-    ScanOptions,
-    'timing' | 'waitFactor' | 'limits' | 'tcpAttempts' | 'tcpMaxAttempts' | 'udpAttempts' | 'sourcePort'
-  >,
-): EngineContext {
-  return {
-    rtt: new RttEstimator(opts.timing, opts.waitFactor),
-    rate: new RateLimiter(opts.limits.ratePerSecond),
-    icmp: new IcmpLedger(),
-    loss: new LossMonitor(opts.tcpAttempts, opts.tcpMaxAttempts),
-    pacer: new SubnetPacer(opts.limits.concurrency),
-    udpAttempts: opts.udpAttempts,
-    sourcePort: opts.sourcePort,
+  /** Starts as many probes as the limits allow. */
+  fill(): void {
+    if (!this.stopped) this.scheduler.fill();
+  }
+
+  launchSyn(): void {
+    if (!this.stopped) this.syn?.launch();
+  }
+
+  close(): void {
+    // Stop launching; in-flight probes settle on their own deadlines, a native batch is cancelled.
+    this.scheduler.clear();
+    this.syn?.close();
+  }
+
+  /** The scheduler's start: the host's next probe, on the callback path for plain TCP states. */
+  private readonly launch = (host: HostCursor): void => {
+    const { ctx, opts } = this;
+    const [proto, port] = host.take();
+    if (proto === 'tcp' && !opts.pluginFor(proto, port))
+      probeTcpPortCallback(ctx, opts, host.target, port, (e, observation) =>
+        this.settle(host, proto, port, e, observation),
+      );
+    else
+      probePort(ctx, opts, host.target, proto, port).then(
+        (observation) => this.settle(host, proto, port, undefined, observation),
+        (e: unknown) => this.settle(host, proto, port, e),
+      );
   };
+
+  private settle(host: HostCursor, proto: Proto, port: number, e: unknown, observation?: Observation): void {
+    if (observation) {
+      if (!this.hold.keep(host, observation)) this.observation(observation);
+    } else if (e instanceof Error && e.name === 'SourcePortInUseError') this.fatal = e;
+    else this.outbox.push({ type: 'probe-error', target: host.target, proto, port, error: String(e) });
+    this.scheduler.end(host);
+    this.finishIfDone(host);
+    // Refill the freed slot now rather than a turn later, so the connect pipeline never runs dry.
+    this.fill();
+    this.outbox.wakeSoon();
+  }
+
+  private finishIfDone(host: HostCursor): void {
+    if (host.pending || host.inflight !== 0 || host.syn) return;
+    const recheck = this.hold.release(host, host.target, this.observation);
+    if (recheck) {
+      this.scheduler.hold(host);
+      void recheck.then(() => {
+        this.scheduler.release(host);
+        this.finishIfDone(host);
+        this.fill();
+        this.outbox.wakeSoon();
+      });
+      return;
+    }
+    this.scheduler.remove(host);
+    this.ctx.rtt.forget(host.target.address);
+    this.ctx.icmp.forget(host.target.address);
+    this.outbox.push({ type: 'host-done', target: host.target });
+  }
+
+  // SynBatchSink
+  readonly observation = (observation: Observation): void => {
+    this.outbox.push({ type: 'observation', observation });
+  };
+
+  hostSettled(host: HostCursor, leftover: number[]): void {
+    host.putBack(leftover);
+    host.syn = false;
+    this.finishIfDone(host);
+  }
+
+  batchDone(): void {
+    this.launchSyn();
+    this.fill();
+    this.outbox.wakeSoon();
+  }
 }
 
 /**
  * Streams targets × ports through the probes with bounded concurrency, per-host parallelism and a
  * bounded set of active hosts, so memory does not grow with the size of the target list. Hosts are
- * served round-robin (one port each in turn), which spreads load and lets every host's round-trip
- * estimate settle early. Events come out in batches as probes finish; a host's `host-done` follows all
- * of its observations.
+ * served round-robin (host-scheduler.ts); the native SYN scan takes the plain TCP state probes of IPv4
+ * hosts when it can (syn-batcher.ts); silent UDP ports may be rechecked before they are reported
+ * (udp-hold.ts). Events come out in batches as probes finish; a host's `host-done` follows all of its
+ * observations; the last event is `network`.
  */
 export async function* scan(
   targets: AsyncIterable<ProbeTarget> | Iterable<ProbeTarget>,
   opts: ScanOptions,
 ): AsyncGenerator<ScanEvent[]> {
-  const ctx = createEngineContext(opts);
-  const probeOpts: PortProbeOptions = { ...opts, signal: opts.signal };
   const source = (
     Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
   ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
+  // A fixed source port allows one socket at a time.
   const limits = opts.sourcePort !== undefined ? { ...opts.limits, concurrency: 1, perHost: 1 } : opts.limits;
-
-  // The native SYN scan (syn-engine.ts) takes the TCP state probes of IPv4 hosts on ports without a
-  // protocol query, in multi-host batches; everything else stays on the connect()/datagram paths.
-  const { loss } = ctx;
-  let syn: SynNative | undefined =
-    loss.minAttempts >= 1 && loss.maxAttempts <= MAX_TCP_ATTEMPTS
-      ? await loadSynEngine(opts.tcpEngine)
-      : undefined;
-  const synMask = new Uint8Array(65_536);
-  const synPortList: number[] = [];
-  if (syn)
-    for (const p of opts.ports.tcp)
-      if (!opts.pluginFor('tcp', p)) {
-        synPortList.push(p);
-        synMask[p] = 1;
-      }
-  if (synPortList.length === 0) syn = undefined;
-  const synPorts = Uint16Array.from(synPortList);
-  // While a batch runs it gets this share of each limit (concurrency, per host, rate) and the other
-  // probes get the rest, so that together they stay within what the user set.
-  const jsWork = opts.ports.udp.size > 0 || synPorts.length < opts.ports.tcp.size;
-  const synShare = jsWork ? 0.5 : 0.75;
-  const synConcurrency = Math.max(1, Math.floor(limits.concurrency * synShare));
-  const synPerHost = Math.max(1, Math.floor(limits.perHost * synShare));
-  const synQueue: HostCursor[] = [];
-  // Concurrent batches split the SYN share; a fixed source port can be reserved by one batch only.
-  const synBatches = opts.sourcePort !== undefined ? 1 : Math.max(1, Math.min(SYN_BATCHES, synConcurrency));
-  let synRunning = 0;
-  const synCancels = new Set<Int32Array>();
-
-  const active: HostCursor[] = [];
-  const ready: ScanEvent[] = [];
-  let ring = 0;
-  let inflight = 0;
-  let sourceDone = false;
-  let fatal: unknown;
-  let wake: (() => void) | undefined;
-  let flushQueued = false;
-  const notify = () => {
-    flushQueued = false;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  // Probes finish one I/O callback at a time; waking the consumer once per event-loop turn (not per
-  // probe) makes each batch hold everything that turn finished.
-  const notifySoon = () => {
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(notify);
-  };
-
-  const pullHost = async (): Promise<boolean> => {
-    const r = await source.next();
-    if (r.done) {
-      sourceDone = true;
-      return false;
-    }
-    const target = r.value;
-    const refusal = opts.scopeCheck(target.address);
-    if (refusal) {
-      ready.push({ type: 'host-refused', target, reason: refusal });
-      return true;
-    }
-    const useSyn = syn !== undefined && target.family === 4 && ipv4ToUint32(target.address) !== undefined;
-    const ports = portsOf(opts.ports, target.exclude, useSyn ? synMask : undefined);
-    const cursor: HostCursor = {
-      target,
-      ports,
-      next: ports.next(),
-      inflight: 0,
-      syn: useSyn,
-      held: [],
-      subnet: subnetOf(target.address),
-    };
-    if (useSyn) {
-      synQueue.push(cursor);
-      active.push(cursor);
-    } else if (cursor.next.done) ready.push({ type: 'host-done', target });
-    else active.push(cursor);
-    return true;
-  };
-
-  const recheck = opts.timing.udpRecheckBudgetMs > 0;
-  const finishHostIfDone = (cursor: HostCursor) => {
-    if (!cursor.next.done || cursor.inflight !== 0 || cursor.syn) return;
-    const { target } = cursor;
-    if (cursor.held.length) {
-      const held = cursor.held.splice(0, cursor.held.length);
-      const release = () => {
-        for (const observation of held) ready.push({ type: 'observation', observation });
-      };
-      // Silent UDP ports on a host that sends ICMP may be closed ports whose ICMP was rate-limited.
-      if (ctx.icmp.canary(target.address) !== undefined && !opts.signal?.aborted) {
-        cursor.inflight++;
-        inflight++;
-        void recheckSilentUdp(ctx, target, held, {
-          refillMs: opts.timing.icmpRefillMs,
-          budgetMs: opts.timing.udpRecheckBudgetMs,
-          perRound: limits.perHost,
-          signal: opts.signal,
-        })
-          .catch(() => undefined) // a failed recheck leaves the ports as they were
-          .then(() => {
-            release();
-            cursor.inflight--;
-            inflight--;
-            finishHostIfDone(cursor);
-            fill();
-            notifySoon();
-          });
-        return;
-      }
-      release();
-    }
-    const i = active.indexOf(cursor);
-    if (i >= 0) active.splice(i, 1);
-    ctx.rtt.forget(target.address);
-    ctx.icmp.forget(target.address);
-    ready.push({ type: 'host-done', target });
-  };
-
-  const settle = (cursor: HostCursor, proto: Proto, port: number, e: unknown, observation?: Observation) => {
-    if (observation && recheck && silentUdp(observation)) cursor.held.push(observation);
-    else if (observation) ready.push({ type: 'observation', observation });
-    else if (e instanceof Error && e.name === 'SourcePortInUseError') fatal = e;
-    else ready.push({ type: 'probe-error', target: cursor.target, proto, port, error: String(e) });
-    cursor.inflight--;
-    inflight--;
-    ctx.pacer.end(cursor.subnet);
-    finishHostIfDone(cursor);
-    // Refill the freed slot now rather than a turn later, so the connect pipeline never runs dry.
-    fill();
-    notifySoon();
-  };
-
-  const launch = (cursor: HostCursor) => {
-    const [proto, port] = cursor.next.value as [Proto, number];
-    cursor.next = cursor.ports.next();
-    cursor.inflight++;
-    inflight++;
-    ctx.pacer.begin(cursor.subnet);
-    if (proto === 'tcp' && !opts.pluginFor(proto, port))
-      probeTcpPortCallback(ctx, probeOpts, cursor.target, port, (e, observation) =>
-        settle(cursor, proto, port, e, observation),
-      );
-    else
-      probePort(ctx, probeOpts, cursor.target, proto, port).then(
-        (observation) => settle(cursor, proto, port, undefined, observation),
-        (e: unknown) => settle(cursor, proto, port, e),
-      );
-  };
-
-  /** Records a native batch's states; cells it did not decide (or all, without states) go to connect(). */
-  const settleBatch = (batch: HostCursor[], result?: SynScanResult) => {
-    const states = result?.states;
-    const rtts = result?.rttMs;
-    if (result) loss.absorb(result);
-    const np = synPorts.length;
-    batch.forEach((cursor, t) => {
-      const { target } = cursor;
-      const leftover: [Proto, number][] = [];
-      for (let k = 0; k < np; k++) {
-        const i = t * np + k;
-        const port = synPorts[k]!;
-        const code = states ? states[i]! : 0;
-        if (code === SynState.EXCLUDED || (!states && excluded(target.exclude?.tcp, port))) continue;
-        const s = synStateResult(code, rtts ? rtts[i]! : NaN);
-        if (!s) {
-          leftover.push(['tcp', port]); // undecided (deadline) or a local send error: connect() decides
-          continue;
-        }
-        if (s.rttMs !== undefined) ctx.rtt.record(target.address, s.rttMs);
-        ready.push({ type: 'observation', observation: observe(probeOpts, target, 'tcp', port, s) });
-      }
-      if (leftover.length) {
-        cursor.ports = prepend(leftover, cursor.next, cursor.ports);
-        cursor.next = cursor.ports.next();
-      }
-      cursor.syn = false;
-      finishHostIfDone(cursor);
-    });
-  };
-
-  const settleSyn = (batch: HostCursor[], result?: SynScanResult) => {
-    settleBatch(batch, result);
-    if (--synRunning === 0) ctx.rate.share = 1;
-    launchSyn();
-    fill();
-    notifySoon();
-  };
-
-  /** Starts the next native batch: queued hosts × the SYN ports, one batch at a time per scanner. */
-  const launchSyn = () => {
-    if (synRunning >= synBatches || synQueue.length === 0 || fatal || opts.signal?.aborted) return;
-    if (!syn) return settleBatch(synQueue.splice(0, synQueue.length)); // turned off: all to connect()
-    const native = syn;
-    const np = synPorts.length;
-    const batch = synQueue.splice(0, Math.max(1, Math.floor(SYN_BATCH_CELLS / np)));
-    const targets = new Uint32Array(batch.length);
-    let exclude: Uint8Array | undefined;
-    batch.forEach((c, t) => {
-      targets[t] = ipv4ToUint32(c.target.address)!;
-      const ex = c.target.exclude?.tcp;
-      if (ex?.length) {
-        exclude ??= new Uint8Array(batch.length * np);
-        for (let k = 0; k < np; k++) if (excluded(ex, synPorts[k]!)) exclude[t * np + k] = 1;
-      }
-    });
-    const cancel = new Int32Array(1);
-    synCancels.add(cancel);
-    const onAbort = () => Atomics.store(cancel, 0, 1);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    synRunning++;
-    if (limits.ratePerSecond > 0) ctx.rate.share = 1 - synShare;
-    native
-      .synScan({
-        targets,
-        ports: synPorts,
-        exclude,
-        timeoutMs: ctx.rtt.timeoutFor(batch[0]!.target.address) / opts.waitFactor,
-        minTimeoutMs: opts.timing.minTimeoutMs,
-        maxTimeoutMs: opts.timing.maxTimeoutMs,
-        waitFactor: opts.waitFactor,
-        attempts: loss.minAttempts,
-        maxAttempts: loss.maxAttempts,
-        priorAnswered: loss.answered,
-        priorRetried: loss.retried,
-        ratePerSecond: limits.ratePerSecond > 0 ? (limits.ratePerSecond * synShare) / synBatches : 0,
-        concurrency: Math.max(1, Math.floor(synConcurrency / synBatches)),
-        perHost: synPerHost,
-        sourcePort: opts.sourcePort,
-        cancel,
-      })
-      .then(
-        (r) => settleSyn(batch, r),
-        () => {
-          // No states at all (EPERM in a sandbox, a taken -sp port, …): the SYN engine is off for the
-          // rest of this scan and the connect path probes the batch (and reports -sp conflicts).
-          syn = undefined;
-          settleSyn(batch);
-        },
-      )
-      .finally(() => {
-        synCancels.delete(cancel);
-        opts.signal?.removeEventListener('abort', onAbort);
-      });
-    launchSyn(); // the second batch
-  };
-
-  let filling = false;
-  /** Starts as many probes as the limits allow. */
-  const fill = () => {
-    // A probe that settles synchronously (a local error) must not recurse into the running loop.
-    if (filling || fatal || opts.signal?.aborted) return;
-    filling = true;
-    try {
-      let idleTurns = 0;
-      const concurrency = synRunning ? limits.concurrency - synConcurrency : limits.concurrency;
-      while (inflight < concurrency && active.length > 0 && idleTurns < active.length) {
-        ring %= active.length;
-        const cursor = active[ring]!;
-        ring++;
-        const perHost = cursor.syn ? limits.perHost - synPerHost : limits.perHost;
-        const { subnet } = cursor;
-        if (
-          !cursor.next.done &&
-          cursor.inflight < ctx.pacer.allowance(subnet, perHost) &&
-          ctx.pacer.inflight(subnet) < ctx.pacer.allowance(subnet, concurrency)
-        ) {
-          launch(cursor);
-          idleTurns = 0;
-        } else idleTurns++;
-      }
-    } finally {
-      filling = false;
-    }
-  };
-
+  const ctx = createEngineContext(opts);
+  const run = new ScanRun(source, opts, ctx, limits);
+  run.syn = await SynBatcher.open(ctx, { ...opts, limits }, run);
+  const { outbox, scheduler } = run;
   try {
     for (;;) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      if (fatal) throw fatal;
-      // Batches: one await per many probes, not per probe, keeps the consumer's cost off the hot path.
-      // They go out before more targets are pulled, so the consumer has seen every host-done first.
-      if (ready.length) yield ready.splice(0, ready.length);
-      while (!sourceDone && active.length < limits.hostGroupSize && ready.length < 4096) await pullHost();
-      launchSyn();
-      fill();
-      if (sourceDone && active.length === 0 && inflight === 0) {
-        ready.push({ type: 'network', network: loss.quality() });
-        yield ready.splice(0, ready.length);
+      if (run.fatal) throw run.fatal;
+      // Batches go out before more targets are pulled, so the consumer has seen every host-done first.
+      if (outbox.length) yield outbox.take();
+      while (!run.sourceDone && scheduler.size < limits.hostGroupSize && outbox.length < 4096)
+        await run.pullHost();
+      run.launchSyn();
+      run.fill();
+      if (run.sourceDone && scheduler.size === 0 && scheduler.inflight === 0) {
+        outbox.push({ type: 'network', network: ctx.loss.quality() });
+        yield outbox.take();
         break;
       }
-      if (inflight > 0 || ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      if (scheduler.inflight > 0 || outbox.length === 0) await outbox.wait();
     }
-    if (fatal) throw fatal;
+    if (run.fatal) throw run.fatal;
   } finally {
-    // Stop launching; in-flight probes settle on their own deadlines, a native batch is cancelled.
-    active.length = 0;
-    synQueue.length = 0;
-    for (const cancel of synCancels) Atomics.store(cancel, 0, 1);
+    run.close();
   }
 }

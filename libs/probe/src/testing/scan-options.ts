@@ -4,7 +4,8 @@
  */
 import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { DEFAULT_TIMING } from '../engine/rtt-estimator.js';
-import { DEFAULT_LIMITS, type PortList, type ScanEvent, type ScanOptions } from '../engine/scanner.js';
+import type { PortList } from '../engine/host-cursor.js';
+import { DEFAULT_LIMITS, type ScanEvent, type ScanOptions } from '../engine/scanner.js';
 
 export function portList(ports: readonly number[]): PortList {
   return Object.assign([...ports], { size: ports.length });
