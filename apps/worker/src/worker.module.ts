@@ -31,17 +31,22 @@ export class WorkerModule {
         { provide: ResultsPublisher, useFactory: () => new ResultsPublisher(config) },
         {
           provide: ProbeChunkUseCase,
-          inject: [CredentialClient, ResultsPublisher],
-          useFactory: (credentials: CredentialClient, results: ResultsPublisher) =>
-            new ProbeChunkUseCase(credentials, results, {
-              probeConcurrency: config.probeConcurrency,
-              rate: config.rate,
-              probeDeadlineMs: config.probeDeadlineMs,
-              scope: config.scope,
-              threads: config.threads,
-              resultBatch: config.resultBatch,
-              resultFlushMs: config.resultFlushMs,
-            }),
+          inject: [CredentialClient, ResultsPublisher, WorkerMetrics],
+          useFactory: (credentials: CredentialClient, results: ResultsPublisher, metrics: WorkerMetrics) =>
+            new ProbeChunkUseCase(
+              credentials,
+              results,
+              {
+                probeConcurrency: config.probeConcurrency,
+                rate: config.rate,
+                probeDeadlineMs: config.probeDeadlineMs,
+                scope: config.scope,
+                threads: config.threads,
+                resultBatch: config.resultBatch,
+                resultFlushMs: config.resultFlushMs,
+              },
+              metrics,
+            ),
         },
         {
           provide: ProbeChunkProcessor,
@@ -52,7 +57,8 @@ export class WorkerModule {
         ProbeWorkerHost,
         {
           provide: PortqryQueryProcessor,
-          useFactory: () =>
+          inject: [WorkerMetrics],
+          useFactory: (metrics: WorkerMetrics) =>
             new PortqryQueryProcessor(
               new PortqryQueryUseCase({
                 probeConcurrency: config.probeConcurrency,
@@ -60,6 +66,7 @@ export class WorkerModule {
                 probeDeadlineMs: config.probeDeadlineMs,
                 scope: config.scope,
               }),
+              metrics,
               logger,
               config.chunkDeadlineMs,
               config.jobKeys,

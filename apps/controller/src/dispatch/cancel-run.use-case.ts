@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { finishRun, getRun, openChunks, type RunRecord } from '@fleetqry/store';
 
+import { observeRunFinished } from '../observability/metrics.js';
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer } from './chunk-enqueuer.js';
 
@@ -26,6 +27,7 @@ export class CancelRunUseCase {
     const run = await getRun(prisma, idOrNumber);
     if (!run) return { run: null, cancelled: false, withdrawn: 0, running: 0 };
     const cancelled = await finishRun(prisma, run.id, { status: 'cancelled', error: reason });
+    if (cancelled) observeRunFinished(run, 'cancelled');
     const open = (await openChunks(prisma, run.id)).map((c) => c.chunkIndex);
     const withdrawn = cancelled ? await this.enqueuer.withdraw(run.id, open) : 0;
     return {

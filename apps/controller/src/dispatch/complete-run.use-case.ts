@@ -3,6 +3,7 @@ import { builtinPolicy, parsePolicyYaml, WaiverSchema, type Policy, type Waiver 
 import { activeWaivers, finishRun, getPolicy, getRun, type Waiver as StoredWaiver } from '@fleetqry/store';
 import { evaluateStage } from '@fleetqry/sweep';
 
+import { observeRunFinished } from '../observability/metrics.js';
 import { StoreService } from '../store/store.service.js';
 import type { DistributedRunPlan } from './chunk-enqueuer.js';
 import { DispatchQueues } from './dispatch-queues.js';
@@ -41,14 +42,18 @@ export class CompleteRunUseCase {
       });
       const finished = await finishRun(prisma, run.id, { status: 'succeeded' });
       this.logger.log(`run ${run.number} (${run.id}) succeeded: ${evaluated.findings} findings`);
-      if (finished) await this.queues.publishRunEvent(run.id, 'completed');
+      if (!finished) return;
+      observeRunFinished(run, 'succeeded');
+      await this.queues.publishRunEvent(run.id, 'completed');
     } catch (error) {
       const failed = await finishRun(prisma, run.id, {
         status: 'failed',
         error: `evaluation failed: ${(error as Error).message}`,
       });
       this.logger.error(`run ${run.id}: evaluation failed: ${(error as Error).message}`);
-      if (failed) await this.queues.publishRunEvent(run.id, 'failed');
+      if (!failed) return;
+      observeRunFinished(run, 'failed');
+      await this.queues.publishRunEvent(run.id, 'failed');
     }
   }
 

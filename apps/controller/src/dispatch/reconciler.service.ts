@@ -10,6 +10,7 @@ import {
   type RunRecord,
 } from '@fleetqry/store';
 
+import { observeRunFinished } from '../observability/metrics.js';
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer } from './chunk-enqueuer.js';
 import { CompleteRunUseCase } from './complete-run.use-case.js';
@@ -123,6 +124,7 @@ export class ReconcilerService {
 
   private async failRun(run: RunRecord, error: string): Promise<void> {
     if (!(await finishRun(this.store.prisma, run.id, { status: 'failed', error }))) return;
+    observeRunFinished(run, 'failed');
     const open = await openChunks(this.store.prisma, run.id);
     await this.enqueuer.withdraw(
       run.id,

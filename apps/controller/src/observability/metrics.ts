@@ -38,40 +38,67 @@ export const authDenials = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Observed by the runs pipeline when a run finishes. */
+/** Observed where a run finishes (observeRunFinished); the count of `failed` is what "runs failing" alerts on. */
 export const runDuration = new Histogram({
   name: 'fleetqry_run_duration_seconds',
-  help: 'Run duration from start to finish, by final status',
+  help: 'Run duration from start (or creation, if it never started) to finish, by final status',
   labelNames: ['status'] as const,
   buckets: [1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 7200, 21600],
   registers: [metricsRegistry],
 });
 
+/** Called once per run, by whoever finished it (finishRun returned true: first outcome wins). */
+export function observeRunFinished(
+  run: { startedAt: Date | null; createdAt: Date },
+  status: 'succeeded' | 'failed' | 'cancelled',
+): void {
+  runDuration.observe(
+    { status },
+    Math.max(0, Date.now() - (run.startedAt ?? run.createdAt).getTime()) / 1000,
+  );
+}
+
 /** Incremented by the ingest processor; its rate() is the ingest rate. */
 export const observationsIngested = new Counter({
   name: 'fleetqry_observations_ingested_total',
-  help: 'Observations written to the store by the results processor',
+  help: 'Informative observations written to the store by the results processor (closed ports travel as coverage)',
   registers: [metricsRegistry],
 });
 
-/** Incremented as chunks report progress; its rate() is probes/s across all workers. */
-export const probesCompleted = new Counter({
-  name: 'fleetqry_probes_completed_total',
-  help: 'Host×port probes completed across all workers',
-  registers: [metricsRegistry],
-});
+/**
+ * A gauge whose values the service owning their source reads on each scrape: the service installs the
+ * reader when it starts and removes it when it stops (the gauges outlive apps built in one test process).
+ */
+class ScrapedGauge<L extends string> {
+  private reader: (() => Promise<void>) | undefined;
+  readonly gauge: Gauge<L>;
 
-let queueDepthCollector: (() => Promise<void>) | undefined;
+  constructor(config: { name: string; help: string; labelNames: readonly L[] }) {
+    this.gauge = new Gauge({ ...config, registers: [metricsRegistry], collect: () => this.reader?.() });
+  }
 
-/** QueuesService installs the function that reads the counts from Redis on each scrape. */
-export function setQueueDepthCollector(fn: (() => Promise<void>) | undefined): void {
-  queueDepthCollector = fn;
+  readWith(reader: (() => Promise<void>) | undefined): void {
+    this.reader = reader;
+  }
 }
 
-export const queueDepth = new Gauge({
+/** Read by QueuesService from Redis. */
+export const queueDepth = new ScrapedGauge({
   name: 'fleetqry_queue_jobs',
   help: 'Jobs in each BullMQ queue, by state',
   labelNames: ['queue', 'state'] as const,
-  registers: [metricsRegistry],
-  collect: () => queueDepthCollector?.(),
+});
+
+/** Read by QueuesService from Redis: 0 on the probe queue means no worker is there to take chunks. */
+export const queueWorkers = new ScrapedGauge({
+  name: 'fleetqry_queue_workers',
+  help: 'BullMQ workers connected to each queue (workers on probe and queries, controllers on the others)',
+  labelNames: ['queue'] as const,
+});
+
+/** Read by LatestRunFindings from the store. */
+export const latestRunFindings = new ScrapedGauge({
+  name: 'fleetqry_latest_run_findings',
+  help: "Findings of each scan definition's latest succeeded run, by severity and status",
+  labelNames: ['scan', 'severity', 'status'] as const,
 });

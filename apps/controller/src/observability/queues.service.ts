@@ -3,7 +3,7 @@ import { QUEUES } from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { queueDepth, setQueueDepthCollector } from './metrics.js';
+import { queueDepth, queueWorkers } from './metrics.js';
 
 const STATES = [
   'waiting',
@@ -17,7 +17,8 @@ const STATES = [
 
 /**
  * Read-side handles on the pipeline's queues (names from libs/contracts, prefix from the env), for Bull Board
- * and the queue-depth gauge. Producers/consumers live in the dispatch module; these never add jobs.
+ * and the queue gauges (depth by state, connected workers). Producers/consumers live in the dispatch module;
+ * these never add jobs.
  */
 @Injectable()
 export class QueuesService implements OnModuleDestroy {
@@ -41,24 +42,28 @@ export class QueuesService implements OnModuleDestroy {
       q.on('error', () => {}); // reconnects are logged by health, not per queue
       return q;
     });
-    setQueueDepthCollector(() => this.collectDepth());
-  }
-
-  private async collectDepth(): Promise<void> {
-    await Promise.all(
-      this.queues.map(async (q) => {
-        try {
-          const counts = await withTimeout(q.getJobCounts(...STATES), 1000);
-          for (const state of STATES) queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
-        } catch {
-          // Redis down: leave the last values; /health reports the outage.
-        }
+    queueDepth.readWith(() =>
+      this.each(async (q) => {
+        const counts = await withTimeout(q.getJobCounts(...STATES), 1000);
+        for (const state of STATES) queueDepth.gauge.set({ queue: q.name, state }, counts[state] ?? 0);
       }),
+    );
+    // BullMQ names its workers' Redis connections after their queue; the count is read from CLIENT LIST.
+    queueWorkers.readWith(() =>
+      this.each(async (q) =>
+        queueWorkers.gauge.set({ queue: q.name }, await withTimeout(q.getWorkersCount(), 1000)),
+      ),
     );
   }
 
+  private async each(read: (q: Queue) => Promise<void>): Promise<void> {
+    // Redis down: each queue keeps its last values; /health reports the outage.
+    await Promise.all(this.queues.map((q) => read(q).catch(() => {})));
+  }
+
   async onModuleDestroy(): Promise<void> {
-    setQueueDepthCollector(undefined);
+    queueDepth.readWith(undefined);
+    queueWorkers.readWith(undefined);
     await Promise.all(this.queues.map((q) => q.close().catch(() => {})));
   }
 }

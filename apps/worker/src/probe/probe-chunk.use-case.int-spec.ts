@@ -2,6 +2,7 @@ import type { JobScanConfig, ProbeChunkJob, ResultBatchJob } from '@fleetqry/con
 import { planScan } from '@fleetqry/probe';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
+import { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ResultsPublisher } from '../queues/results-publisher.js';
 import { ProbeChunkUseCase, type ProbeChunkOptions } from './probe-chunk.use-case.js';
 
@@ -46,17 +47,23 @@ function useCase(options: Partial<ProbeChunkOptions>) {
   const results = {
     publish: async (b: ResultBatchJob) => void published.push(structuredClone(b)),
   } as unknown as ResultsPublisher;
-  const uc = new ProbeChunkUseCase(credentials, results, {
-    probeConcurrency: 256,
-    rate: 0,
-    probeDeadlineMs: 5_000,
-    scope: { allow: ['127.78.200.0/24'], deny: [] },
-    threads: undefined,
-    resultBatch: 500,
-    resultFlushMs: 60_000,
-    ...options,
-  });
-  return { uc, published };
+  const metrics = new WorkerMetrics();
+  const uc = new ProbeChunkUseCase(
+    credentials,
+    results,
+    {
+      probeConcurrency: 256,
+      rate: 0,
+      probeDeadlineMs: 5_000,
+      scope: { allow: ['127.78.200.0/24'], deny: [] },
+      threads: undefined,
+      resultBatch: 500,
+      resultFlushMs: 60_000,
+      ...options,
+    },
+    metrics,
+  );
+  return { uc, published, metrics };
 }
 
 const coveredHosts = (batches: ResultBatchJob[]) =>
@@ -68,7 +75,7 @@ const expected = HOSTS.map((a) => `${a} tcp [[1,16]]`).sort();
 
 describe('ProbeChunkUseCase (loopback, TCP 1-16)', () => {
   it('publishes a chunk that fits one batch as one final marker carrying every host’s coverage', async () => {
-    const { uc, published } = useCase({});
+    const { uc, published, metrics } = useCase({});
     const outcome = await uc.execute(await chunkJob(), new AbortController().signal);
     expect(published).toHaveLength(1);
     const [final] = published;
@@ -80,6 +87,10 @@ describe('ProbeChunkUseCase (loopback, TCP 1-16)', () => {
     });
     expect(coveredHosts(published)).toEqual(expected);
     expect(outcome).toMatchObject({ batches: 0, observations: 128, failures: 0 });
+    // Counted as probes although they travelled as coverage ranges; the other series exist at 0.
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^fleetqry_worker_probes_total\{proto="tcp",state="NOT LISTENING"\} 128$/m);
+    expect(text).toMatch(/^fleetqry_worker_probes_total\{proto="udp",state="LISTENING or FILTERED"\} 0$/m);
   });
 
   it('splits by records (observations + coverage records), numbers the batches and counts them on the final marker', async () => {

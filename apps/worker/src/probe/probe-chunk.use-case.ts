@@ -5,6 +5,7 @@ import { probeStage, type TargetFailure } from '@fleetqry/probe';
 import { chunkPlan, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
+import type { ProbeTally } from '../observability/worker-metrics.js';
 import type { ResultsPublisher } from '../queues/results-publisher.js';
 import { communityLabels, redactObservation } from './community-redaction.js';
 
@@ -33,6 +34,7 @@ export class ProbeChunkUseCase {
     private readonly credentials: CredentialClient,
     private readonly results: ResultsPublisher,
     private readonly options: ProbeChunkOptions,
+    private readonly tally: ProbeTally,
   ) {}
 
   async execute(job: ProbeChunkJob, signal: AbortSignal): Promise<ProbeChunkOutcome> {
@@ -89,10 +91,12 @@ export class ProbeChunkUseCase {
       plan,
       {
         onObservations: async (found, probes) => {
+          this.tally.countProbes(found);
           for (const o of found) buffer.push(redactObservation(o, labels));
           await counted(probes);
         },
         onCoverage: async (done, probes) => {
+          this.tally.countProbes([], done);
           coverage.push(...done);
           await counted(probes);
         },

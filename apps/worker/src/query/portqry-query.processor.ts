@@ -3,15 +3,18 @@ import { verifySignedJob, type JobKeys } from '@fleetqry/sweep/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
+import type { ProbeTally } from '../observability/worker-metrics.js';
 import type { PortqryQueryUseCase } from './portqry-query.use-case.js';
 
 /**
  * Thin: verifies the controller's signature first (like probe chunks: a job written straight into Redis
- * probes nothing), validates the query job, bounds it with a deadline and the shutdown signal, runs it.
+ * probes nothing), validates the query job, bounds it with a deadline and the shutdown signal, runs it,
+ * counts its probes.
  */
 export class PortqryQueryProcessor {
   constructor(
     private readonly useCase: PortqryQueryUseCase,
+    private readonly tally: ProbeTally,
     private readonly logger: Logger,
     private readonly deadlineMs: number,
     private readonly jobKeys: JobKeys,
@@ -35,6 +38,7 @@ export class PortqryQueryProcessor {
     const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
       const result = await this.useCase.execute(parsed.data, bounded);
+      this.tally.countProbes(result.observations);
       this.logger.info(
         { jobId: job.id, ports: result.observations.length, durationMs: Math.round(result.durationMs) },
         'query done',

@@ -387,6 +387,22 @@ export async function nthFindingKeyAfter(
   return r.rows[0]?.key ?? null;
 }
 
+export interface FindingCount {
+  severity: Severity;
+  status: FindingStatus;
+  count: number;
+}
+
+/** How many findings of a run have each severity and status (index-only on (run, severity, rule, status, …)). */
+export async function countFindingsBySeverity(conn: SqlConnection, runId: string): Promise<FindingCount[]> {
+  const r = await conn.query<FindingCount>(
+    `SELECT "severity", "status", count(*)::int AS "count" FROM "findings" WHERE "run_id" = $1::uuid
+      GROUP BY "severity", "status"`,
+    [runId],
+  );
+  return r.rows;
+}
+
 /** How many findings of a run have each status (index-only on (run, status)). */
 export async function countFindingsByStatus(
   conn: SqlConnection,

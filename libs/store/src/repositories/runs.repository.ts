@@ -170,6 +170,22 @@ export async function latestSucceededRun(db: Db, scanDefinitionId?: string): Pro
   return run ? toRunRecord(run) : null;
 }
 
+/**
+ * Each scan definition's newest succeeded run (scans without one are left out): one probe of the
+ * (scan definition, status, number) index per scan definition.
+ */
+export async function latestSucceededRunPerScan(
+  conn: SqlConnection,
+): Promise<{ scan: string; runId: string }[]> {
+  const r = await conn.query<{ scan: string; runId: string }>(
+    `SELECT s."name" AS "scan", r."id" AS "runId" FROM "scan_definitions" s
+       CROSS JOIN LATERAL (SELECT "id" FROM "runs"
+                            WHERE "scan_definition_id" = s."id" AND "status" = 'succeeded'
+                            ORDER BY "number" DESC LIMIT 1) r`,
+  );
+  return r.rows;
+}
+
 /** The latest succeeded run of the same scan definition before this one: the baseline for the delta. */
 export async function previousRun(
   db: Db,
