@@ -2,6 +2,7 @@ export * from './port-state.js';
 export * from './protocol-status.js';
 export * from './protocol-data.js';
 export * from './communities.js';
+export * from './snmp-v3.js';
 export * from './observation.js';
 export * from './coverage.js';
 export * from './network-quality.js';

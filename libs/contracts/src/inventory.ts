@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { SnmpV3UserSchema } from './snmp-v3.js';
+
 /**
  * Inventory files (YAML) and the API's inventory documents: which hosts a sweep covers, with tags and
  * owners the policy and reports use. The minimal form is a list of target strings plus ports.
@@ -35,9 +37,19 @@ export const InventoryPortsSchema = z.strictObject({
 export const InventorySnmpSchema = z.strictObject({
   /** Literal communities (CLI files); the API stores them as credentials instead. */
   communities: z.array(z.string()).optional(),
-  /** Ids of stored credentials (API); never the secret itself. */
+  /** SNMPv3 users with their keys (CLI files, like communities); the API stores them as credentials. */
+  v3Users: z.array(SnmpV3UserSchema).max(16).optional(),
+  /** Ids of stored credentials (API: communities and v3 users); never the secret itself. */
   credentials: z.array(z.string()).optional(),
 });
+
+/**
+ * The inventory fields holding literal SNMP secrets (`communities`, `v3Users`): fine in a CLI file, refused
+ * by the controller, which stores secrets only as credentials.
+ */
+export function literalSnmpSecrets(snmp: z.infer<typeof InventorySnmpSchema> | undefined): string[] {
+  return (['communities', 'v3Users'] as const).filter((k) => (snmp?.[k]?.length ?? 0) > 0);
+}
 
 export const InventorySchema = z.strictObject({
   version: z.literal(1).default(1),

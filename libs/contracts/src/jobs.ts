@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { CREDENTIAL_KINDS } from './api/credentials.js';
 import { HostCoverageSchema, PortRangesSchema } from './coverage.js';
 import { NetworkQualitySchema } from './network-quality.js';
 import { ObservationSchema } from './observation.js';
@@ -96,12 +97,18 @@ export const JobScanConfigSchema = z.looseObject({
   queries: z.union([z.literal('all'), z.array(z.string())]),
   protocolOptions: z
     .looseObject({})
-    .refine((o) => !('communities' in o), 'communities travel as credential ids, never in a job'),
+    .refine(
+      (o) => !('communities' in o) && !('snmpV3Users' in o),
+      'communities and SNMPv3 users travel as credential ids, never in a job',
+    ),
   tcpQueryTimeoutMs: z.number().positive(),
   udpQueryTimeoutMs: z.number().positive(),
   /** Absent in jobs queued before it existed; the worker then applies the default. */
   udpQuietMinMs: z.number().positive().optional(),
-  /** Stored credentials holding the SNMP communities to try, in order; empty means the default (public). */
+  /**
+   * Stored SNMP credentials to try, in order: communities (none means the default, public) and SNMPv3
+   * users (`snmp-v3-user`). The name predates v3 users; jobs already queued keep their meaning.
+   */
   communityCredentialIds: z.array(z.uuid()).max(256),
 });
 export type JobScanConfig = z.infer<typeof JobScanConfigSchema>;
@@ -178,7 +185,13 @@ export const ScheduledRunJobSchema = z.strictObject({ scanDefinitionId: z.uuid()
 export type ScheduledRunJob = z.infer<typeof ScheduledRunJobSchema>;
 
 /** The worker → controller credential fetch (`GET /internal/credentials/:id`, bearer worker token). */
-export const CredentialSecretResponseSchema = z.strictObject({ secret: z.string() });
+/** A credential opened for a worker: its kind tells how to use the secret, the principal is its identity. */
+export const CredentialSecretResponseSchema = z.strictObject({
+  kind: z.enum(CREDENTIAL_KINDS),
+  secret: z.string(),
+  principal: z.string().nullable(),
+});
+export type CredentialSecretResponse = z.infer<typeof CredentialSecretResponseSchema>;
 export const INTERNAL_CREDENTIALS_PATH = '/internal/credentials';
 
 /**

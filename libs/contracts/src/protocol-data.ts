@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { SnmpV3UserResultSchema } from './snmp-v3.js';
+
 /** Protocol data carried on an observation, one key per protocol (the key is the plugin's `key`). */
 
 export const SnmpVersionSchema = z.enum(['v1', 'v2c']);
@@ -31,6 +33,8 @@ export const SnmpDataSchema = z.object({
   sysObjectID: z.string().optional(),
   /** SNMPv3 engine discovery; extra data, never decides the port's state. */
   engine: SnmpEngineSchema.optional(),
+  /** Configured SNMPv3 users, in order, and what the agent did with each (an accepted one is an answer). */
+  v3Users: z.array(SnmpV3UserResultSchema).optional(),
 });
 export type SnmpData = z.infer<typeof SnmpDataSchema>;
 

@@ -13,7 +13,7 @@ metadata:
   name: baseline
   version: "1.0.0"
   description: >-
-    Default and empty SNMP communities, SNMP v1/v2c where v3 is required, cleartext remote logins,
+    Default and empty SNMP communities, SNMP v1/v2c where v3 is required, weak SNMPv3 users, cleartext remote logins,
     anonymous FTP, per-tag required ports and banners, anonymous LDAP rootDSE outside domain controllers.
 
 rules:
@@ -49,6 +49,40 @@ rules:
       Hosts tagged snmpv3-required must not answer SNMPv1 or SNMPv2c (cleartext communities) at all.
     appliesTo: { tags: [snmpv3-required] }
     versions: [v1, v2c]
+
+  # SNMPv3 (CIS: authPriv, SHA-2 authentication, AES privacy). These fire on configured v3 users only
+  # (credentials or inventory snmp.v3Users), for what the agent accepted from them.
+  - id: snmp.v3.noauth
+    type: snmp-v3-security
+    severity: high
+    title: SNMPv3 agent answers a user without authentication (noAuthNoPriv)
+    description: >-
+      A get made with the user name alone, no keys, returned values: anyone who knows or guesses the user
+      name reads the MIB, unauthenticated and in cleartext.
+    levels: [noAuthNoPriv]
+
+  - id: snmp.v3.no-privacy
+    type: snmp-v3-security
+    severity: medium
+    title: SNMPv3 agent answers a user without privacy (authNoPriv)
+    description: The agent accepted the user's authenticated requests unencrypted; CIS asks for authPriv.
+    levels: [authNoPriv]
+
+  - id: snmp.v3.auth-weak
+    type: snmp-v3-security
+    severity: medium
+    title: SNMPv3 user authenticates with MD5 or SHA-1
+    description: >-
+      The agent accepted the user's HMAC-MD5-96 or HMAC-SHA-96 authentication (RFC 3414); use the SHA-2
+      protocols of RFC 7860 (sha256 or stronger).
+    authProtocols: [md5, sha]
+
+  - id: snmp.v3.priv-des
+    type: snmp-v3-security
+    severity: medium
+    title: SNMPv3 user's privacy is DES
+    description: The agent accepted the user's DES-encrypted requests (56-bit key); use AES.
+    privProtocols: [des]
 
   - id: telnet.listening
     type: port-forbidden

@@ -1,4 +1,10 @@
-import type { LocalSocket, Observation, Proto } from '@fleetqry/contracts';
+import {
+  type LocalSocket,
+  type Observation,
+  type Proto,
+  snmpV3Authenticated,
+  type SnmpV3UserResult,
+} from '@fleetqry/contracts';
 
 import type { CompiledRule } from './compile.js';
 import { type HostViewIndex, isWildcardBind } from './host-view.js';
@@ -89,6 +95,57 @@ const snmpVersion: Evaluator = ({ rule }, obs) => {
       }),
     },
   ];
+};
+
+/**
+ * What the agent accepted from one configured v3 user, as the rule's criteria: the level it let the
+ * user in at without keys or with the credential's own level, and the protocols of an authenticated
+ * exchange. Only what the credential actually used successfully counts: a user the agent refused
+ * (wrong key, unknown user, silence) proves nothing about the agent's settings.
+ */
+function v3Weaknesses(
+  rule: Extract<CompiledRule['rule'], { type: 'snmp-v3-security' }>,
+  u: SnmpV3UserResult,
+): string[] {
+  const out: string[] = [];
+  const levels = new Set<string>(rule.levels ?? []);
+  const noAuth = u.noAuthAccepted === true || (u.level === 'noAuthNoPriv' && u.outcome === 'accepted');
+  if (levels.has('noAuthNoPriv') && noAuth) out.push('level=noAuthNoPriv');
+  const authenticated = snmpV3Authenticated(u);
+  if (!authenticated) return out;
+  if (u.level === 'authNoPriv' && levels.has('authNoPriv')) out.push('level=authNoPriv');
+  if (u.authProtocol && rule.authProtocols?.includes(u.authProtocol)) out.push(`auth=${u.authProtocol}`);
+  if (u.privProtocol && rule.privProtocols?.includes(u.privProtocol)) out.push(`priv=${u.privProtocol}`);
+  return out;
+}
+
+const snmpV3Security: Evaluator = ({ rule }, obs) => {
+  if (rule.type !== 'snmp-v3-security' || !obs.snmp?.v3Users) return [];
+  const out: Violation[] = [];
+  const seen = new Set<string>();
+  for (const u of obs.snmp.v3Users) {
+    const weaknesses = v3Weaknesses(rule, u);
+    if (weaknesses.length === 0 || seen.has(u.user)) continue;
+    seen.add(u.user);
+    out.push({
+      subject: `user=${u.user}`,
+      evidence: definedOnly({
+        ...where(obs),
+        user: u.user,
+        credential: u.credential,
+        weaknesses,
+        level: u.level,
+        authProtocol: u.authProtocol,
+        privProtocol: u.privProtocol,
+        outcome: u.outcome,
+        noAuthAccepted: u.noAuthAccepted,
+        engineId: obs.snmp.engine?.engineId,
+        sysName: obs.snmp.sysName,
+        sysDescr: obs.snmp.sysDescr,
+      }),
+    });
+  }
+  return out;
 };
 
 const portForbidden: Evaluator = (compiled, obs) => {
@@ -322,6 +379,7 @@ const unexpectedOwner: Evaluator = (compiled, obs, { hostViews }) => {
 export const EVALUATORS: Readonly<Record<CompiledRule['rule']['type'], Evaluator>> = {
   'snmp-community': snmpCommunity,
   'snmp-version-requires-v3': snmpVersion,
+  'snmp-v3-security': snmpV3Security,
   'port-forbidden': portForbidden,
   'port-required': portRequired,
   'banner-match': bannerMatch,
@@ -349,6 +407,7 @@ const portsIf =
 const CLOSED_INTEREST: Readonly<Record<CompiledRule['rule']['type'], ClosedInterest>> = {
   'snmp-community': noClosed,
   'snmp-version-requires-v3': noClosed,
+  'snmp-v3-security': noClosed,
   'port-forbidden': portsIf(({ rule }) => rule.type === 'port-forbidden' && rule.states.includes(CLOSED)),
   'port-required': portsIf(
     ({ rule }) => rule.type === 'port-required' && !rule.acceptStates.includes(CLOSED),

@@ -1,4 +1,11 @@
-import { PortStateSchema, SeveritySchema, TagSchema } from '@fleetqry/contracts';
+import {
+  PortStateSchema,
+  SeveritySchema,
+  SnmpV3AuthProtocolSchema,
+  SnmpV3LevelSchema,
+  SnmpV3PrivProtocolSchema,
+  TagSchema,
+} from '@fleetqry/contracts';
 import { z } from 'zod';
 
 import { parseAddressSelector } from './address.js';
@@ -137,6 +144,29 @@ export const SnmpVersionRuleSchema = z.strictObject({
     .min(1)
     .default(['v1', 'v2c']),
 });
+
+export const SnmpV3SecurityRuleSchema = z
+  .strictObject({
+    ...ruleBase,
+    type: z
+      .literal('snmp-v3-security')
+      .describe(
+        'The SNMP agent accepted a configured SNMPv3 user at a listed level, or with a listed authentication or privacy protocol',
+      ),
+    /** Levels that must not be accepted: noAuthNoPriv (also: the user name alone got values), authNoPriv. */
+    levels: z
+      .array(SnmpV3LevelSchema.exclude(['authPriv']))
+      .min(1)
+      .optional(),
+    /** Authentication protocols that must not be accepted (CIS: SHA-2 only), e.g. [md5, sha]. */
+    authProtocols: z.array(SnmpV3AuthProtocolSchema).min(1).optional(),
+    /** Privacy protocols that must not be accepted (CIS: AES only), e.g. [des]. */
+    privProtocols: z.array(SnmpV3PrivProtocolSchema).min(1).optional(),
+  })
+  .refine((r) => r.levels || r.authProtocols || r.privProtocols, {
+    message: 'name levels, authProtocols or privProtocols',
+    path: ['levels'],
+  });
 
 export const PortForbiddenRuleSchema = z.strictObject({
   ...ruleBase,
@@ -304,6 +334,7 @@ export const UnexpectedOwnerRuleSchema = z.strictObject({
 export const RULE_TYPES = [
   'snmp-community',
   'snmp-version-requires-v3',
+  'snmp-v3-security',
   'port-forbidden',
   'port-required',
   'banner-match',
@@ -318,6 +349,7 @@ export type RuleType = (typeof RULE_TYPES)[number];
 export const RuleSchema = z.discriminatedUnion('type', [
   SnmpCommunityRuleSchema,
   SnmpVersionRuleSchema,
+  SnmpV3SecurityRuleSchema,
   PortForbiddenRuleSchema,
   PortRequiredRuleSchema,
   BannerMatchRuleSchema,

@@ -48,7 +48,21 @@ export interface HostTruth {
   openUdp: number[];
   filteredTcp: number[];
   filteredUdp: number[];
-  snmp: { versions: string[]; communities: Record<string, 'ro' | 'rw'>; sysName: string } | null;
+  snmp: {
+    versions: string[];
+    communities: Record<string, 'ro' | 'rw'>;
+    sysName: string;
+    /** Net-SNMP's spellings (SHA, SHA-256, MD5, AES, DES); `noAuthAllowed`: `rouser … noauth` (older truth files lack it). */
+    v3Users: {
+      user: string;
+      level: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
+      authProtocol?: string;
+      authPassword?: string;
+      privProtocol?: string;
+      privPassword?: string;
+      noAuthAllowed?: boolean;
+    }[];
+  } | null;
   banners: Record<string, string>;
   http: Record<string, { server: string; tls: boolean }>;
   ftp: Record<string, { anonymous: boolean }>;

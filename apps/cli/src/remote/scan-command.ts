@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { Severity } from '@fleetqry/contracts';
+import { literalSnmpSecrets, type Severity } from '@fleetqry/contracts';
 import { BUILTIN_POLICY_NAMES, parsePolicyYaml } from '@fleetqry/policy';
 import { loadInventoryFile } from '@fleetqry/sweep';
 import { Command, Option } from 'commander';
@@ -39,9 +39,10 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 async function scanStart(flags: ScanStartFlags): Promise<number> {
   const api = new ApiClient(flags);
   const loaded = await loadInventoryFile(flags.inventory);
-  if (loaded.inventory.snmp?.communities?.length)
+  const literal = literalSnmpSecrets(loaded.inventory.snmp);
+  if (literal.length)
     throw new UsageError(
-      `${flags.inventory}: snmp.communities: the controller stores communities as credentials; create them (POST /credentials, admin) and list their ids in snmp.credentials`,
+      `${flags.inventory}: snmp.${literal[0]}: the controller stores SNMP secrets as credentials; create them (POST /credentials, admin) and list their ids in snmp.credentials`,
     );
   const name = `cli:${loaded.name}`;
   const { imports: _imports, ...document } = loaded.inventory;

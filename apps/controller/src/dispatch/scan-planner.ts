@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Inventory, JobScanConfig } from '@fleetqry/contracts';
+import { literalSnmpSecrets, type Inventory, type JobScanConfig } from '@fleetqry/contracts';
 import { planScan, ScanRequestError, type ScanPlan, type ScanRequest } from '@fleetqry/probe';
 import {
   getScanDefinitionWithInventory,
@@ -58,9 +58,10 @@ export class ScanPlanner {
     const { definition, inventory, hosts } = found;
     if (!inventory) throw new ScanRequestError(`scan definition ${definition.name}: it has no inventory`);
     const document: Inventory = inventory.document ?? { version: 1, targets: [], ports: {} };
-    if (document.snmp?.communities?.length)
+    const literal = literalSnmpSecrets(document.snmp);
+    if (literal.length)
       throw new ScanRequestError(
-        `inventory ${inventory.name}: snmp.communities holds literal communities; store them as credentials`,
+        `inventory ${inventory.name}: snmp.${literal[0]} holds literal SNMP secrets; store them as credentials`,
       );
     const loaded: LoadedInventory = {
       inventory: { ...document, targets: hosts },

@@ -191,6 +191,28 @@ describe('controller API resources', () => {
       expect((await app.call('DELETE', `/credentials/${c.body.id}`)).status).toBe(204);
     });
 
+    it('stores an SNMPv3 user: the user name is shown, its protocols and keys never', async () => {
+      const keys = { authKey: 'v3-auth-passphrase', privKey: 'v3-priv-passphrase' };
+      const c = await app.call('POST', '/credentials', {
+        body: {
+          kind: 'snmp-v3-user',
+          name: 'v3-ro',
+          user: 'fq-ro',
+          authProtocol: 'sha256',
+          privProtocol: 'aes',
+          ...keys,
+        },
+      });
+      expect(c.status).toBe(201);
+      expect(c.body).toMatchObject({ kind: 'snmp-v3-user', name: 'v3-ro', principal: 'fq-ro' });
+      const listed = await app.call('GET', '/credentials');
+      for (const raw of [c.raw, listed.raw]) {
+        for (const key of Object.values(keys)) expect(raw).not.toContain(key);
+        expect(raw).not.toContain('sha256');
+      }
+      expect((await app.call('DELETE', `/credentials/${c.body.id}`)).status).toBe(204);
+    });
+
     it('names the field at fault', async () => {
       expectFieldError(
         await app.call('POST', '/credentials', { body: { kind: 'snmp-community', name: 'x' } }),
@@ -205,6 +227,28 @@ describe('controller API resources', () => {
           body: { kind: 'snmp-community', name: 'x', secret: 'a\u0001b' },
         }),
         'secret',
+      );
+      const v3 = { kind: 'snmp-v3-user', name: 'x', user: 'fq' };
+      const badKey = await app.call('POST', '/credentials', {
+        body: { ...v3, authProtocol: 'sha256', authKey: 'short' },
+      });
+      expectFieldError(badKey, 'authKey');
+      expect(badKey.raw).not.toContain('short"');
+      expectFieldError(
+        await app.call('POST', '/credentials', { body: { ...v3, authProtocol: 'sha256' } }),
+        'authKey',
+      );
+      expectFieldError(
+        await app.call('POST', '/credentials', {
+          body: { ...v3, privProtocol: 'aes', privKey: 'priv-passphrase' },
+        }),
+        'authProtocol',
+      );
+      expectFieldError(
+        await app.call('POST', '/credentials', {
+          body: { ...v3, authProtocol: 'sha3', authKey: 'auth-passphrase' },
+        }),
+        'authProtocol',
       );
     });
   });

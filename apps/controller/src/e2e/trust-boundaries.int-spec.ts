@@ -45,6 +45,12 @@ const ADDR = {
 } as const;
 type Case = keyof typeof ADDR;
 const COMMUNITY = `forged-test-community-${randomBytes(4).toString('hex')}`;
+const V3_KEYS = {
+  authProtocol: 'sha256',
+  authKey: 'v3-auth-passphrase',
+  privProtocol: 'aes',
+  privKey: 'v3-priv-passphrase',
+};
 
 function nft(...args: string[]): string {
   const r = spawnSync('nft', args, { encoding: 'utf8' });
@@ -68,6 +74,7 @@ let results: Queue;
 let runningRun: string;
 let listedCredential: string;
 let otherCredential: string;
+let listedV3User: string;
 let otherRun: string;
 let baseConfig: JobScanConfig;
 
@@ -138,8 +145,13 @@ beforeAll(async () => {
     ).body.id as string;
   listedCredential = await credential('listed');
   otherCredential = await credential('other-run');
-  // A running run with one open chunk whose frozen plan lists one credential (as the planner writes it).
-  const plan = { job: jobConfig([listedCredential]) } as unknown as CreateRunInput['plan'];
+  listedV3User = (
+    await app.call('POST', '/credentials', {
+      body: { kind: 'snmp-v3-user', name: 'listed-v3', user: 'fq-v3', ...V3_KEYS },
+    })
+  ).body.id as string;
+  // A running run with one open chunk whose frozen plan lists its credentials (as the planner writes it).
+  const plan = { job: jobConfig([listedCredential, listedV3User]) } as unknown as CreateRunInput['plan'];
   const { run } = await createRun(app.store.prisma, { trigger: 'manual', plan });
   await createRunChunks(app.store.prisma, run.id, [
     { chunkIndex: 0, targets: [], hosts: 1, probes: 3 },
@@ -293,7 +305,19 @@ describe('the credential route serves only planned work, to a worker', () => {
   it('serves a listed credential for an open chunk of a running run', async () => {
     const r = await get(listedCredential, `?run=${runningRun}&chunk=0`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ secret: `${COMMUNITY}-listed` });
+    expect(await r.json()).toEqual({
+      kind: 'snmp-community',
+      secret: `${COMMUNITY}-listed`,
+      principal: null,
+    });
+  });
+
+  it('serves an SNMPv3 user as its user name and sealed protocols and keys', async () => {
+    const r = await get(listedV3User, `?run=${runningRun}&chunk=0`);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { kind: string; secret: string; principal: string };
+    expect(body).toMatchObject({ kind: 'snmp-v3-user', principal: 'fq-v3' });
+    expect(JSON.parse(body.secret)).toEqual(V3_KEYS);
   });
 
   it('403 for another run’s credential, a done chunk, a missing chunk, a run not running, no worker id', async () => {

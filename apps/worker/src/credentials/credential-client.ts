@@ -2,6 +2,7 @@ import {
   CredentialSecretResponseSchema,
   INTERNAL_CREDENTIALS_PATH,
   WORKER_ID_HEADER,
+  type CredentialSecretResponse,
 } from '@fleetqry/contracts';
 
 /** How many runs' credentials are kept in memory at once (a worker serves few runs at a time). */
@@ -9,14 +10,14 @@ const MAX_CACHED_RUNS = 8;
 const FETCH_TIMEOUT_MS = 5_000;
 
 /**
- * Fetches SNMP communities by credential id from the controller (`GET /internal/credentials/:id`, bearer
+ * Fetches SNMP credentials (communities, v3 users: kind, secret, principal) by credential id from the controller (`GET /internal/credentials/:id`, bearer
  * worker token), so secrets never sit in job data or Redis. Each request names the chunk it is for and this
  * worker: the controller answers only while that chunk is open and its run's plan lists the credential.
  * Cached per run in memory only: a chunk of the same run on this worker does not ask again, and a finished
  * run's secrets age out. Errors name the id and the HTTP status, never the secret or the token.
  */
 export class CredentialClient {
-  private readonly byRun = new Map<string, Map<string, Promise<string>>>();
+  private readonly byRun = new Map<string, Map<string, Promise<CredentialSecretResponse>>>();
 
   constructor(
     private readonly controllerUrl: string,
@@ -25,7 +26,10 @@ export class CredentialClient {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async secrets(chunk: { runId: string; chunkIndex: number }, ids: readonly string[]): Promise<string[]> {
+  async open(
+    chunk: { runId: string; chunkIndex: number },
+    ids: readonly string[],
+  ): Promise<CredentialSecretResponse[]> {
     const cache = this.runCache(chunk.runId);
     return Promise.all(
       ids.map((id) => {
@@ -45,7 +49,7 @@ export class CredentialClient {
     this.byRun.delete(runId);
   }
 
-  private runCache(runId: string): Map<string, Promise<string>> {
+  private runCache(runId: string): Map<string, Promise<CredentialSecretResponse>> {
     let cache = this.byRun.get(runId);
     if (cache) {
       // Refresh recency (Map keeps insertion order: the first key is the least recently used run).
@@ -58,7 +62,10 @@ export class CredentialClient {
     return cache;
   }
 
-  private async fetchOne(id: string, chunk: { runId: string; chunkIndex: number }): Promise<string> {
+  private async fetchOne(
+    id: string,
+    chunk: { runId: string; chunkIndex: number },
+  ): Promise<CredentialSecretResponse> {
     const query = new URLSearchParams({ run: chunk.runId, chunk: String(chunk.chunkIndex) });
     const url = `${this.controllerUrl}${INTERNAL_CREDENTIALS_PATH}/${encodeURIComponent(id)}?${query}`;
     let response: Response;
@@ -80,6 +87,6 @@ export class CredentialClient {
     }
     const parsed = CredentialSecretResponseSchema.safeParse(await response.json().catch(() => null));
     if (!parsed.success) throw new Error(`credential ${id}: unexpected answer from the controller`);
-    return parsed.data.secret;
+    return parsed.data;
   }
 }

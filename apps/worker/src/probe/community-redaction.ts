@@ -1,18 +1,52 @@
-import { isWellKnownCommunity, type Observation } from '@fleetqry/contracts';
+import {
+  isWellKnownCommunity,
+  SnmpV3KeysSchema,
+  type CredentialSecretResponse,
+  type Observation,
+  type SnmpV3User,
+} from '@fleetqry/contracts';
+
+/** A chunk's SNMP credentials, opened: what the probe tries, and the labels results carry instead. */
+export interface SnmpSecrets {
+  communities: string[];
+  snmpV3Users: (SnmpV3User & { credential: string })[];
+  /** community → `credential:<id>`, for the communities that must not leave the worker. */
+  labels: Map<string, string>;
+}
 
 /**
- * Vendor-default communities stay literal (findings fire on them by name); every other community that
- * came from a stored credential leaves the worker as `credential:<id>`: results cross Redis and land in
- * Postgres, where a secret must only exist encrypted.
+ * Splits opened credentials by kind. Vendor-default communities stay literal (findings fire on them by
+ * name); every other community that came from a stored credential leaves the worker as `credential:<id>`:
+ * results cross Redis and land in Postgres, where a secret must only exist encrypted. A v3 user's keys never
+ * reach a result at all; its results name the user and `credential:<id>`.
  */
-/** secret → label, for the communities that must not leave the worker. */
-export function communityLabels(ids: readonly string[], secrets: readonly string[]): Map<string, string> {
-  const labels = new Map<string, string>();
+export function snmpSecrets(
+  ids: readonly string[],
+  opened: readonly CredentialSecretResponse[],
+): SnmpSecrets {
+  const out: SnmpSecrets = { communities: [], snmpV3Users: [], labels: new Map() };
   ids.forEach((id, i) => {
-    const secret = secrets[i]!;
-    if (!isWellKnownCommunity(secret) && !labels.has(secret)) labels.set(secret, `credential:${id}`);
+    const c = opened[i]!;
+    if (c.kind === 'snmp-v3-user') {
+      const keys = SnmpV3KeysSchema.safeParse(parseJson(c.secret));
+      // Never the parse error: it could quote the secret.
+      if (!keys.success || !c.principal) throw new Error(`credential ${id}: not a valid SNMPv3 user`);
+      out.snmpV3Users.push({ user: c.principal, ...keys.data, credential: `credential:${id}` });
+      return;
+    }
+    out.communities.push(c.secret);
+    if (!isWellKnownCommunity(c.secret) && !out.labels.has(c.secret))
+      out.labels.set(c.secret, `credential:${id}`);
   });
-  return labels;
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function redactObservation(o: Observation, labels: ReadonlyMap<string, string>): Observation {

@@ -43,7 +43,7 @@ async function chunkJob(): Promise<ProbeChunkJob> {
 
 function useCase(options: Partial<ProbeChunkOptions>) {
   const published: ResultBatchJob[] = [];
-  const credentials = { secrets: async () => [] } as unknown as CredentialClient;
+  const credentials = { open: async () => [] } as unknown as CredentialClient;
   const results = {
     publish: async (b: ResultBatchJob) => void published.push(structuredClone(b)),
   } as unknown as ResultsPublisher;

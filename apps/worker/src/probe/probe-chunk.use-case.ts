@@ -7,7 +7,7 @@ import { chunkPlan, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs'
 import type { CredentialClient } from '../credentials/credential-client.js';
 import type { ProbeTally } from '../observability/worker-metrics.js';
 import type { ResultsPublisher } from '../queues/results-publisher.js';
-import { communityLabels, redactObservation } from './community-redaction.js';
+import { redactObservation, snmpSecrets } from './community-redaction.js';
 
 export interface ProbeChunkOptions extends ChunkLimits {
   threads: number | undefined;
@@ -24,7 +24,7 @@ export interface ProbeChunkOutcome {
 }
 
 /**
- * Probes one chunk: scope re-checked (the job's and the worker's own), communities fetched by id, libs/sweep's probeStage on the chunk's
+ * Probes one chunk: scope re-checked (the job's and the worker's own), SNMP credentials fetched by id, libs/sweep's probeStage on the chunk's
  * targets, observations (redacted) and host coverage published in numbered batches, then one final marker
  * that carries the rest and says how many numbered batches this attempt sent. The attempt id keeps a
  * retry's batches apart from a crashed attempt's.
@@ -42,10 +42,12 @@ export class ProbeChunkUseCase {
     const attempt = randomUUID();
     const ids = job.config.communityCredentialIds;
     // Scope first: a chunk with nothing this worker may probe asks the controller for no secret.
-    const { refused } = chunkPlan(job.targets, toScanConfig(job.config, [], this.options));
-    const secrets =
-      refused.length < job.targets.length ? await this.credentials.secrets(job, ids) : ids.map(() => '');
-    const labels = communityLabels(ids, secrets);
+    const none = { communities: [], snmpV3Users: [] };
+    const { refused } = chunkPlan(job.targets, toScanConfig(job.config, none, this.options));
+    const { labels, ...secrets } =
+      refused.length < job.targets.length
+        ? snmpSecrets(ids, await this.credentials.open(job, ids))
+        : { ...none, labels: new Map<string, string>() };
     const { plan } = chunkPlan(job.targets, toScanConfig(job.config, secrets, this.options));
     const failures: TargetFailure[] = [...refused];
 

@@ -137,7 +137,7 @@ export async function probePort(
         address: target.address,
         port,
         proto,
-        timeoutMs,
+        timeoutMs: timeoutMs + (plugin!.extraTimeoutMs?.(opts.protocolOptions) ?? 0),
         options: opts.protocolOptions,
         ...(patience ? { patience } : {}),
         ...(ctx.sourcePort !== undefined ? { sourcePort: ctx.sourcePort } : {}),

@@ -77,5 +77,6 @@ export async function loadScanOptions(config: ScanConfig, signal?: AbortSignal):
     return buildScanOptions(config, () => undefined, signal);
   const { PluginRegistry } = await import('../protocols/registry.js');
   const registry = new PluginRegistry(config.queries);
+  await registry.prepare(config.protocolOptions);
   return buildScanOptions(config, (proto, port) => registry.pluginFor(proto, port), signal);
 }

@@ -1,6 +1,7 @@
 import type { ProtocolOptions } from '../protocols/plugin.js';
 import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { validateCommunities } from '../protocols/snmp/community.js';
+import { validateV3Users } from '../protocols/snmp/v3-user.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
 import { parsePortSpec } from '../ports/parse.js';
@@ -124,6 +125,8 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
   const communities = req.communities ?? DEFAULT_PROTOCOL_OPTIONS.communities;
   const problem = validateCommunities(communities);
   if (problem) throw new ScanRequestError(`communities: ${problem}`);
+  const v3Problem = validateV3Users(req.protocolOptions?.snmpV3Users ?? []);
+  if (v3Problem) throw new ScanRequestError(v3Problem);
   const queries = req.queries ?? 'all';
   new PluginRegistry(queries); // validates the names now, not in a worker thread
 

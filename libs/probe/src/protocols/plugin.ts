@@ -1,4 +1,4 @@
-import type { Observation, ProbeStatus, Proto } from '@fleetqry/contracts';
+import type { Observation, ProbeStatus, Proto, SnmpV3User } from '@fleetqry/contracts';
 
 /** The keys of Observation that hold protocol data; a plugin fills only its own. */
 export type ProtocolDataKey =
@@ -17,6 +17,8 @@ export interface ProtocolOptions {
   ftpAnonymous: boolean;
   /** Send an SNMPv3 engine-discovery request in the same burst as the community sweep (no extra wait). */
   snmpV3Discovery?: boolean;
+  /** SNMPv3 users (with their keys) for an authenticated get of the system group; `credential` labels results. */
+  snmpV3Users?: readonly (SnmpV3User & { credential?: string })[];
 }
 
 export const DEFAULT_PROTOCOL_OPTIONS: ProtocolOptions = {
@@ -81,6 +83,16 @@ export interface ProtocolPlugin {
   /** Ports this plugin is tried on by default, per transport. */
   readonly ports: { readonly tcp?: readonly number[]; readonly udp?: readonly number[] };
   query(ctx: ProtocolContext): Promise<ProtocolResult & { answered: boolean }>;
+  /**
+   * Time the query needs beyond the transport's window with these options (exchanges that start after the
+   * window's answers, e.g. authenticated SNMPv3 gets); the engine adds it to `ctx.timeoutMs`. Optional.
+   */
+  extraTimeoutMs?(options: ProtocolOptions): number;
+  /**
+   * Called once per scan (per scan thread) before any query, to load what the options need, so that
+   * loading never eats into a query's deadline. Optional.
+   */
+  prepare?(options: ProtocolOptions): Promise<void>;
   /** PortQry-style detail lines printed under the port line. */
   describe(obs: Observation): string[];
 }

@@ -11,7 +11,7 @@ import { ldapPlugin } from './ldap/index.js';
 import { mssqlPlugin } from './mssql/index.js';
 import { netbiosPlugin } from './netbios/index.js';
 import { ntpPlugin } from './ntp/index.js';
-import type { ProtocolPlugin } from './plugin.js';
+import type { ProtocolOptions, ProtocolPlugin } from './plugin.js';
 import { pop3Plugin } from './pop3/index.js';
 import { rpcPlugin } from './rpc/index.js';
 import { smtpPlugin } from './smtp/index.js';
@@ -59,6 +59,11 @@ export class PluginRegistry {
       for (const proto of ['tcp', 'udp'] as const)
         for (const port of plugin.ports[proto] ?? []) this.byPort.set(`${proto}/${port}`, plugin);
     }
+  }
+
+  /** Runs every enabled plugin's `prepare` (see ProtocolPlugin). */
+  async prepare(options: ProtocolOptions): Promise<void> {
+    await Promise.all([...new Set(this.byPort.values())].map((p) => p.prepare?.(options)));
   }
 
   static none(): PluginRegistry {

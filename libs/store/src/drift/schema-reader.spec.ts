@@ -34,7 +34,7 @@ describe('readPrismaSchema', () => {
   });
 
   it('maps enums with their @map names and values', () => {
-    expect(shape.enums['credential_kind']).toEqual(['snmp-community', 'ldap-bind']);
+    expect(shape.enums['credential_kind']).toEqual(['snmp-community', 'ldap-bind', 'snmp-v3-user']);
     expect(shape.enums['severity']).toEqual(['critical', 'high', 'medium', 'low', 'info']);
   });
 

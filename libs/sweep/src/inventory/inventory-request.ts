@@ -51,6 +51,9 @@ export function inventoryScanRequest(
       excludePorts: inv.ports.exclude,
     },
     communities: inv.snmp?.communities ?? base.communities,
+    ...(inv.snmp?.v3Users?.length
+      ? { protocolOptions: { ...base.protocolOptions, snmpV3Users: inv.snmp.v3Users } }
+      : {}),
     queries: inv.checks ?? base.queries,
   };
 }

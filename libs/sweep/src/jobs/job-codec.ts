@@ -1,4 +1,4 @@
-import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
+import type { ChunkTarget, JobScanConfig, SnmpV3User } from '@fleetqry/contracts';
 import {
   DEFAULT_TIMING,
   DEFAULT_UDP_QUIET_MIN_MS,
@@ -17,7 +17,7 @@ import {
  * this module (`@fleetqry/sweep/jobs`) imports only contracts and the probe lib, so workers load no store.
  */
 export function toJobConfig(config: ScanConfig, credentialIds: readonly string[]): JobScanConfig {
-  const { communities: _secrets, ...protocolOptions } = config.protocolOptions;
+  const { communities: _secrets, snmpV3Users: _users, ...protocolOptions } = config.protocolOptions;
   return {
     ...config,
     ports: { tcp: config.ports.tcp.map((r) => [r[0], r[1]]), udp: config.ports.udp.map((r) => [r[0], r[1]]) },
@@ -38,16 +38,20 @@ export interface ChunkLimits {
 }
 
 /**
- * The job's config as libs/probe's ScanConfig: the fetched communities put back (or the default `public`
- * when the scan names none, as in the embedded sweep), and this worker's caps applied: its own scope, its
+ * The job's config as libs/probe's ScanConfig: the fetched communities and v3 users put back (the default
+ * community `public` when the scan names none, as in the embedded sweep), and this worker's caps applied: its own scope, its
  * concurrency and rate, and a ceiling on every probe's wait and protocol query, so no probe outlives the
  * deadline.
  */
 export function toScanConfig(
   job: JobScanConfig,
-  communities: readonly string[],
+  secrets: {
+    communities: readonly string[];
+    snmpV3Users: readonly (SnmpV3User & { credential?: string })[];
+  },
   caps: ChunkLimits,
 ): ScanConfig {
+  const { communities, snmpV3Users } = secrets;
   const { communityCredentialIds: _ids, ...rest } = job;
   const base = rest as unknown as ScanConfig;
   const limits = {
@@ -81,6 +85,7 @@ export function toScanConfig(
     protocolOptions: {
       ...base.protocolOptions,
       communities: communities.length ? [...communities] : ['public'],
+      ...(snmpV3Users.length ? { snmpV3Users: [...snmpV3Users] } : {}),
     },
   };
 }

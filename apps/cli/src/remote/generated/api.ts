@@ -1187,6 +1187,15 @@ export interface operations {
                                 };
                                 snmp?: {
                                     communities?: string[];
+                                    v3Users?: {
+                                        user: string;
+                                        /** @enum {string} */
+                                        authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                        authKey?: string;
+                                        /** @enum {string} */
+                                        privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                        privKey?: string;
+                                    }[];
                                     credentials?: string[];
                                 };
                                 checks?: string[];
@@ -1283,6 +1292,15 @@ export interface operations {
                         };
                         snmp?: {
                             communities?: string[];
+                            v3Users?: {
+                                user: string;
+                                /** @enum {string} */
+                                authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                authKey?: string;
+                                /** @enum {string} */
+                                privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                privKey?: string;
+                            }[];
                             credentials?: string[];
                         };
                         checks?: string[];
@@ -1333,6 +1351,15 @@ export interface operations {
                             };
                             snmp?: {
                                 communities?: string[];
+                                v3Users?: {
+                                    user: string;
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    authKey?: string;
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    privKey?: string;
+                                }[];
                                 credentials?: string[];
                             };
                             checks?: string[];
@@ -1453,6 +1480,15 @@ export interface operations {
                             };
                             snmp?: {
                                 communities?: string[];
+                                v3Users?: {
+                                    user: string;
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    authKey?: string;
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    privKey?: string;
+                                }[];
                                 credentials?: string[];
                             };
                             checks?: string[];
@@ -1556,6 +1592,15 @@ export interface operations {
                         };
                         snmp?: {
                             communities?: string[];
+                            v3Users?: {
+                                user: string;
+                                /** @enum {string} */
+                                authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                authKey?: string;
+                                /** @enum {string} */
+                                privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                privKey?: string;
+                            }[];
                             credentials?: string[];
                         };
                         checks?: string[];
@@ -1606,6 +1651,15 @@ export interface operations {
                             };
                             snmp?: {
                                 communities?: string[];
+                                v3Users?: {
+                                    user: string;
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    authKey?: string;
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    privKey?: string;
+                                }[];
                                 credentials?: string[];
                             };
                             checks?: string[];
@@ -1823,6 +1877,15 @@ export interface operations {
                             };
                             snmp?: {
                                 communities?: string[];
+                                v3Users?: {
+                                    user: string;
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    authKey?: string;
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    privKey?: string;
+                                }[];
                                 credentials?: string[];
                             };
                             checks?: string[];
@@ -2174,7 +2237,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        kind: "snmp-community" | "ldap-bind";
+                        kind: "snmp-community" | "ldap-bind" | "snmp-v3-user";
                         name: string;
                         principal: string | null;
                         keyId: string;
@@ -2230,6 +2293,17 @@ export interface operations {
                     name: string;
                     secret: string;
                     principal?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "snmp-v3-user";
+                    name: string;
+                    user: string;
+                    /** @enum {string} */
+                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                    authKey?: string;
+                    /** @enum {string} */
+                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                    privKey?: string;
                 };
             };
         };
@@ -2243,7 +2317,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        kind: "snmp-community" | "ldap-bind";
+                        kind: "snmp-community" | "ldap-bind" | "snmp-v3-user";
                         name: string;
                         principal: string | null;
                         keyId: string;
@@ -2331,7 +2405,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        kind: "snmp-community" | "ldap-bind";
+                        kind: "snmp-community" | "ldap-bind" | "snmp-v3-user";
                         name: string;
                         principal: string | null;
                         keyId: string;
@@ -4498,6 +4572,19 @@ export interface operations {
                                     boots: number;
                                     time: number;
                                 };
+                                v3Users?: {
+                                    user: string;
+                                    credential?: string;
+                                    /** @enum {string} */
+                                    level: "noAuthNoPriv" | "authNoPriv" | "authPriv";
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    /** @enum {string} */
+                                    outcome: "accepted" | "authorization-error" | "unknown-user" | "wrong-digest" | "unsupported-security-level" | "not-in-time-window" | "decryption-error" | "no-response" | "error";
+                                    noAuthAccepted?: boolean;
+                                }[];
                             };
                             ldap?: {
                                 rootDSE: {
@@ -6736,6 +6823,19 @@ export interface operations {
                                     boots: number;
                                     time: number;
                                 };
+                                v3Users?: {
+                                    user: string;
+                                    credential?: string;
+                                    /** @enum {string} */
+                                    level: "noAuthNoPriv" | "authNoPriv" | "authPriv";
+                                    /** @enum {string} */
+                                    authProtocol?: "md5" | "sha" | "sha224" | "sha256" | "sha384" | "sha512";
+                                    /** @enum {string} */
+                                    privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
+                                    /** @enum {string} */
+                                    outcome: "accepted" | "authorization-error" | "unknown-user" | "wrong-digest" | "unsupported-security-level" | "not-in-time-window" | "decryption-error" | "no-response" | "error";
+                                    noAuthAccepted?: boolean;
+                                }[];
                             };
                             ldap?: {
                                 rootDSE: {

@@ -39,9 +39,9 @@ export function checkNameIssues(checks: readonly string[] | undefined, path: str
 const Uuid = z.uuid();
 
 /**
- * SNMP communities are referenced by stored credential id: each must be a uuid (a value that is not is
- * refused without being echoed: it may be a community typed in the wrong field), exist, and be an SNMP
- * community.
+ * SNMP communities and v3 users are referenced by stored credential id: each must be a uuid (a value that
+ * is not is refused without being echoed: it may be a community typed in the wrong field), exist, and be
+ * an SNMP community or an SNMPv3 user.
  */
 export async function snmpCredentialIssues(
   db: Store['prisma'],
@@ -65,8 +65,11 @@ export async function snmpCredentialIssues(
     if (!valid.includes(id)) return;
     const kind = kinds.get(id);
     if (!kind) issues.push({ path: `${path}[${i}]`, message: `no credential ${id}` });
-    else if (kind !== 'snmp_community')
-      issues.push({ path: `${path}[${i}]`, message: `credential ${id} is not an SNMP community` });
+    else if (kind !== 'snmp_community' && kind !== 'snmp_v3_user')
+      issues.push({
+        path: `${path}[${i}]`,
+        message: `credential ${id} is not an SNMP community or SNMPv3 user`,
+      });
   });
   return issues;
 }

@@ -5,6 +5,7 @@ import {
   WORKER_ID_HEADER,
   WorkerIdSchema,
   type CredentialRequestQuery,
+  type CredentialSecretResponse,
 } from '@fleetqry/contracts';
 import type { Request } from 'express';
 
@@ -38,7 +39,7 @@ export class InternalCredentialsController {
     @UuidParam() id: string,
     @ZodQuery(CredentialRequestQuerySchema) chunk: CredentialRequestQuery,
     @Req() req: Request,
-  ): Promise<{ secret: string }> {
+  ): Promise<CredentialSecretResponse> {
     const worker = WorkerIdSchema.safeParse(req.headers[WORKER_ID_HEADER]);
     const actor = `worker:${worker.success ? worker.data : 'unidentified'}`;
     const details = {
@@ -59,7 +60,7 @@ export class InternalCredentialsController {
       });
       throw new ForbiddenException(`credential ${id} is not served for this chunk: ${refusal}`);
     }
-    const secret = await this.credentials.secret(id);
+    const opened = await this.credentials.secret(id);
     await this.audit.record(req, {
       actor,
       action: 'credential.read',
@@ -67,6 +68,6 @@ export class InternalCredentialsController {
       outcome: 'allowed',
       details,
     });
-    return { secret };
+    return opened;
   }
 }

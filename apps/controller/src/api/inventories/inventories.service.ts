@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import {
   formatIssuePath,
   InventorySchema,
+  literalSnmpSecrets,
   InventoryUpsertSchema,
   type ApiIssue,
   type Inventory,
@@ -158,11 +159,10 @@ export function checkDocument(doc: Inventory, root: string): void {
     ),
     ...checkNameIssues(doc.checks, `${root}.checks`),
   );
-  if (doc.snmp?.communities?.length)
+  for (const field of literalSnmpSecrets(doc.snmp))
     issues.push({
-      path: `${root}.snmp.communities`,
-      message:
-        'literal communities are not stored in inventories: create credentials (POST /credentials) and list their ids in snmp.credentials',
+      path: `${root}.snmp.${field}`,
+      message: `literal SNMP secrets are not stored in inventories: create credentials (POST /credentials) and list their ids in snmp.credentials`,
     });
   if (doc.imports?.length)
     issues.push({

@@ -3,11 +3,12 @@
  * Communities appear only in `data.snmp.communities`/`versions`; detail and evidence carry counts and
  * agent data only.
  */
-import type { SnmpData } from '@fleetqry/contracts';
+import { type SnmpData, snmpV3Authenticated } from '@fleetqry/contracts';
 
 import type { ProtocolResult } from '../plugin.js';
 import { errorStatusName, SYSTEM_OIDS, type SnmpResponse, type SnmpVersion } from './message.js';
 import type { SweepOutcome, SweepRequest } from './sweep.js';
+import type { V3UserCheck } from './v3-user.js';
 import { toEngineData } from './v3.js';
 
 export type SnmpQueryResult = ProtocolResult & { answered: boolean };
@@ -46,10 +47,24 @@ function evidenceOf(data: SnmpData, answers: readonly SnmpResponse[]): string {
   return err ? `SNMP response, error-status ${errorStatusName(err.errorStatus)}` : 'SNMP response';
 }
 
+/** The system group as a v3 user read it, for what the communities did not return. */
+function v3SystemValues(
+  checks: readonly V3UserCheck[],
+): Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> {
+  const out: Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> = {};
+  for (const { system } of checks) {
+    if (system?.sysDescr !== undefined) out.sysDescr ??= printable(system.sysDescr, 1024);
+    if (system?.sysName !== undefined) out.sysName ??= printable(system.sysName, 255);
+    if (system?.sysObjectID !== undefined) out.sysObjectID ??= system.sysObjectID;
+  }
+  return out;
+}
+
 export function buildResult(
   communities: readonly string[],
   requests: readonly SweepRequest[],
   outcome: SweepOutcome,
+  v3: readonly V3UserCheck[] = [],
 ): SnmpQueryResult {
   const versions = new Map<string, Set<SnmpVersion>>();
   const answered: SnmpResponse[] = [];
@@ -68,16 +83,24 @@ export function buildResult(
       accepted.map((c) => [c, (['v1', 'v2c'] as const).filter((v) => versions.get(c)!.has(v))]),
     ),
     rejectedCount: communities.length - accepted.length,
+    ...v3SystemValues(v3),
     ...systemValues(answered),
     // Extra data: it never changes the status below (a rejected community stays rejected).
     ...(outcome.engine ? { engine: toEngineData(outcome.engine) } : {}),
+    ...(v3.length ? { v3Users: v3.map((c) => c.result) } : {}),
   };
+  // An authenticated Response (values, or authorizationError, as for a community's error-status) or values
+  // to the bare user name are answers like an accepted community's; USM Reports are not (the agent sends
+  // them to anyone, as it answers engine discovery).
+  const v3Accepted = v3.filter((c) => snmpV3Authenticated(c.result)).length;
+  const v3Answered = v3Accepted > 0 || v3.some((c) => c.result.noAuthAccepted === true);
 
-  if (accepted.length > 0) {
+  if (accepted.length > 0 || v3Answered) {
+    const v3Detail = v3.length ? `; ${v3Accepted} of ${v3.length} SNMPv3 users accepted` : '';
     return {
       status: 'success',
       answered: true,
-      detail: `${accepted.length} of ${communities.length} communities accepted`,
+      detail: `${accepted.length} of ${communities.length} communities accepted${v3Detail}`,
       evidence: evidenceOf(snmp, answered),
       data: { snmp },
     };

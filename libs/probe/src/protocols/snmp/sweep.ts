@@ -28,6 +28,8 @@ export interface SweepInput {
    * sweep waits at most V3_GRACE_MS more for it.
    */
   v3?: { msgId: number; packet: Buffer };
+  /** Called once, when the v3 discovery Report arrives (the agent speaks v3). */
+  onEngine?: () => void;
 }
 
 /** How long a fully answered community sweep still waits for the v3 Report (sent in the same burst). */
@@ -95,6 +97,7 @@ export async function runSweep(input: SweepInput): Promise<SweepOutcome> {
         const v3 = decodeV3Report(msg);
         if (v3.ok && v3.report.msgId === input.v3.msgId && !engine) {
           engine = v3.report;
+          input.onEngine?.();
           if (allAnswered()) return maybeFinish();
           // The agent is up: silence to a community now means rejection (see ALIVE_QUIET_MS).
           const elapsed = session.elapsedMs();

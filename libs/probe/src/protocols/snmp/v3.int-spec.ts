@@ -3,15 +3,11 @@
  * (v3 only: a USM user, no community) and 127.44.0.7 (`rocommunity public`). The port's state is still
  * decided by the communities: the v3-only agent reveals its engine but stays `rejected` (FILTERED).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
+import { daemonsInstalled, type DaemonProcess, tempDir } from '../../testing/lab-daemons.js';
+import { SNMPD, startSnmpd } from '../../testing/snmpd.js';
 import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
 import { snmpPlugin } from './index.js';
 
-const SNMPD = '/usr/sbin/snmpd';
 const V3ONLY = '127.44.0.6';
 const PUBLIC = '127.44.0.7';
 
@@ -32,55 +28,23 @@ const ctx = (
 const run = daemonsInstalled('snmp v3 discovery against snmpd', [SNMPD]);
 (run ? describe : describe.skip)('SNMPv3 engine discovery against snmpd', () => {
   const tmp = tempDir('snmpv3');
-  const children: ChildProcess[] = [];
-
-  async function start(name: string, address: string, conf: string[]): Promise<void> {
-    const confPath = join(tmp.dir, `${name}.conf`);
-    const pid = join(tmp.dir, `${name}.pid`);
-    writeFileSync(confPath, `${conf.join('\n')}\n`);
-    const child = spawn(
-      SNMPD,
-      [
-        '-f',
-        '-Lo',
-        '-C',
-        '-c',
-        confPath,
-        '-p',
-        pid,
-        '-m',
-        '',
-        '-I',
-        '-smux,mteTrigger,mteTriggerConf',
-        `udp:${address}:161`,
-      ],
-      { stdio: 'ignore', env: { ...process.env, SNMP_PERSISTENT_DIR: join(tmp.dir, `${name}-state`) } },
-    );
-    children.push(child);
-    for (let i = 0; i < 100 && !existsSync(pid); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!existsSync(pid)) throw new Error(`snmpd ${name} did not start`);
-  }
+  const agents: DaemonProcess[] = [];
 
   beforeAll(async () => {
-    await start('v3only', V3ONLY, [
-      'createUser labuser SHA "authpass123" AES "privpass123"',
-      'rouser labuser',
-      'engineID fleetqry-lab44',
-    ]);
-    await start('public', PUBLIC, ['rocommunity public']);
+    const conf = (name: string, address: string, lines: string[]) =>
+      startSnmpd({ name, address, conf: lines, dir: tmp.dir });
+    agents.push(
+      await conf('v3only', V3ONLY, [
+        'createUser labuser SHA "authpass123" AES "privpass123"',
+        'rouser labuser',
+        'engineID fleetqry-lab44',
+      ]),
+      await conf('public', PUBLIC, ['rocommunity public']),
+    );
   }, 20_000);
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(agents.map((a) => a.stop()));
     tmp.remove();
   });
 
