@@ -73,26 +73,4 @@ describe('distributed planning in libs/sweep', () => {
     expect(refused.map((r) => r.address)).toEqual(['192.0.2.1', '127.91.0.2']);
     expect(refused[1]!.error).toMatch(/127\.91\.0\.2 is in the scope denylist/);
   });
-
-  it('keeps SNMPv3 users out of the job too, and puts the fetched ones back', async () => {
-    const user = { user: 'fq-v3', authProtocol: 'sha256', authKey: 'v3-auth-passphrase' } as const;
-    const plan = await planScan({ ...request, protocolOptions: { snmpV3Users: [user] } });
-    const job = toJobConfig(plan.config, []);
-    expect(JSON.stringify(job)).not.toContain('v3-auth-passphrase');
-    expect(JobScanConfigSchema.safeParse(job).success).toBe(true);
-    const smuggled = { ...job, protocolOptions: { ...job.protocolOptions, snmpV3Users: [user] } };
-    expect(JobScanConfigSchema.safeParse(smuggled).success).toBe(false);
-    const caps = { probeConcurrency: 8, rate: 0, probeDeadlineMs: 5000, scope: { allow: ['127.0.0.0/8'] } };
-    const config = toScanConfig(job, { communities: ['c'], snmpV3Users: [user] }, caps);
-    expect(config.protocolOptions).toMatchObject({ communities: ['c'], snmpV3Users: [user] });
-  });
-
-  it('refuses bad v3 users at plan time, naming the field', async () => {
-    await expect(
-      planScan({
-        ...request,
-        protocolOptions: { snmpV3Users: [{ user: 'u', authProtocol: 'md5', authKey: 'short' }] },
-      }),
-    ).rejects.toThrow('snmp.v3Users[0].authKey: must be at least 8 characters');
-  });
 });

@@ -11,6 +11,8 @@ const WIDE: ChunkLimits = {
   scope: { allow: ['127.0.0.0/8'], deny: [] },
 };
 
+const NO_SECRETS = { communities: [], snmpV3Users: [] };
+
 async function scanConfig(): Promise<ScanConfig> {
   const plan = await planScan({
     targets: ['127.0.0.1'],
@@ -42,12 +44,16 @@ describe('toJobConfig / toScanConfig', () => {
 
   it('decodes to the same config, with the fetched communities back and the worker’s scope added', async () => {
     const config = await scanConfig();
-    const back = toScanConfig(toJobConfig(config, [ID]), ['n0t-public'], WIDE);
+    const back = toScanConfig(
+      toJobConfig(config, [ID]),
+      { communities: ['n0t-public'], snmpV3Users: [] },
+      WIDE,
+    );
     expect(back).toEqual({ ...config, localScope: WIDE.scope });
   });
 
   it('tries `public` when the job names no community', async () => {
-    const back = toScanConfig(toJobConfig(await scanConfig(), []), [], WIDE);
+    const back = toScanConfig(toJobConfig(await scanConfig(), []), NO_SECRETS, WIDE);
     expect(back.protocolOptions.communities).toEqual(['public']);
   });
 
@@ -57,7 +63,12 @@ describe('toJobConfig / toScanConfig', () => {
       { ...config, limits: { ...config.limits, concurrency: 500, perHost: 64, ratePerSecond: 0 } },
       [],
     );
-    const capped = toScanConfig(job, [], { ...WIDE, probeConcurrency: 32, rate: 100, probeDeadlineMs: 400 });
+    const capped = toScanConfig(job, NO_SECRETS, {
+      ...WIDE,
+      probeConcurrency: 32,
+      rate: 100,
+      probeDeadlineMs: 400,
+    });
     expect(capped.limits).toMatchObject({ concurrency: 32, perHost: 32, ratePerSecond: 100 });
     expect(capped.timing).toMatchObject({
       maxTimeoutMs: 400,
@@ -70,10 +81,14 @@ describe('toJobConfig / toScanConfig', () => {
 
     // A job's own lower rate stands; a higher one is capped; a worker without a cap leaves it.
     const rate = (job: number, cap: number) =>
-      toScanConfig(toJobConfig({ ...config, limits: { ...config.limits, ratePerSecond: job } }, []), [], {
-        ...WIDE,
-        rate: cap,
-      }).limits.ratePerSecond;
+      toScanConfig(
+        toJobConfig({ ...config, limits: { ...config.limits, ratePerSecond: job } }, []),
+        NO_SECRETS,
+        {
+          ...WIDE,
+          rate: cap,
+        },
+      ).limits.ratePerSecond;
     expect([rate(50, 100), rate(500, 100), rate(500, 0), rate(0, 0)]).toEqual([50, 100, 500, 0]);
   });
 
@@ -82,12 +97,46 @@ describe('toJobConfig / toScanConfig', () => {
     const { udpRecheckBudgetMs: _b, icmpRefillMs: _r, ...older } = job.timing as Record<string, number>;
     const back = toScanConfig(
       { ...job, timing: older as typeof job.timing, udpQuietMinMs: undefined },
-      [],
+      NO_SECRETS,
       WIDE,
     );
     expect(back.timing.udpRecheckBudgetMs).toBeGreaterThan(0);
     expect(back.timing.icmpRefillMs).toBeGreaterThan(0);
     expect(back.udpQuietMinMs).toBeGreaterThan(0);
+  });
+});
+
+describe('SNMPv3 users', () => {
+  const user = { user: 'fq-v3', authProtocol: 'sha256', authKey: 'v3-auth-passphrase' } as const;
+
+  it('stay out of the job, which refuses them, and the fetched ones go back in', async () => {
+    const plan = await planScan({
+      targets: ['127.0.0.1'],
+      ports: { udp: '161' },
+      scope: { allow: ['127.0.0.0/8'] },
+      maxHosts: 1,
+      noReverse: true,
+      protocolOptions: { snmpV3Users: [user] },
+    });
+    const job = toJobConfig(plan.config, []);
+    expect(JSON.stringify(job)).not.toContain('v3-auth-passphrase');
+    expect(JobScanConfigSchema.safeParse(job).success).toBe(true);
+    const smuggled = { ...job, protocolOptions: { ...job.protocolOptions, snmpV3Users: [user] } };
+    expect(JobScanConfigSchema.safeParse(smuggled).success).toBe(false);
+    const config = toScanConfig(job, { communities: ['c'], snmpV3Users: [user] }, WIDE);
+    expect(config.protocolOptions).toMatchObject({ communities: ['c'], snmpV3Users: [user] });
+  });
+
+  it('are refused at plan time when malformed, naming the field', async () => {
+    await expect(
+      planScan({
+        targets: ['127.0.0.1'],
+        ports: { udp: '161' },
+        scope: { allow: ['127.0.0.0/8'] },
+        maxHosts: 1,
+        protocolOptions: { snmpV3Users: [{ user: 'u', authProtocol: 'md5', authKey: 'short' }] },
+      }),
+    ).rejects.toThrow('snmp.v3Users[0].authKey: must be at least 8 characters');
   });
 });
 
@@ -99,7 +148,7 @@ describe('chunkPlan', () => {
   ];
 
   it('checks the job’s scope and the worker’s own again, and plans the rest', async () => {
-    const config = toScanConfig(toJobConfig(await scanConfig(), []), [], {
+    const config = toScanConfig(toJobConfig(await scanConfig(), []), NO_SECRETS, {
       ...WIDE,
       scope: { allow: ['127.0.0.0/16'], deny: [] },
     });
@@ -121,7 +170,7 @@ describe('chunkPlan', () => {
     const job = toJobConfig(await scanConfig(), []);
     const config = toScanConfig(
       { ...job, scope: { allow: ['127.0.0.0/8'], deny: ['127.0.0.2/32'] } },
-      [],
+      NO_SECRETS,
       WIDE,
     );
     const { refused, plan } = chunkPlan(targets, config);
