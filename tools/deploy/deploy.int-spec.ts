@@ -395,6 +395,104 @@ describe(`helm chart (real Helm ${helmVersion})`, () => {
   });
 });
 
+/**
+ * The chart's monitoring: the Grafana dashboard and the PrometheusRule (both optional; on in production values).
+ * The rule groups are taken from the rendered PrometheusRule and checked by promtool: `check rules`, and
+ * `test rules` with the unit tests of helm/fleetqry/monitoring/alerts.test.yaml. That every metric the dashboard
+ * and the rules read is exported by the running apps is checked by apps/controller/src/e2e/conformance.int-spec.ts.
+ */
+describe('monitoring: Grafana dashboard and PrometheusRule', () => {
+  const monitoringDir = join(chartDir, 'monitoring');
+  const prod = () => helmTemplate(chartDir, { valuesFiles: [ci('production-values.yaml')] });
+
+  test('off by default: neither object is rendered', () => {
+    const ks = kinds(helmTemplate(chartDir, { valuesFiles: [ci('dev-values.yaml')] }));
+    expect(ks.filter((k) => k.startsWith('PrometheusRule/') || k === 'ConfigMap/fleetqry-dashboard')).toEqual(
+      [],
+    );
+  });
+
+  test('the dashboard ConfigMap carries the sidecar label and the dashboard, unchanged', () => {
+    const cm = find(prod(), 'ConfigMap', 'fleetqry-dashboard');
+    expect(cm['metadata'].labels).toMatchObject({
+      grafana_dashboard: '1',
+      'app.kubernetes.io/name': 'fleetqry',
+    });
+    expect(cm['metadata'].annotations).toEqual({ grafana_folder: 'Security' });
+    const shipped = JSON.parse(readFileSync(join(monitoringDir, 'dashboard.json'), 'utf8'));
+    expect(JSON.parse(cm['data']['fleetqry.json'])).toEqual(shipped);
+    // Every query goes to the dashboard's data source variable, so the dashboard imports into any Grafana.
+    const panels = (shipped.panels as Obj[]).filter((p) => p['type'] !== 'row');
+    expect(panels.length).toBeGreaterThan(10);
+    for (const p of panels)
+      expect([p['title'], p['datasource']]).toEqual([
+        p['title'],
+        { type: 'prometheus', uid: '${datasource}' },
+      ]);
+    expect(new Set((shipped.panels as Obj[]).map((p) => p['id'])).size).toBe(shipped.panels.length);
+  });
+
+  test('the PrometheusRule schema (crd-schemas/) rejects a mistyped duration and a misspelt field', () => {
+    const rule = find(prod(), 'PrometheusRule', 'fleetqry');
+    expect(validateManifest(rule)).toBeNull();
+    const mistyped = structuredClone(rule);
+    mistyped['spec'].groups[0].rules[1].for = '15 minutes';
+    expect(validateManifest(mistyped)).toMatch(/for/);
+    const typo = structuredClone(rule);
+    typo['spec'].groups[0].rules[0].annotation = typo['spec'].groups[0].rules[0].annotations;
+    expect(validateManifest(typo)).toMatch(/additional properties/);
+  });
+
+  describe('the rendered PrometheusRule', () => {
+    let dir: string;
+    beforeAll(() => {
+      const rule = find(prod(), 'PrometheusRule', 'fleetqry');
+      expect(rule['metadata'].labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      dir = mkdtempSync(join(tmpdir(), 'fleetqry-rules-'));
+      // Named as alerts.test.yaml's rule_files names them.
+      writeFileSync(join(dir, 'alerts.yaml'), JSON.stringify({ groups: rule['spec'].groups }));
+      writeFileSync(join(dir, 'alerts.test.yaml'), readFileSync(join(monitoringDir, 'alerts.test.yaml')));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const promtool = (...args: string[]) => {
+      const r = spawnSync('promtool', args, { cwd: dir, encoding: 'utf8' });
+      if (r.error) throw new Error(`promtool did not run (Debian's prometheus package): ${r.error.message}`);
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+
+    test('promtool check rules: the alerts of the runbook are there and valid', () => {
+      const r = promtool('check', 'rules', 'alerts.yaml');
+      expect(r.out).toMatch(/SUCCESS: 6 rules found/);
+      expect(r.code).toBe(0);
+      const alerts = (parseYaml(readFileSync(join(dir, 'alerts.yaml'), 'utf8')) as Obj)['groups'].flatMap(
+        (g: Obj) => g['rules'].map((x: Obj) => x['alert']),
+      );
+      expect(alerts).toEqual(
+        expect.arrayContaining(['FleetqryRunsFailing', 'FleetqryQueueBackingUp', 'FleetqryWorkersDown']),
+      );
+    });
+
+    test('promtool test rules: every alert fires when it should and only then', () => {
+      const r = promtool('test', 'rules', 'alerts.test.yaml');
+      expect(r.out).toMatch(/SUCCESS/);
+      expect(r.code).toBe(0);
+    });
+
+    test('promtool test rules can fail: a threshold off by one breaks its unit test', () => {
+      const broken = readFileSync(join(dir, 'alerts.yaml'), 'utf8').replace('> 100', '> 150');
+      writeFileSync(join(dir, 'broken.yaml'), broken);
+      writeFileSync(
+        join(dir, 'broken.test.yaml'),
+        readFileSync(join(dir, 'alerts.test.yaml'), 'utf8').replace('- alerts.yaml', '- broken.yaml'),
+      );
+      const r = promtool('test', 'rules', 'broken.test.yaml');
+      expect(r.code).not.toBe(0);
+      expect(r.out).toMatch(/alertname: FleetqryQueueBackingUp/);
+    });
+  });
+});
+
 describe('docker-compose.yml', () => {
   const composeFile = join(root, 'docker-compose.yml');
   const text = readFileSync(composeFile, 'utf8');

@@ -18,6 +18,7 @@ export const KNOWN_KINDS: Record<string, string[]> = {
   'policy/v1': ['PodDisruptionBudget'],
   'networking.k8s.io/v1': ['NetworkPolicy'],
   'keda.sh/v1alpha1': ['ScaledObject', 'TriggerAuthentication'],
+  'monitoring.coreos.com/v1': ['PrometheusRule'],
 };
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
