@@ -16,3 +16,4 @@ export * from './api/index.js';
 export * from './jobs.js';
 export * from './env.js';
 export * from './redis-url.js';
+export * from './deadline.js';

@@ -10,6 +10,7 @@ import {
   type ScheduledRunJob,
   type SignedJob,
   type WebhookDeliveryJob,
+  withTimeout,
 } from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
@@ -24,18 +25,8 @@ export class QueueUnavailableError extends Error {
 }
 
 /** Races a Redis call against a deadline: a producer must never hang a request while Redis is down. */
-export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new QueueUnavailableError()), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  return withTimeout(work, ms, () => new QueueUnavailableError());
 }
 
 /**

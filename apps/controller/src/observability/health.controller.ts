@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { withTimeout } from '@fleetqry/contracts';
 import { pingDatabase } from '@fleetqry/store';
 import type { Response } from 'express';
 
@@ -12,23 +13,12 @@ const CHECK_TIMEOUT_MS = 1000;
 
 /** Up or down within the deadline; the failure's text (driver messages, hosts, ports) is only logged. */
 async function check(name: string, fn: () => Promise<unknown>, logger: Logger): Promise<'up' | 'down'> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
-          CHECK_TIMEOUT_MS,
-        );
-      }),
-    ]);
+    await withTimeout(fn(), CHECK_TIMEOUT_MS);
     return 'up';
   } catch (e) {
     logger.warn(`${name} is down: ${e instanceof Error ? e.message : String(e)}`);
     return 'down';
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { QUEUES } from '@fleetqry/contracts';
+import { QUEUES, withTimeout } from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -66,14 +66,4 @@ export class QueuesService implements OnModuleDestroy {
     queueWorkers.readWith(undefined);
     await Promise.all(this.queues.map((q) => q.close().catch(() => {})));
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

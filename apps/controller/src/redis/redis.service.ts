@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { withTimeout } from '@fleetqry/contracts';
 import { Redis } from 'ioredis';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -26,17 +27,7 @@ export class RedisService implements OnModuleDestroy {
 
   /** "PONG" within the deadline, or throws. */
   async ping(timeoutMs = 1000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(this.client.ping(), timeoutMs);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { EnvConfigError } from '@fleetqry/contracts';
+import { EnvConfigError, withTimeout } from '@fleetqry/contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -98,16 +98,10 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async pingRedis(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS)),
-      );
-      return (await Promise.race([this.redis!.ping(), timeout])) === 'PONG';
+      return (await withTimeout(this.redis!.ping(), PING_TIMEOUT_MS)) === 'PONG';
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

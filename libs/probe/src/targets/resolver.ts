@@ -1,6 +1,8 @@
 import * as dns from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 
+import { withTimeout } from '@fleetqry/contracts';
+
 import { DnsServerParseError, TargetResolutionError } from './errors.js';
 import { canonicalIp, parseDecimal, parseIp, type IpFamily } from './ip.js';
 
@@ -155,16 +157,8 @@ export interface SystemResolverDeps {
   lookupService?: LookupService;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** getaddrinfo cannot be cancelled: the lookup is only no longer waited for (ETIMEDOUT, as c-ares says). */
+const timedOut = (what: string) => () => Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' });
 
 /**
  * The operating system's resolver (getaddrinfo/getnameinfo: hosts file, nsswitch), which is what
@@ -190,7 +184,7 @@ export class SystemTargetResolver implements TargetResolver {
         const found = await withTimeout(
           this.lookup(name, { all: true, family: f }),
           this.timeoutMs,
-          'lookup',
+          timedOut('lookup'),
         );
         const addrs = found.filter((a) => a.family === f).map((a) => a.address);
         if (addrs.length === 0) throw Object.assign(new Error('no records'), { code: 'ENODATA' });
@@ -205,7 +199,7 @@ export class SystemTargetResolver implements TargetResolver {
       const { hostname } = await withTimeout(
         this.lookupService(address, 0),
         this.timeoutMs,
-        'reverse lookup',
+        timedOut('reverse lookup'),
       );
       // getnameinfo falls back to the numeric form when there is no name; that is not a PTR name.
       return hostname && canonicalIp(hostname) === undefined ? [stripDot(hostname)] : [];
