@@ -60,8 +60,9 @@ function netSnmpGet(address: string, community: string, version: 'v1' | 'v2c'): 
       retries: 1,
     });
     session.on('error', () => undefined);
-    // Any Response (values or an error-status) means the community was accepted, as in fleetqry.
-    session.get(OIDS, (err) => {
+    // Any Response (values or an error-status) means the community was accepted, as in fleetqry; net-snmp
+    // reports an error-status as RequestFailedError (its typings list only ResponseInvalidError).
+    session.get(OIDS, (err: Error | null) => {
       session.close();
       resolve(!err || err.name === 'RequestFailedError');
     });

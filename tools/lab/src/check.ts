@@ -101,20 +101,22 @@ async function checkSnmp(h: HostTruth): Promise<Verdict[]> {
     const auth = [
       '-v3',
       '-l',
-      'authPriv',
+      u.level,
       '-u',
       u.user,
-      '-a',
-      u.authProtocol,
-      '-A',
-      u.authPassword,
-      '-x',
-      u.privProtocol,
-      '-X',
-      u.privPassword,
+      ...(u.authProtocol ? ['-a', u.authProtocol, '-A', u.authPassword!] : []),
+      ...(u.privProtocol ? ['-x', u.privProtocol, '-X', u.privPassword!] : []),
     ];
     const r = await snmpGet(h.address, auth, SYSDESCR);
     v.push([r.rc === 0 && unquote(r.out) === s.sysDescr, `snmp v3 ${u.user} sysDescr '${unquote(r.out)}'`]);
+    if (u.level !== 'noAuthNoPriv') {
+      // The name alone: values only where the access rule says noauth (else authorizationError).
+      const bare = await snmpGet(h.address, ['-v3', '-l', 'noAuthNoPriv', '-u', u.user], SYSDESCR);
+      v.push([
+        (bare.rc === 0 && unquote(bare.out) === s.sysDescr) === u.noAuthAllowed,
+        `snmp v3 ${u.user} without keys ${u.noAuthAllowed ? 'answered' : 'refused'}`,
+      ]);
+    }
   }
   if (s.versions.includes('v1') && !s.versions.includes('v2c') && s.answersPublic) {
     const r = await snmpGet(h.address, ['-v2c', '-c', 'public'], SYSNAME);

@@ -19,13 +19,16 @@ export interface Launch {
   stdinIsLog?: boolean;
 }
 
+/** A USM user of a v3-only agent, in Net-SNMP's spellings (SHA = SHA-1). */
 export interface V3User {
   user: string;
-  level: 'authPriv';
-  authProtocol: 'SHA';
-  authPassword: string;
-  privProtocol: 'AES';
-  privPassword: string;
+  level: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
+  authProtocol?: 'MD5' | 'SHA' | 'SHA-256';
+  authPassword?: string;
+  privProtocol?: 'DES' | 'AES';
+  privPassword?: string;
+  /** The access rule lets this user in at noAuthNoPriv too (`rouser <user> noauth`): a get with the name alone works. */
+  noAuthAllowed: boolean;
 }
 
 export interface SnmpTruth {

@@ -7,14 +7,50 @@ import type { SnmpTruth, V3User } from '../types.js';
 import { writeFile } from '../util.js';
 
 export const SECRET_COMMUNITY = 'Xk9-ops-2026';
-export const V3_USER: V3User = {
-  user: 'labops',
-  level: 'authPriv',
-  authProtocol: 'SHA',
-  authPassword: 'LabAuthPass-2026',
-  privProtocol: 'AES',
-  privPassword: 'LabPrivPass-2026',
-};
+/**
+ * The v3-only agents' USM users, one of each kind the SNMPv3 policy rules look at: a CIS-compliant one
+ * (SHA-256 + AES, authPriv only), SHA-1 + AES, MD5 + DES that the access rule also lets in without keys,
+ * and a user without keys at all.
+ */
+export const V3_USERS: readonly V3User[] = [
+  {
+    user: 'labops',
+    level: 'authPriv',
+    authProtocol: 'SHA',
+    authPassword: 'LabAuthPass-2026',
+    privProtocol: 'AES',
+    privPassword: 'LabPrivPass-2026',
+    noAuthAllowed: false,
+  },
+  {
+    user: 'labstrong',
+    level: 'authPriv',
+    authProtocol: 'SHA-256',
+    authPassword: 'LabSha256Pass-2026',
+    privProtocol: 'AES',
+    privPassword: 'LabAesPass-2026',
+    noAuthAllowed: false,
+  },
+  {
+    user: 'labmd5',
+    level: 'authPriv',
+    authProtocol: 'MD5',
+    authPassword: 'LabMd5Pass-2026',
+    privProtocol: 'DES',
+    privPassword: 'LabDesPass-2026',
+    noAuthAllowed: true,
+  },
+  { user: 'labnoauth', level: 'noAuthNoPriv', noAuthAllowed: true },
+];
+
+function createUser(u: V3User): string[] {
+  const keys = [
+    ...(u.authProtocol ? [`${u.authProtocol} "${u.authPassword}"`] : []),
+    ...(u.privProtocol ? [`${u.privProtocol} "${u.privPassword}"`] : []),
+  ];
+  const least = u.noAuthAllowed ? 'noauth' : u.level === 'authPriv' ? 'priv' : 'auth';
+  return [[`createUser ${u.user}`, ...keys].join(' '), `rouser ${u.user} ${least}`];
+}
 
 const COMMUNITIES: Record<SnmpClass, Record<string, 'ro' | 'rw'>> = {
   public: { public: 'ro' },
@@ -41,13 +77,7 @@ function accessLines(cls: SnmpClass): string[] {
       'access v1grp "" v1 noauth exact all none none',
     ];
   }
-  if (cls === 'v3only') {
-    const u = V3_USER;
-    return [
-      `createUser ${u.user} ${u.authProtocol} "${u.authPassword}" ${u.privProtocol} "${u.privPassword}"`,
-      `rouser ${u.user} priv`,
-    ];
-  }
+  if (cls === 'v3only') return V3_USERS.flatMap(createUser);
   return Object.entries(COMMUNITIES[cls]).map(([c, mode]) => `${mode}community ${c} default`);
 }
 
@@ -60,7 +90,7 @@ export function planSnmp(b: PlanBuilder): void {
       class: cls,
       versions: versionsOf(cls),
       communities: { ...COMMUNITIES[cls] },
-      v3Users: cls === 'v3only' ? [{ ...V3_USER }] : [],
+      v3Users: cls === 'v3only' ? V3_USERS.map((u) => ({ ...u })) : [],
       sysName: `lab-${label}`,
       sysDescr: `fleetqry lab ${label} (snmp class ${cls}) Linux 6.1 x86_64`,
       sysLocation: `fleetqry lab rack ${1 + Math.floor((h.index - 1) / 16)} slot ${h.index}`,
