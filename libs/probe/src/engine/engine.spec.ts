@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
-import { noReplyResult, udpExchange } from '../protocols/udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../protocols/common/udp-exchange.js';
 import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_LIMITS, scan, type ScanOptions } from './scanner.js';

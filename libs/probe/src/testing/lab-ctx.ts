@@ -1,4 +1,4 @@
-import { DEFAULT_BANNER_TIMEOUT_MS } from '../protocols/banner/banner-query.js';
+import { DEFAULT_BANNER_TIMEOUT_MS } from '../protocols/common/greeting-query.js';
 import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext, type ProtocolOptions } from '../protocols/plugin.js';
 
 /** A ProtocolContext for tests against a peer at `address:port` (never a name to resolve). */

@@ -4,7 +4,7 @@
  * id (and holds the SearchResultDone, or at least the entry) ends it. Never throws.
  */
 import type { ProtocolContext } from '../plugin.js';
-import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../udp-query/udp-session.js';
+import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../common/udp-session.js';
 import { type CldapAnswer, decodeCldapDatagram } from './message.js';
 
 export interface ExchangeInput {

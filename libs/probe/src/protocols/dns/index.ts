@@ -10,7 +10,7 @@ import type { Observation } from '@fleetqry/contracts';
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
 import { queryWindowMs } from '../query-window.js';
 import { buildQuery, frame, parseReply, questionFor, validateQueryName } from './message.js';
-import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
 
 export { buildQuery, parseReply, questionFor, validateQueryName } from './message.js';

@@ -7,6 +7,8 @@ import dnsPacket, { type DecodedPacket } from 'dns-packet';
 
 import type { DnsData } from '@fleetqry/contracts';
 
+import { printableText } from '../common/printable.js';
+
 export interface DnsQuestion {
   name: string;
   type: 'NS' | 'A';
@@ -65,9 +67,7 @@ function dataText(data: unknown): string {
   else if (Array.isArray(data))
     text = data.map((d) => (Buffer.isBuffer(d) ? d.toString('utf8') : String(d))).join(' ');
   else text = JSON.stringify(data, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v)) ?? '';
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '.');
-  return text.length > MAX_DATA_CHARS ? `${text.slice(0, MAX_DATA_CHARS)}…` : text;
+  return printableText(text, MAX_DATA_CHARS);
 }
 
 export type ParseResult =

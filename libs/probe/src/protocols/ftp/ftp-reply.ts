@@ -1,8 +1,8 @@
 import type { ProbeStatus } from '@fleetqry/contracts';
 
-import { bannerText } from '../banner/banner-query.js';
-import { completeLines, replyCodeOf, replyFramer } from '../banner/framing.js';
-import { toPrintable } from '../banner/printable.js';
+import { bannerText } from '../common/greeting-query.js';
+import { completeLines, replyCodeOf, replyFramer } from '../common/framing.js';
+import { toPrintable } from '../common/printable.js';
 
 /**
  * FTP replies (RFC 959 §4.2): `ddd text` on one line, or `ddd-` first line, free text lines, and a

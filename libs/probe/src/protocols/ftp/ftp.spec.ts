@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import type { Framer } from '../banner/framing.js';
+import type { Framer } from '../common/framing.js';
 import { anonymousOutcome, ftpPlugin, ftpReplyFramer, greetingStatus, parseFtpReply } from './index.js';
 
 const td = (name: string): Buffer =>

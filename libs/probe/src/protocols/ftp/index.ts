@@ -6,8 +6,8 @@ import {
   type Interpretation,
   politeQuit,
   runGreetingQuery,
-} from '../banner/banner-query.js';
-import type { TcpConversation } from '../banner/tcp-conversation.js';
+} from '../common/greeting-query.js';
+import type { TcpConversation } from '../common/tcp-conversation.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { anonymousOutcome, ftpReplyFramer, greetingStatus, parseFtpReply } from './ftp-reply.js';
 

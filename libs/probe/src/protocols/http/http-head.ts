@@ -1,7 +1,7 @@
 import net from 'node:net';
 
-import { completeLines, complete, type Framer, invalid, MORE } from '../banner/framing.js';
-import { toPrintable } from '../banner/printable.js';
+import { completeLines, complete, type Framer, invalid, MORE } from '../common/framing.js';
+import { toPrintable } from '../common/printable.js';
 
 const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');

@@ -1,7 +1,7 @@
 import type { HttpData, Observation } from '@fleetqry/contracts';
 
-import { evidenceText, queryBudgetMs, type QueryResult } from '../banner/banner-query.js';
-import { TcpConversation } from '../banner/tcp-conversation.js';
+import { evidenceText, queryBudgetMs, type QueryResult } from '../common/greeting-query.js';
+import { TcpConversation } from '../common/tcp-conversation.js';
 import type { ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import {
   buildRequest,

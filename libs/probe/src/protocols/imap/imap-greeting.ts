@@ -1,7 +1,7 @@
 import type { ProbeStatus } from '@fleetqry/contracts';
 
-import { bannerText } from '../banner/banner-query.js';
-import { complete, type Framer, invalid, MORE } from '../banner/framing.js';
+import { bannerText } from '../common/greeting-query.js';
+import { complete, type Framer, invalid, MORE } from '../common/framing.js';
 
 const GREETING_WORDS = ['OK', 'PREAUTH', 'BYE'] as const;
 export type ImapGreetingWord = (typeof GREETING_WORDS)[number];

@@ -5,7 +5,7 @@ import {
   politeQuit,
   runGreetingQuery,
   untilLineStartingWith,
-} from '../banner/banner-query.js';
+} from '../common/greeting-query.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { imapGreetingFramer, parseImapGreeting } from './imap-greeting.js';
 

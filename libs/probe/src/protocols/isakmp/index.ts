@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildIkev1MainMode, buildIkev2SaInit, parseIkeReply, summary } from './message.js';
 
 export { buildIkev1MainMode, buildIkev2SaInit, parseIkeReply, summary } from './message.js';

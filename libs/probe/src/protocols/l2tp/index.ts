@@ -8,7 +8,8 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';
 
 export { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';

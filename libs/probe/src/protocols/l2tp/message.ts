@@ -3,6 +3,8 @@
  * closes it, and a parser for whatever comes back (SCCRP, StopCCN, a ZLB acknowledgement). AVPs are
  * walked with every length checked against the message; hidden AVP values are not decoded.
  */
+import { printableText } from '../common/printable.js';
+
 export const L2TP_CONTROL_FLAGS = 0xc802; // T=1 L=1 S=1, version 2
 const HEADER_BYTES = 12;
 const MAX_AVPS = 128;
@@ -87,13 +89,7 @@ export interface L2tpReply {
 
 export type L2tpParse = { ok: true; reply: L2tpReply } | { ok: false; error: string };
 
-const text = (b: Buffer): string =>
-  b
-    .toString('latin1')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .trim()
-    .slice(0, MAX_TEXT_CHARS);
+const text = (b: Buffer): string => printableText(b, MAX_TEXT_CHARS);
 
 function parse(buf: Buffer): L2tpReply {
   if (buf.length < HEADER_BYTES)

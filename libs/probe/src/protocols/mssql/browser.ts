@@ -6,7 +6,7 @@
  */
 import type { MssqlData } from '@fleetqry/contracts';
 
-import { printableText } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
 
 export const CLNT_UCAST_EX = Buffer.from([0x03]);
 const SVR_RESP = 0x05;

@@ -6,7 +6,8 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';
 
 export { buildBrowserResponse, CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';

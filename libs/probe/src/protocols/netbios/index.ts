@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildNodeStatusRequest, parseNodeStatus } from './message.js';
 
 export { buildNodeStatusRequest, encodeNetbiosName, formatMac, parseNodeStatus } from './message.js';

@@ -5,7 +5,7 @@
  */
 import type { NetbiosData } from '@fleetqry/contracts';
 
-import { printableText } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
 
 export const NBSTAT_TYPE = 0x0021;
 const CLASS_IN = 0x0001;

@@ -7,7 +7,7 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, udpExchange } from '../udp-query/udp-exchange.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { answersRequest, buildClientRequest, parseReply } from './packet.js';
 
 export { answersRequest, buildClientRequest, cookieOf, ntpTime, parseReply } from './packet.js';

@@ -1,6 +1,6 @@
 import type { Observation } from '@fleetqry/contracts';
 
-import { describeBanner, politeQuit, runGreetingQuery } from '../banner/banner-query.js';
+import { describeBanner, politeQuit, runGreetingQuery } from '../common/greeting-query.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { parsePop3Greeting, pop3StatusFramer } from './pop3-greeting.js';
 

@@ -1,7 +1,7 @@
 import type { ProbeStatus } from '@fleetqry/contracts';
 
-import { bannerText } from '../banner/banner-query.js';
-import { singleLineFramer } from '../banner/framing.js';
+import { bannerText } from '../common/greeting-query.js';
+import { singleLineFramer } from '../common/framing.js';
 
 /** POP3 status line (RFC 1939 §3): `+OK …` or `-ERR …`, one CRLF-terminated line. */
 export const pop3StatusFramer = singleLineFramer(['+OK', '-ERR'], 'POP3 status line');

@@ -6,7 +6,7 @@
  */
 import type { ProbeStatus } from '@fleetqry/contracts';
 
-import { TcpConversation } from '../banner/tcp-conversation.js';
+import { TcpConversation } from '../common/tcp-conversation.js';
 import {
   decodeLookupResponse,
   encodeLookupStub,

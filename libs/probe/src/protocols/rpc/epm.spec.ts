@@ -230,7 +230,7 @@ describe('towers (Windows shapes, built from MS-RPCE 2.2.1.3)', () => {
         [Buffer.from([0x10]), Buffer.from('a\x1b[2Jb\n\0')],
       ]),
     );
-    expect(esc.binding).toBe('ncalrpc:[a\\\\x1b[2Jb\\\\x0a]');
+    expect(esc.binding).toBe('ncalrpc:[a\\\\x1b[2Jb\\\\n]');
     expect(() => decodeTowerFloors(Buffer.from([0, 0]))).toThrow(/0 floors/);
     expect(() => towerToEndpoint(tower([[Buffer.from([0x07]), Buffer.from([0, 135])]]))).toThrow(/floor 1/);
     expect(() => decodeTowerFloors(Buffer.from([1, 0, 5, 0, 0x0d]))).toThrow(/floor lhs/);

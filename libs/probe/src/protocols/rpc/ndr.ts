@@ -4,6 +4,7 @@
  * a `protocol-error` result; nothing is ever allocated from a length field before it is checked
  * against the bytes actually present.
  */
+import { toPrintable } from '../common/printable.js';
 
 export class NdrError extends Error {
   constructor(message: string) {
@@ -124,10 +125,5 @@ export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
  */
 export function printable(b: Buffer, max = 256): string {
   const nul = b.indexOf(0);
-  const s = nul >= 0 ? b.subarray(0, nul) : b;
-  let out = '';
-  for (const c of s.subarray(0, max)) {
-    out += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
-  }
-  return s.length > max ? `${out}…` : out;
+  return toPrintable(nul >= 0 ? b.subarray(0, nul) : b, max);
 }

@@ -3,7 +3,7 @@
  * bind_ack / bind_nak, request, response and fault. Encoders produce little-endian NDR; decoders honour
  * the sender's data representation. Decoders never throw: they return `{ ok: false, error }`.
  */
-import { complete, type Framer, invalid, MORE } from '../banner/framing.js';
+import { complete, type Framer, invalid, MORE } from '../common/framing.js';
 import { NdrError, NdrReader, uuidToBytesLE } from './ndr.js';
 
 export const PTYPE = {

@@ -1,6 +1,6 @@
 import type { Observation } from '@fleetqry/contracts';
 
-import { describeBanner, politeQuit, runGreetingQuery } from '../banner/banner-query.js';
+import { describeBanner, politeQuit, runGreetingQuery } from '../common/greeting-query.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { parseSmtpGreeting, smtpReplyFramer } from './smtp-greeting.js';
 

@@ -1,7 +1,7 @@
 import type { ProbeStatus } from '@fleetqry/contracts';
 
-import { bannerText } from '../banner/banner-query.js';
-import { completeLines, replyCodeOf, replyFramer } from '../banner/framing.js';
+import { bannerText } from '../common/greeting-query.js';
+import { completeLines, replyCodeOf, replyFramer } from '../common/framing.js';
 
 /** SMTP replies (RFC 5321 §4.2): `220-…` continuation lines, then `220 …`; every line carries the code. */
 export const smtpReplyFramer = replyFramer('smtp');

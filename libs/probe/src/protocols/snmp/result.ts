@@ -5,6 +5,7 @@
  */
 import { type SnmpData, snmpV3Authenticated } from '@fleetqry/contracts';
 
+import { printableText } from '../common/printable.js';
 import type { ProtocolResult } from '../plugin.js';
 import { errorStatusName, SYSTEM_OIDS, type SnmpResponse, type SnmpVersion } from './message.js';
 import type { SweepOutcome, SweepRequest } from './sweep.js';
@@ -15,13 +16,6 @@ export type SnmpQueryResult = ProtocolResult & { answered: boolean };
 
 const EVIDENCE_MAX = 200;
 
-/** Printable, single-line, capped excerpt of agent text. */
-export function printable(value: string, max = EVIDENCE_MAX): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
 function systemValues(
   answers: readonly SnmpResponse[],
 ): Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> {
@@ -31,8 +25,9 @@ function systemValues(
       if (vb.value === undefined) continue;
       const text = Buffer.isBuffer(vb.value) ? vb.value.toString('utf8') : vb.value;
       if (vb.oid === SYSTEM_OIDS.sysDescr && vb.type === 'OctetString')
-        out.sysDescr ??= printable(text, 1024);
-      if (vb.oid === SYSTEM_OIDS.sysName && vb.type === 'OctetString') out.sysName ??= printable(text, 255);
+        out.sysDescr ??= printableText(text, 1024);
+      if (vb.oid === SYSTEM_OIDS.sysName && vb.type === 'OctetString')
+        out.sysName ??= printableText(text, 255);
       if (vb.oid === SYSTEM_OIDS.sysObjectID && vb.type === 'OID') out.sysObjectID ??= text;
     }
   }
@@ -40,8 +35,8 @@ function systemValues(
 }
 
 function evidenceOf(data: SnmpData, answers: readonly SnmpResponse[]): string {
-  if (data.sysDescr) return printable(`sysDescr=${data.sysDescr}`);
-  if (data.sysName) return printable(`sysName=${data.sysName}`);
+  if (data.sysDescr) return printableText(`sysDescr=${data.sysDescr}`, EVIDENCE_MAX);
+  if (data.sysName) return printableText(`sysName=${data.sysName}`, EVIDENCE_MAX);
   if (data.sysObjectID) return `sysObjectID=${data.sysObjectID}`;
   const err = answers.find((m) => m.errorStatus !== 0);
   return err ? `SNMP response, error-status ${errorStatusName(err.errorStatus)}` : 'SNMP response';
@@ -53,8 +48,8 @@ function v3SystemValues(
 ): Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> {
   const out: Partial<Pick<SnmpData, 'sysDescr' | 'sysName' | 'sysObjectID'>> = {};
   for (const { system } of checks) {
-    if (system?.sysDescr !== undefined) out.sysDescr ??= printable(system.sysDescr, 1024);
-    if (system?.sysName !== undefined) out.sysName ??= printable(system.sysName, 255);
+    if (system?.sysDescr !== undefined) out.sysDescr ??= printableText(system.sysDescr, 1024);
+    if (system?.sysName !== undefined) out.sysName ??= printableText(system.sysName, 255);
     if (system?.sysObjectID !== undefined) out.sysObjectID ??= system.sysObjectID;
   }
   return out;

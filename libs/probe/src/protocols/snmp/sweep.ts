@@ -6,7 +6,7 @@
  * ECONNREFUSED (NOT LISTENING) instead of silence.
  */
 import type { ProtocolContext } from '../plugin.js';
-import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../udp-query/udp-session.js';
+import { type CollectedEnd, collectedEnd, runUdpSession, sessionOf } from '../common/udp-session.js';
 import { decodeResponse, type SnmpResponse, type SnmpVersion } from './message.js';
 import { decodeV3Report, looksLikeV3, type V3Report } from './v3.js';
 

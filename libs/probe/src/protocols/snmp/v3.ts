@@ -9,6 +9,8 @@ import asn1 from 'asn1-ber';
 
 import type { SnmpEngine } from '@fleetqry/contracts';
 
+import { printableText } from '../common/printable.js';
+
 import { DecodeError, decodeSafely, enter, integer, octets, type Reader, tagHex } from './ber-read.js';
 
 const { Ber } = asn1;
@@ -141,12 +143,7 @@ export function describeEngineId(
     data = Array.from({ length: 8 }, (_, i) => rest.readUInt16BE(i * 2).toString(16)).join(':');
   else if (formatOctet === 3 && rest.length === 6)
     data = [...rest].map((b) => b.toString(16).padStart(2, '0')).join(':');
-  else if (formatOctet === 4)
-    data = rest
-      .toString('latin1')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-      .trim();
+  else if (formatOctet === 4) data = printableText(rest, 32); // an engine id is at most 32 octets (RFC 3411)
   if (format === undefined)
     format =
       enterprise === 8072 && formatOctet === 128

@@ -1,6 +1,6 @@
 import type { Observation } from '@fleetqry/contracts';
 
-import { describeBanner, runGreetingQuery } from '../banner/banner-query.js';
+import { describeBanner, runGreetingQuery } from '../common/greeting-query.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { parseSshIdent, sshIdentFramer } from './ssh-ident.js';
 

@@ -1,7 +1,7 @@
 import type { SshData } from '@fleetqry/contracts';
 
-import { completeLines, complete, type Framer, invalid, MORE } from '../banner/framing.js';
-import { toPrintable } from '../banner/printable.js';
+import { completeLines, complete, type Framer, invalid, MORE } from '../common/framing.js';
+import { toPrintable } from '../common/printable.js';
 
 /**
  * RFC 4253 §4.2 limits the identification line to 255 characters including CR LF; like OpenSSH's

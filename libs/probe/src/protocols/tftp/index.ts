@@ -7,7 +7,8 @@
 import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
-import { noReplyResult, printableText, udpExchange } from '../udp-query/udp-exchange.js';
+import { printableText } from '../common/printable.js';
+import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildAbort, buildReadRequest, describeReply, OPCODE, parseReply } from './packet.js';
 
 export { buildAbort, buildReadRequest, describeReply, parseReply } from './packet.js';

@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { printableText } from '../common/printable.js';
+
 export const OPCODE = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 const MAX_MESSAGE_CHARS = 200;
 
@@ -45,13 +47,7 @@ export type TftpReply =
 
 export type TftpParse = { ok: true; reply: TftpReply } | { ok: false; error: string };
 
-const printable = (b: Buffer): string =>
-  b
-    .toString('latin1')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .trim()
-    .slice(0, MAX_MESSAGE_CHARS);
+const printable = (b: Buffer): string => printableText(b, MAX_MESSAGE_CHARS);
 
 export function parseReply(buf: Buffer): TftpParse {
   if (buf.length < 4)

@@ -91,11 +91,3 @@ export function noReplyResult(
       return { status: 'io-timeout', answered: false, detail: `no ${label} answer (socket error ${e.code})` };
   }
 }
-
-/** Printable, single-line, capped text from peer bytes (evidence and names). */
-export function printableText(bytes: Buffer | string, max = 200): string {
-  const s = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}

@@ -43,6 +43,18 @@ export function toPrintable(input: Buffer | string, maxChars = MAX_PRINTABLE_CHA
 }
 
 /**
+ * Peer text as one printable line (evidence, names, messages): runs of control characters (C0, DEL, C1)
+ * become one space, the ends are trimmed, and the result is capped at `max` characters, then `…`.
+ * Bytes are read as latin1, so every byte is one character.
+ */
+export function printableText(input: Buffer | string, max = 200): string {
+  const s = typeof input === 'string' ? input : input.toString('latin1');
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/**
  * Printable text that keeps its line structure: each line (split on LF, a trailing CR dropped) is made
  * printable on its own and the lines are joined with `\n`. The whole result is capped at `maxChars`.
  * Used for banners, which the CLI prints line by line.

@@ -1,7 +1,7 @@
 import { startHostileServer } from '../../testing/hostile-servers.js';
-import { queryBudgetMs } from './banner-query.js';
+import { queryBudgetMs } from './greeting-query.js';
 import { completeLines, replyFramer, singleLineFramer } from './framing.js';
-import { toPrintable, toPrintableLines } from './printable.js';
+import { printableText, toPrintable, toPrintableLines } from './printable.js';
 import { TcpConversation } from './tcp-conversation.js';
 
 describe('toPrintable', () => {
@@ -24,6 +24,22 @@ describe('toPrintable', () => {
     expect(toPrintableLines([Buffer.alloc(50, 0x41), Buffer.alloc(50, 0x42)], 60).length).toBeLessThanOrEqual(
       60,
     );
+  });
+});
+
+describe('printableText', () => {
+  it('makes peer text one line: control runs (C0, DEL, C1) become one space, the ends are trimmed', () => {
+    expect(printableText(Buffer.from('\x00 Cisco\r\n\x1b[2J  IOS\x7f\x85\t', 'latin1'))).toBe(
+      'Cisco [2J  IOS',
+    );
+    expect(printableText('plain')).toBe('plain');
+  });
+
+  it('caps at `max` characters and marks the cut', () => {
+    expect(printableText('abcdef', 6)).toBe('abcdef');
+    expect(printableText('abcdefg', 6)).toBe('abcdef…');
+    // The cap applies after cleaning: stripped control bytes do not count.
+    expect(printableText(Buffer.from('\x00\x00abc\x00', 'latin1'), 3)).toBe('abc');
   });
 });
 
