@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HostCoverage, Observation, ProbeChunkJob } from '@fleetqry/contracts';
+import type { ProbeChunkJob } from '@fleetqry/contracts';
 import { probeStage, type TargetFailure } from '@fleetqry/probe';
-import { chunkPlan, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs';
+import { chunkPlan, ResultBuffer, toScanConfig, type ChunkLimits } from '@fleetqry/sweep/jobs';
 
 import type { CredentialClient } from '../credentials/credential-client.js';
 import type { ProbeTally } from '../observability/worker-metrics.js';
@@ -57,34 +57,21 @@ export class ProbeChunkUseCase {
     // host instead of one per probe. A batch holds up to `resultBatch` records, observations and coverage
     // records alike (each is one row to the controller), and the last one rides on the final marker: a
     // chunk that fits in one batch costs the controller one ingest transaction, not one per batch + 1.
-    let buffer: Observation[] = [];
-    let coverage: HostCoverage[] = [];
-    let lastFlush = performance.now();
-    const take = () => {
-      const batch = { observations: buffer, coverage };
-      buffer = [];
-      coverage = [];
-      lastFlush = performance.now();
-      return batch;
-    };
+    const buffer = new ResultBuffer(this.options.resultBatch, this.options.resultFlushMs);
     const flush = async () => {
-      if (buffer.length === 0 && coverage.length === 0) return;
+      if (buffer.empty) return;
       await this.results.publish({
         runId: job.runId,
         chunkIndex: job.chunkIndex,
         attempt,
         seq: seq++,
-        ...take(),
+        ...buffer.take(),
         failures: [],
       });
     };
     const counted = async (probes: number) => {
       observations += probes;
-      if (
-        buffer.length + coverage.length >= this.options.resultBatch ||
-        performance.now() - lastFlush >= this.options.resultFlushMs
-      )
-        await flush();
+      if (buffer.due) await flush();
     };
     // Compacted where observations are produced: in the scan threads when the worker runs several, else
     // here on the worker's main thread, which has nothing else to do (a scan thread started per chunk would
@@ -94,12 +81,16 @@ export class ProbeChunkUseCase {
       {
         onObservations: async (found, probes) => {
           this.tally.countProbes(found);
-          for (const o of found) buffer.push(redactObservation(o, labels));
+          buffer.add(
+            found.map((o) => redactObservation(o, labels)),
+            [],
+            found.length,
+          );
           await counted(probes);
         },
         onCoverage: async (done, probes) => {
           this.tally.countProbes([], done);
-          coverage.push(...done);
+          buffer.add([], done, done.length);
           await counted(probes);
         },
         onFailure: (f) => failures.push(f),
@@ -113,7 +104,7 @@ export class ProbeChunkUseCase {
       chunkIndex: job.chunkIndex,
       attempt,
       seq: -1,
-      ...take(),
+      ...buffer.take(),
       failures,
       final: { batches: seq, observations, network },
     });

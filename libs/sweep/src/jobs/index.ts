@@ -1,2 +1,3 @@
 export * from './job-codec.js';
 export * from './job-signature.js';
+export * from './result-buffer.js';

@@ -15,6 +15,8 @@ import {
   type Store,
 } from '@fleetqry/store';
 
+import { ResultBuffer } from '../jobs/result-buffer.js';
+
 export interface IngesterOptions {
   /** Flush once this many probes (informative rows plus covered closed ports) are buffered. */
   batchProbes: number;
@@ -29,17 +31,15 @@ export interface IngesterOptions {
  * results wait in the buffer then, and the first flush after it is ready writes them.
  */
 export class Ingester {
-  private rows: Observation[] = [];
-  private coverage: HostCoverage[] = [];
-  private buffered = 0;
-  private lastFlush = performance.now();
+  private readonly buffer: ResultBuffer;
   private ready = false;
   readonly totals: IngestResult = { inserted: 0, duplicates: 0, coverageInserted: 0, closedProbes: 0 };
 
   constructor(
     private readonly target: Promise<{ store: Store; runId: string }>,
-    private readonly opts: IngesterOptions = { batchProbes: 50_000, maxDelayMs: 1000 },
+    opts: IngesterOptions = { batchProbes: 50_000, maxDelayMs: 1000 },
   ) {
+    this.buffer = new ResultBuffer(opts.batchProbes, opts.maxDelayMs);
     target.then(
       () => (this.ready = true),
       () => {},
@@ -51,23 +51,17 @@ export class Ingester {
     coverage: readonly HostCoverage[],
     probes: number,
   ): Promise<void> {
-    this.rows.push(...observations);
-    this.coverage.push(...coverage);
-    this.buffered += probes;
-    if (!this.ready) return;
-    if (this.buffered >= this.opts.batchProbes || performance.now() - this.lastFlush >= this.opts.maxDelayMs)
-      await this.flush();
+    this.buffer.add(observations, coverage, probes);
+    if (this.ready && this.buffer.due) await this.flush();
   }
 
   async flush(): Promise<void> {
     const { store, runId } = await this.target;
-    this.lastFlush = performance.now();
-    if (this.rows.length === 0 && this.coverage.length === 0) return;
-    const [rows, coverage] = [this.rows, this.coverage];
-    this.rows = [];
-    this.coverage = [];
-    this.buffered = 0;
-    const r = await store.sql((conn) => conn.transaction((tx) => ingestBatch(tx, runId, rows, coverage)));
+    if (this.buffer.empty) return;
+    const { observations, coverage } = this.buffer.take();
+    const r = await store.sql((conn) =>
+      conn.transaction((tx) => ingestBatch(tx, runId, observations, coverage)),
+    );
     for (const k of Object.keys(r) as (keyof IngestResult)[]) this.totals[k] += r[k];
   }
 }

@@ -1,7 +1,7 @@
 /**
  * DNS over TCP: connect, send the framed query, read exactly the announced length (capped). Never
  * resolves names: the address is an IP literal checked by the caller. (DNS over UDP is the shared
- * udp-query exchange.)
+ * exchange, common/udp-exchange.ts.)
  */
 import net from 'node:net';
 
