@@ -1,16 +1,12 @@
 /** Structural checks of docker-compose.yml (as written, and as `docker-compose config` resolves it). */
+import { SECRET_ENV_NAMES } from '@fleetqry/contracts';
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-const SECRET_NAMES = [
-  'FLEETQRY_ADMIN_TOKEN',
-  'FLEETQRY_CREDENTIAL_KEY',
-  'FLEETQRY_WORKER_TOKEN',
-  'FLEETQRY_JOB_KEY',
-  'POSTGRES_PASSWORD',
-  'REDIS_PASSWORD',
-];
+/** Every variable that holds a secret: the apps' (each may come as <NAME>_FILE) and the data services'. */
+const SECRET_NAMES: readonly string[] = [...SECRET_ENV_NAMES, 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'];
 
 function envOf(s: Obj): Obj {
   const e = s['environment'];
@@ -18,30 +14,51 @@ function envOf(s: Obj): Obj {
   return obj(e);
 }
 
-/** `raw`: the file parsed as YAML (before interpolation). */
+/** The compose secrets a service mounts (short or long syntax). */
+function secretsOf(s: Obj): string[] {
+  return arr(s['secrets']).map((x) => (typeof x === 'string' ? x : String(obj(x)['source'])));
+}
+
+/**
+ * `raw`: the file parsed as YAML (before interpolation). Secrets are compose secrets only: no secret variable
+ * is set or interpolated anywhere; each `<NAME>_FILE` points at /run/secrets/<secret> of a secret the service
+ * mounts, defined as a file under ./secrets/.
+ */
 export function checkComposeSource(raw: Obj, text: string): string[] {
   const problems: string[] = [];
   const services = obj(raw['services']);
   for (const name of ['postgres', 'redis', 'migrate', 'controller', 'worker']) {
     if (!(name in services)) problems.push(`service ${name} missing`);
   }
-  // Secrets only by required interpolation (`?`: compose refuses a missing one), never literal.
+  const defined = obj(raw['secrets']);
+  for (const [name, d] of Object.entries(defined)) {
+    if (obj(d)['file'] !== `./secrets/${name}`)
+      problems.push(`secret ${name} is not the file ./secrets/${name}`);
+  }
   for (const [sname, s] of Object.entries(services)) {
+    const mounted = secretsOf(obj(s));
+    for (const m of mounted) if (!(m in defined)) problems.push(`${sname}: secret ${m} is not defined`);
     for (const [k, val] of Object.entries(envOf(obj(s)))) {
-      if (SECRET_NAMES.includes(k) && !/^\$\{[A-Z_]+:?\?[^}]+\}$/.test(String(val))) {
-        problems.push(`${sname}: ${k} must come from \${${k}?…}`);
-      }
-      if (k === 'DATABASE_URL' || k === 'REDIS_URL') {
-        if (!/\$\{(POSTGRES|REDIS)_PASSWORD:?\?[^}]+\}/.test(String(val)) && String(val).includes('@')) {
-          problems.push(`${sname}: ${k} embeds a password that is not a required variable`);
-        }
+      if (SECRET_NAMES.includes(k))
+        problems.push(`${sname}: ${k} in environment (use ${k}_FILE and a secret)`);
+      const fileOf = /^(.*)_FILE$/.exec(k)?.[1];
+      if (fileOf && SECRET_NAMES.includes(fileOf)) {
+        const secret = /^\/run\/secrets\/([a-z0-9_]+)$/.exec(String(val))?.[1];
+        if (!secret || !mounted.includes(secret))
+          problems.push(`${sname}: ${k} is not /run/secrets/<a secret the service mounts>`);
       }
     }
   }
-  const literal = text
+  const uncommented = text
     .split('\n')
     .filter((l) => !/^\s*#/.test(l))
-    .map((l) => l.replace(/\$\{[^}]+\}/g, ''))
+    .join('\n');
+  for (const m of uncommented.matchAll(/\$\{([A-Z0-9_]+)[^}]*\}/g))
+    if (SECRET_NAMES.includes(m[1]!))
+      problems.push(`\${${m[1]!}} interpolated: a secret would enter the file`);
+  const literal = uncommented
+    .split('\n')
+    .map((l) => l.replace(/\$\{[^}]+\}|\/run\/secrets\/\w+/g, ''))
     .find((l) => /(password|token|secret|_key)[^:=\s]*\s*[:=][ \t]*['"]?[A-Za-z0-9+/_-]{6,}/i.test(l));
   if (literal) problems.push(`a literal secret in the file: ${literal.trim()}`);
   return problems;
@@ -64,8 +81,8 @@ export function checkComposeConfig(cfg: Obj): string[] {
   const migrate = svc('migrate');
   if (!arr(migrate['command']).join(' ').includes('libs/store/dist/migrator/cli.js'))
     problems.push('migrate does not run the migrator');
-  if (!String(envOf(migrate)['DATABASE_URL'] ?? '').startsWith('postgresql://'))
-    problems.push('migrate has no DATABASE_URL');
+  if (!envOf(migrate)['DATABASE_URL_FILE']) problems.push('migrate has no DATABASE_URL_FILE');
+  if (!envOf(pg)['POSTGRES_PASSWORD_FILE']) problems.push('postgres has no POSTGRES_PASSWORD_FILE');
   if (obj(obj(migrate['depends_on'])['postgres'])['condition'] !== 'service_healthy')
     problems.push('migrate does not wait for postgres');
   const controller = svc('controller');
@@ -79,11 +96,11 @@ export function checkComposeConfig(cfg: Obj): string[] {
   );
   if (!cports.some((p) => /:3000$/.test(p))) problems.push('controller port 3000 not published');
   for (const k of [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'FLEETQRY_ADMIN_TOKEN',
-    'FLEETQRY_CREDENTIAL_KEY',
-    'FLEETQRY_JOB_KEY',
+    'DATABASE_URL_FILE',
+    'REDIS_URL_FILE',
+    'FLEETQRY_ADMIN_TOKEN_FILE',
+    'FLEETQRY_CREDENTIAL_KEY_FILE',
+    'FLEETQRY_JOB_KEY_FILE',
     'FLEETQRY_SCOPE_ALLOW',
   ]) {
     if (!envOf(controller)[k]) problems.push(`controller lacks ${k}`);
@@ -93,12 +110,14 @@ export function checkComposeConfig(cfg: Obj): string[] {
   if (Number(replicas) < 3) problems.push('worker has fewer than 3 replicas');
   const wenv = envOf(worker);
   for (const k of ['DATABASE_URL', 'FLEETQRY_CREDENTIAL_KEY', 'FLEETQRY_ADMIN_TOKEN']) {
-    if (k in wenv) problems.push(`worker must not get ${k}`);
+    if (k in wenv || `${k}_FILE` in wenv) problems.push(`worker must not get ${k}`);
   }
+  for (const secret of ['database_url', 'postgres_password', 'credential_key', 'admin_token'])
+    if (secretsOf(worker).includes(secret)) problems.push(`worker must not mount the secret ${secret}`);
   for (const k of [
-    'REDIS_URL',
-    'FLEETQRY_WORKER_TOKEN',
-    'FLEETQRY_JOB_KEY',
+    'REDIS_URL_FILE',
+    'FLEETQRY_WORKER_TOKEN_FILE',
+    'FLEETQRY_JOB_KEY_FILE',
     'FLEETQRY_SCOPE_ALLOW',
     'FLEETQRY_CONTROLLER_URL',
   ])
@@ -120,10 +139,8 @@ export function checkComposeConfig(cfg: Obj): string[] {
     if (!obj(limits)['memory'] || !obj(limits)['cpus']) problems.push(`${n}: no cpu/memory limits`);
     // A secret's value on a command line is visible to every process listing (ps, /proc).
     const argv = JSON.stringify([obj(s)['command'] ?? '', obj(s)['entrypoint'] ?? '']);
-    for (const [k, v] of Object.entries(envOf(obj(s)))) {
-      if (SECRET_NAMES.includes(k) && String(v).length >= 8 && argv.includes(String(v)))
-        problems.push(`${n}: ${k} on the command line`);
-    }
+    for (const k of Object.keys(envOf(obj(s))))
+      if (SECRET_NAMES.includes(k)) problems.push(`${n}: ${k} in the environment, not a secret file`);
     if (/--requirepass|redis-cli[^"]* -a /.test(argv + JSON.stringify(obj(s)['healthcheck'] ?? '')))
       problems.push(`${n}: a password passed as an argument`);
   }

@@ -137,8 +137,15 @@ export function checkDockerfile(text: string, app: 'controller' | 'worker'): str
 export function checkDockerignore(text: string): string[] {
   const lines = text.split('\n').map((l) => l.trim());
   const problems: string[] = [];
-  // libs/probe-native/build: the host's compiled addon never enters the image (the build stage compiles its own).
-  for (const must of ['**/node_modules', '.git', '**/.env', '**/dist', 'libs/probe-native/build']) {
+  // secrets: compose's secret files; libs/probe-native/build: the host's compiled addon (the image compiles its own).
+  for (const must of [
+    '**/node_modules',
+    '.git',
+    '**/.env',
+    'secrets',
+    '**/dist',
+    'libs/probe-native/build',
+  ]) {
     if (!lines.includes(must)) problems.push(`.dockerignore lacks ${must}`);
   }
   for (const keep of ['prisma', 'libs', 'apps', 'package.json', 'package-lock.json']) {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 
-import { API_ROLES } from '@fleetqry/contracts';
+import { API_ROLES, applySecretFiles } from '@fleetqry/contracts';
 import { appendAudit, createApiToken, createStore } from '@fleetqry/store';
 
 /**
- * `create-token --name N [--role viewer|operator|admin]`: straight to the database (DATABASE_URL), for the
+ * `create-token --name N [--role viewer|operator|admin]`: straight to the database (DATABASE_URL or DATABASE_URL_FILE), for the
  * first admin when the environment carries no FLEETQRY_ADMIN_TOKEN. Prints the token once on stdout.
  */
 export async function createTokenCommand(args: string[]): Promise<number> {
@@ -18,6 +18,7 @@ export async function createTokenCommand(args: string[]): Promise<number> {
     process.stderr.write(`usage: create-token --name NAME [--role ${API_ROLES.join('|')}]\n`);
     return 64;
   }
+  applySecretFiles(process.env); // DATABASE_URL_FILE (compose secrets); a bad one is a configuration error
   const url = process.env['DATABASE_URL'];
   if (!url) {
     process.stderr.write('DATABASE_URL is not set\n');

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { ConfigError, loadConfig } from './env.schema.js';
 
@@ -15,6 +18,33 @@ describe('controller configuration', () => {
     expect(c.port).toBe(3000);
     expect(c.scope).toEqual({ allow: ['127.0.0.0/8', '::1/128'], deny: [] });
     expect(c.queuePrefix).toBe('fleetqry');
+  });
+
+  it('reads secrets from <NAME>_FILE files (compose secrets); an unreadable one is named with the others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetqry-controller-secrets-'));
+    try {
+      const file = (name: string, value: string) => {
+        writeFileSync(join(dir, name), `${value}\n`);
+        return join(dir, name);
+      };
+      const env: NodeJS.ProcessEnv = {
+        DATABASE_URL_FILE: file('database_url', valid.DATABASE_URL),
+        REDIS_URL_FILE: file('redis_url', valid.REDIS_URL),
+        FLEETQRY_CREDENTIAL_KEY_FILE: file('credential_key', valid.FLEETQRY_CREDENTIAL_KEY),
+        FLEETQRY_JOB_KEY_FILE: file('job_key', valid.FLEETQRY_JOB_KEY),
+        FLEETQRY_SMTP_URL_FILE: file('smtp_url', 'smtp://u:p@mail:25'),
+      };
+      const c = loadConfig(env);
+      expect(c.databaseUrl).toBe(valid.DATABASE_URL);
+      expect(c.redisUrl).toBe(valid.REDIS_URL);
+      // Resolved into the environment itself, so other readers (the webhooks' SMTP URL) see the value.
+      expect(env['FLEETQRY_SMTP_URL']).toBe('smtp://u:p@mail:25');
+      expect(() =>
+        loadConfig({ ...valid, FLEETQRY_ADMIN_TOKEN_FILE: join(dir, 'absent'), FLEETQRY_PORT: '0' }),
+      ).toThrow(/FLEETQRY_ADMIN_TOKEN_FILE: cannot read .*absent \(ENOENT\)[\s\S]*FLEETQRY_PORT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names every missing or bad variable, and never prints a secret', () => {

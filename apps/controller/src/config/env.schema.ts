@@ -1,7 +1,7 @@
 import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
 import { DEFAULT_SCOPE, parseScopeList, Scope, ScopeConfigError } from '@fleetqry/probe';
 import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
-import { EnvConfigError } from '@fleetqry/contracts';
+import { applySecretFiles, EnvConfigError } from '@fleetqry/contracts';
 import { z } from 'zod';
 
 /** Bad configuration: the message names each variable at fault and never prints a secret's value. */
@@ -70,6 +70,12 @@ export interface AppConfig {
 /** Reads and validates the environment once, at start; every problem is reported, not just the first. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
+  // <NAME>_FILE secrets (compose secrets, mounted files) first, into env itself: later readers see them too.
+  try {
+    applySecretFiles(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   // Empty strings (a blank line in an .env file) mean "not set".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);

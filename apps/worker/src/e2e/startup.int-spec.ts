@@ -7,8 +7,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -127,6 +128,31 @@ describe('several workers on one host', () => {
       expect.stringMatching(/^fleetqry worker: FLEETQRY_WORKER_PORT: port \d+ is in use/),
     ]);
     noStackTrace(w.text());
+  }, 60_000);
+
+  test('secrets given as <NAME>_FILE files (compose secrets) start a worker like the variables do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetqry-worker-secrets-'));
+    try {
+      const file = (name: string, value: string) => {
+        writeFileSync(join(dir, name), `${value}\n`);
+        return join(dir, name);
+      };
+      const w = startWorker({
+        FLEETQRY_WORKER_PORT: '0',
+        REDIS_URL: '',
+        FLEETQRY_WORKER_TOKEN: '',
+        FLEETQRY_JOB_KEY: '',
+        REDIS_URL_FILE: file('redis_url', 'redis://127.0.0.1:6379'),
+        FLEETQRY_WORKER_TOKEN_FILE: file('worker_token', workerToken),
+        FLEETQRY_JOB_KEY_FILE: file('job_key', randomBytes(32).toString('base64')),
+      });
+      procs.push(w);
+      await until('worker ready', () => w.text().includes('worker ready') || w.child.exitCode !== null);
+      expect(w.child.exitCode).toBeNull();
+      expect(w.text()).not.toContain(workerToken);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test.each([

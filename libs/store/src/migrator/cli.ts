@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * `npm run db:migrate [-- --data-dir DIR | --database-url URL]`: applies prisma/migrations.
- * DATABASE_URL (or --database-url) → that Postgres; otherwise the embedded PGlite store in ./.fleetqry/.
+ * DATABASE_URL (or DATABASE_URL_FILE, or --database-url) → that Postgres; otherwise the embedded PGlite store in ./.fleetqry/.
  * Exit codes: 0 migrated (or nothing to do), 1 failed, 2 usage error.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { PGlite } from '@electric-sql/pglite';
+import { applySecretFiles } from '@fleetqry/contracts';
 
 import { lockDataDir } from '../client/data-dir-lock.js';
 import { DEFAULT_DATA_DIR } from '../client/create-store.js';
@@ -33,6 +34,12 @@ async function main(): Promise<number> {
   if (args.help) {
     process.stdout.write('usage: db:migrate [--database-url URL | --data-dir DIR] [--migrations-dir DIR]\n');
     return 0;
+  }
+  try {
+    applySecretFiles(process.env); // DATABASE_URL_FILE (compose secrets)
+  } catch (error) {
+    process.stderr.write(`db:migrate: ${(error as Error).message}\n`);
+    return 2;
   }
   const url = args['database-url'] ?? process.env['DATABASE_URL'];
   const log = (line: string) => process.stderr.write(`db:migrate: ${line}\n`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { BACKENDS, tempBackend, type TempBackend } from '../testing/backends.js';
-import { createTempDir } from '../testing/temp-databases.js';
+import { createTempDir, createTempPostgres } from '../testing/temp-databases.js';
 import { migrationChecksum } from './checksum.js';
 import { migrate } from './migrate.js';
 import { MigrationApplyError, MigrationChecksumError } from './migration-errors.js';
@@ -143,6 +143,29 @@ describe('db:migrate CLI', () => {
       expect((await run()).stderr).toMatch(/applied 20261126000000_init/);
       expect((await run()).stderr).toMatch(/up to date \(\d+ migrations\)/);
     } finally {
+      await tmp.remove();
+    }
+  }, 60_000);
+
+  it('reads DATABASE_URL from DATABASE_URL_FILE (compose secrets); an unreadable file is a usage error naming it', async () => {
+    const tmp = await createTempDir();
+    const db = await createTempPostgres();
+    const run = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)('npx', ['tsx', 'libs/store/src/migrator/cli.ts'], {
+        cwd: join(repoMigrations, '..', '..'),
+        env: { ...process.env, DATABASE_URL: '', ...env },
+      });
+    try {
+      const file = join(tmp.dir, 'database_url');
+      await writeFile(file, `${db.url}\n`);
+      const ok = await run({ DATABASE_URL_FILE: file });
+      expect(ok.stderr).toMatch(/applied 20261126000000_init/);
+      await expect(run({ DATABASE_URL_FILE: join(tmp.dir, 'absent') })).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/^db:migrate: DATABASE_URL_FILE: cannot read .*absent \(ENOENT\)\n$/),
+      });
+    } finally {
+      await db.drop();
       await tmp.remove();
     }
   }, 60_000);
