@@ -265,6 +265,10 @@ describe(`helm chart (real Helm ${helmVersion})`, () => {
       ],
       [(o) => worker(o) && (o['spec'].replicas = 3), /replicas while autoscaled/],
       [
+        (o) => o['kind'] === 'ConfigMap' && (o['data'].FLEETQRY_QUEUE_PREFIX = 'bull'),
+        /FLEETQRY_QUEUE_PREFIX differs/,
+      ],
+      [
         (o) =>
           controller(o) &&
           (o['spec'].template.spec.containers[0].startupProbe.httpGet.path = '/health/ready'),

@@ -482,12 +482,19 @@ export function checkManifests(docs: RenderedDoc[], ctx: CheckContext): string[]
   }
 
   // ---- ConfigMap agrees with the values (scope, ports)
-  const cfg = [...configMaps.values()][0];
+  // The apps' ConfigMap: the one the controller takes its environment from (others, e.g. a dashboard, aside).
+  const cfgName = arr(podSpec(controller ?? {})['containers'])
+    .flatMap((c) => arr(obj(c)['envFrom']).map((e) => obj(obj(e)['configMapRef'])['name']))
+    .find((n) => typeof n === 'string');
+  const cfg = configMaps.get(String(cfgName));
   if (cfg) {
     const data = obj(cfg['data']);
     const scope = obj(v['scope']);
     if (data['FLEETQRY_SCOPE_ALLOW'] !== arr(scope['allow']).join(','))
       problems.push('ConfigMap: FLEETQRY_SCOPE_ALLOW differs from scope.allow');
+    // The KEDA Redis trigger's list name is built from the same value.
+    if (data['FLEETQRY_QUEUE_PREFIX'] !== v['queuePrefix'])
+      problems.push('ConfigMap: FLEETQRY_QUEUE_PREFIX differs from queuePrefix');
     if (String(data['FLEETQRY_PORT']) !== String(containerPorts(controller)[0]?.['containerPort'])) {
       problems.push('ConfigMap: FLEETQRY_PORT differs from the controller container port');
     }
