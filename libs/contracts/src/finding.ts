@@ -17,6 +17,18 @@ export const FINDING_STATUSES = ['new', 'persisting', 'resolved', 'waived'] as c
 export const FindingStatusSchema = z.enum(FINDING_STATUSES);
 export type FindingStatus = z.infer<typeof FindingStatusSchema>;
 
+/**
+ * Where a finding's host is written in its inventory: the file's path relative to the source root (the
+ * repository root, or `--sarif-root`), or `inventories/<name>` for an inventory stored in the controller,
+ * and the 1-based line of the host's entry (of the CIDR or range entry that covers it; for a stored
+ * inventory, the entry's position in its target list). SARIF's physical location.
+ */
+export const FindingSourceSchema = z.object({
+  path: z.string().min(1),
+  line: z.number().int().positive(),
+});
+export type FindingSource = z.infer<typeof FindingSourceSchema>;
+
 /** What the policy engine concludes about one host (and port, where it applies). */
 export const FindingSchema = z.object({
   /** Stable rule id, e.g. `snmp.community.public`. */
@@ -40,5 +52,7 @@ export const FindingSchema = z.object({
   waiver: z
     .object({ id: z.string(), owner: z.string(), reason: z.string(), expiresAt: z.string().datetime() })
     .optional(),
+  /** Reports only (not stored per finding): where the host is written in the run's inventory. */
+  source: FindingSourceSchema.optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;

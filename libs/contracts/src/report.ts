@@ -13,6 +13,11 @@ export const RunInfoSchema = z.object({
   status: z.string(),
   trigger: z.string(),
   scan: z.string().nullable(),
+  /**
+   * What the run covers, stable across runs and checkouts (SARIF `automationDetails` category): the scan
+   * definition's name, or for a CLI sweep the inventory's `name:` (else its path from the source root).
+   */
+  category: z.string().min(1),
   policy: z.object({ name: z.string(), version: z.string().nullable() }).nullable(),
   hosts: z.number().int().nonnegative(),
   totalProbes: z.number().int().nonnegative(),
@@ -51,6 +56,45 @@ export const ReportDeltaSchema = z.object({
 });
 export type ReportDelta = z.infer<typeof ReportDeltaSchema>;
 
+/** A rule of the run's policy as reports describe it (SARIF's reportingDescriptor). */
+export const ReportRuleSchema = z.object({
+  id: z.string(),
+  /** The rule type (`snmp-community`, `port-forbidden`, …): what the rule checks, documented in docs/rules.md. */
+  type: z.string(),
+  /** The policy entries reporting under this id (several `port.forbidden` checks share one id). */
+  entries: z.array(
+    z.object({
+      check: z.string().optional(),
+      severity: SeveritySchema,
+      title: z.string(),
+      description: z.string().optional(),
+    }),
+  ),
+  references: z.array(z.string()),
+});
+export type ReportRule = z.infer<typeof ReportRuleSchema>;
+
+/**
+ * Where each entry of a run's inventory is written, recorded in the run's plan at run start so reports can
+ * point a finding at its host's entry. `files` are absolute paths (relative to `root` in reports) or logical
+ * paths (`inventories/<name>`, stored inventories); entries are [target as written, file index, line].
+ */
+export const InventorySourcesSchema = z.object({
+  root: z.string().optional(),
+  files: z.array(z.string()).min(1),
+  entries: z.array(z.tuple([z.string(), z.number().int().nonnegative(), z.number().int().positive()])),
+});
+export type InventorySources = z.infer<typeof InventorySourcesSchema>;
+
+/** The report's part of a run's stored plan (JSON): what both transports record for reports. */
+export const RunReportPlanSchema = z.object({
+  category: z.string().min(1).optional(),
+  sources: InventorySourcesSchema.optional(),
+  /** Written by the evaluate stage: the policy's rules as evaluated. */
+  rules: z.array(ReportRuleSchema).optional(),
+});
+export type RunReportPlan = z.infer<typeof RunReportPlanSchema>;
+
 export const ReportSchema = z.object({
   reportVersion: z.literal(1),
   run: RunInfoSchema,
@@ -58,6 +102,8 @@ export const ReportSchema = z.object({
   delta: ReportDeltaSchema,
   /** Every finding of the run with its lifecycle status (new, persisting, resolved, waived). */
   violations: z.array(FindingSchema),
+  /** The policy's rules as the run evaluated them (absent for runs evaluated before rules were recorded). */
+  rules: z.array(ReportRuleSchema).optional(),
   /** Filters applied to `violations` (the summary always covers the whole run). */
   filters: z.record(z.string(), z.unknown()).optional(),
 });

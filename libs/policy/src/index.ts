@@ -10,5 +10,6 @@ export * from './host-view.js';
 export * from './waivers.js';
 export * from './lifecycle.js';
 export * from './report.js';
+export * from './catalog.js';
 export * from './baseline.js';
 export { closedPortFilter } from './rules.js';

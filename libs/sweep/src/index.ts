@@ -1,5 +1,6 @@
 export * from './inventory/inventory-file.js';
 export * from './inventory/inventory-request.js';
+export * from './inventory/inventory-sources.js';
 export * from './policy-source.js';
 export * from './stages/ingest-stage.js';
 export * from './stages/evaluate-stage.js';

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import {
   FINDING_STATUSES,
   SEVERITIES,
@@ -18,6 +20,7 @@ import {
   failOnOption,
   reportExitCode,
   reportFormatOption,
+  sarifRootOption,
   type ReportFormat,
 } from './report-output.js';
 import { addStoreOptions, withStore, type StoreFlags } from './store-options.js';
@@ -32,6 +35,7 @@ interface ReportFlags extends StoreFlags, ServerFlags {
   host?: string[];
   status?: string[];
   failOn: Severity | 'none';
+  sarifRoot?: string;
 }
 
 function statuses(values: string[] | undefined): FindingStatus[] | undefined {
@@ -60,7 +64,8 @@ export function reportCommand(): Command {
         .option('--tag <tags>', 'only hosts carrying one of these tags', listOption)
         .option('--host <hosts>', 'only these addresses, CIDRs or host names', listOption)
         .option('--status <statuses>', `only these statuses (${FINDING_STATUSES.join(', ')})`, listOption)
-        .addOption(failOnOption('none')),
+        .addOption(failOnOption('none'))
+        .addOption(sarifRootOption()),
     ),
   ).action(async (flags: ReportFlags) => {
     // --server: the controller builds the same report (libs/sweep buildReport) from its store.
@@ -68,6 +73,8 @@ export function reportCommand(): Command {
     let trend: TrendPoint[] | undefined;
     let report: Report;
     if (usesServer(flags)) {
+      if (flags.sarifRoot)
+        throw new UsageError('--sarif-root: applies to a local store; the server reports its own paths');
       const api = new ApiClient(flags);
       report = await api.report(flags.run, {
         'min-severity': flags.severity,
@@ -79,13 +86,18 @@ export function reportCommand(): Command {
       if (html) trend = (await api.trend(report.run.id)).points;
     } else {
       report = await withStore(flags, async (store) => {
-        const stored = await loadRunReport(store, await findRun(store, flags.run), {
-          minSeverity: flags.severity,
-          rules: flags.rule,
-          tags: flags.tag,
-          hosts: flags.host,
-          statuses: statuses(flags.status),
-        });
+        const stored = await loadRunReport(
+          store,
+          await findRun(store, flags.run),
+          {
+            minSeverity: flags.severity,
+            rules: flags.rule,
+            tags: flags.tag,
+            hosts: flags.host,
+            statuses: statuses(flags.status),
+          },
+          flags.sarifRoot ? { sourceRoot: resolve(flags.sarifRoot) } : {},
+        );
         if (html) trend = (await loadViolationTrend(store, stored.run.id)).points;
         return stored;
       });

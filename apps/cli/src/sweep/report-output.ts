@@ -21,6 +21,14 @@ export function reportFormatOption(): Option {
     .argParser(choiceOption('--format', REPORT_FORMATS));
 }
 
+/** `--sarif-root`: what report paths (SARIF locations) are relative to. */
+export function sarifRootOption(): Option {
+  return new Option(
+    '--sarif-root <dir>',
+    "report paths (SARIF locations) relative to this directory (default: the inventory's git work tree, else the working directory)",
+  );
+}
+
 /** `--fail-on`: sweep gates on high by default; report only when asked. */
 export function failOnOption(defaultSeverity: Severity | 'none'): Option {
   return new Option('--fail-on <severity>', 'exit 3 when a violation is at or above this severity')

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import type { Severity } from '@fleetqry/contracts';
 import { loadPolicy, loadViolationTrend, loadWaivers, runSweep, type SweepStage } from '@fleetqry/sweep';
 import { Command } from 'commander';
@@ -12,6 +14,7 @@ import {
   failOnOption,
   reportExitCode,
   reportFormatOption,
+  sarifRootOption,
   type ReportFormat,
 } from './report-output.js';
 import { addStoreOptions, withOpeningStore, type StoreFlags } from './store-options.js';
@@ -30,6 +33,7 @@ interface SweepFlags extends StoreFlags {
   groupsFile?: string;
   progress: boolean;
   timings: boolean;
+  sarifRoot?: string;
 }
 
 async function sweep(flags: SweepFlags): Promise<number> {
@@ -67,6 +71,7 @@ async function sweep(flags: SweepFlags): Promise<number> {
         store,
         base: { ...base, ports: { defaultExcludedPorts: ports.defaultExcludedPorts } },
         workers: flags.workers,
+        ...(flags.sarifRoot ? { sourceRoot: resolve(flags.sarifRoot) } : {}),
         signal: controller.signal,
         onPlan: (plan) => {
           noteExcludedPorts(plan.ports);
@@ -143,7 +148,8 @@ export function sweepCommand(): Command {
       .option('--config <file>', 'fleetqry.config.yaml to use')
       .option('--groups-file <file>', "YAML with your own service groups, for the inventory's ports.groups")
       .option('--no-progress', 'no progress bar')
-      .option('--timings', "print each stage's wall time to stderr at the end"),
+      .option('--timings', "print each stage's wall time to stderr at the end")
+      .addOption(sarifRootOption()),
   ).action(async (flags: SweepFlags) => {
     process.exitCode = await sweep(flags);
   });

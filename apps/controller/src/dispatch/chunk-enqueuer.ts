@@ -8,6 +8,7 @@ import {
   type ChunkTarget,
   type JobScanConfig,
   type ProbeChunkJob,
+  type RunReportPlan,
 } from '@fleetqry/contracts';
 import type { RunChunkRecord, RunRecord } from '@fleetqry/store';
 import { signJob } from '@fleetqry/sweep/jobs';
@@ -18,7 +19,7 @@ import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues, withDeadline } from './dispatch-queues.js';
 
 /** What a distributed run keeps in `runs.plan` (no secrets): enough to rebuild every chunk's job. */
-export interface DistributedRunPlan {
+export interface DistributedRunPlan extends Required<Pick<RunReportPlan, 'category' | 'sources'>> {
   scanDefinition: string;
   inventory: string;
   policyVersion: string | null;

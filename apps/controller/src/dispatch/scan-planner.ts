@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { literalSnmpSecrets, type Inventory, type JobScanConfig } from '@fleetqry/contracts';
 import { planScan, ScanRequestError, type ScanPlan, type ScanRequest } from '@fleetqry/probe';
 import {
+  documentHosts,
   getScanDefinitionWithInventory,
   listScopeRules,
   listServiceGroups,
@@ -12,6 +13,7 @@ import {
   narrowScope,
   planChunks,
   storedGroupCatalog,
+  storedInventoryOrigins,
   type LoadedInventory,
   type PlannedChunk,
 } from '@fleetqry/sweep';
@@ -66,6 +68,7 @@ export class ScanPlanner {
     const loaded: LoadedInventory = {
       inventory: { ...document, targets: hosts },
       hosts,
+      origins: storedInventoryOrigins(inventory.name, documentHosts(document), hosts),
       source: `inventory:${inventory.id}`,
       name: inventory.name,
     };

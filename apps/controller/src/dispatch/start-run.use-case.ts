@@ -11,7 +11,7 @@ import {
   type RunTrigger,
 } from '@fleetqry/store';
 
-import { policyHosts } from '@fleetqry/sweep';
+import { inventorySources, policyHosts, storedInventoryPath } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer, type DistributedRunPlan } from './chunk-enqueuer.js';
@@ -66,6 +66,8 @@ export class StartRunUseCase {
     const record: DistributedRunPlan = {
       scanDefinition: definition.name,
       inventory: planned.loaded.name,
+      category: definition.name,
+      sources: inventorySources(planned.loaded, { top: storedInventoryPath(planned.loaded.name) }),
       policyVersion: definition.policyVersion === null ? null : String(definition.policyVersion),
       ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
       chunks: planned.chunks.length,

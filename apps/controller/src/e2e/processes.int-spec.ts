@@ -17,6 +17,23 @@ import {
   waitFor,
 } from '../dispatch/testing/distributed-harness.js';
 import { freePort, runProcess, running, startProcess, stopProcess, type Proc } from '../testing/processes.js';
+import { validateSarif } from '../testing/sarif-multitool.js';
+
+interface SarifLog {
+  runs: {
+    automationDetails: { id: string };
+    tool: { driver: { rules: { id: string; helpUri: string; help: { markdown: string } }[] } };
+    results: {
+      ruleId: string;
+      locations: {
+        physicalLocation: {
+          artifactLocation: { uri: string; uriBaseId: string };
+          region: { startLine: number };
+        };
+      }[];
+    }[];
+  }[];
+}
 
 /**
  * Issue 4's end to end, with every app a separate process as deployed: the migrator, the controller
@@ -66,20 +83,36 @@ const received: string[] = [];
 const timings: Record<string, unknown> = {};
 const since = (t0: number) => Math.round(performance.now() - t0);
 
+/** A request to the controller, its body as text (every body is kept: none may carry a secret). */
+async function apiRaw(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; raw: string }> {
+  try {
+    const res = await fetch(`${controllerUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const raw = await res.text();
+    received.push(raw);
+    return { status: res.status, raw };
+  } catch (e) {
+    throw new Error(
+      `${method} ${path}: ${String(e)}; controller output:\n${controller?.text().slice(-3000)}`,
+    );
+  }
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${controllerUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const raw = await res.text();
-  received.push(raw);
-  return { status: res.status, body: raw ? (JSON.parse(raw) as unknown) : undefined };
+  const { status, raw } = await apiRaw(method, path, body);
+  return { status, body: raw ? (JSON.parse(raw) as unknown) : undefined };
 }
 
 async function cli(args: string[], timeoutMs?: number) {
@@ -92,7 +125,9 @@ const violationKeys = (r: Report) =>
   r.violations.map((f) => `${f.rule} ${f.severity} ${f.address} ${f.proto}/${f.port}`).sort();
 /** A report's violations without what legitimately differs between two runs of the same scan. */
 const comparable = (r: Report) =>
-  r.violations.map(({ firstSeen: _f, lastSeen: _l, ...f }) => f).sort((a, b) => a.key.localeCompare(b.key));
+  r.violations
+    .map(({ firstSeen: _f, lastSeen: _l, source: _s, ...f }) => f)
+    .sort((a, b) => a.key.localeCompare(b.key));
 const publicHosts = (r: Report) =>
   r.violations
     .filter((f) => f.rule === 'snmp.community.public')
@@ -415,6 +450,43 @@ describe('controller + 3 workers as separate processes, driven through the API a
     expect(refs(embedded)).toContain('CVE-1999-0517');
     expect(refs(report)).toEqual(refs(embedded));
   });
+
+  it('exports SARIF that the SARIF Multitool passes with the GitHub rules, from the API and from the CLI', async () => {
+    const fromApi = await apiRaw('GET', `/reports/${runId}?format=sarif`);
+    expect(fromApi.status).toBe(200);
+    const fromCli = await cli(['report', '--data-dir', join(dir, 'store'), '--format', 'sarif']);
+    expect(fromCli.code).toBe(0);
+    const logs = { api: fromApi.raw, cli: fromCli.stdout };
+    for (const [origin, text] of Object.entries(logs)) {
+      expect([origin, validateSarif(text)]).toEqual([origin, []]);
+    }
+    const api = JSON.parse(logs.api) as SarifLog;
+    const local = JSON.parse(logs.cli) as SarifLog;
+    // Stable categories: the scan definition's name, the CLI inventory's name (no path of this machine).
+    expect(api.runs[0]!.automationDetails.id).toBe('fleetqry/cli:lab-processes/1');
+    expect(local.runs[0]!.automationDetails.id).toBe('fleetqry/embedded/1');
+    // Every result points at the /26's entry: line 1 of the stored inventory, line 3 of the CLI's file.
+    const places = (log: SarifLog) => [
+      ...new Set(
+        log.runs[0]!.results.map((r) => {
+          const p = r.locations[0]!.physicalLocation;
+          return `${p.artifactLocation.uriBaseId} ${p.artifactLocation.uri}:${p.region.startLine}`;
+        }),
+      ),
+    ];
+    const publicResults = (log: SarifLog) =>
+      log.runs[0]!.results.filter((r) => r.ruleId === 'snmp.community.public').length;
+    expect([publicResults(api), publicResults(local)]).toEqual([
+      publicHosts(report).length,
+      publicHosts(embedded).length,
+    ]);
+    expect(places(api)).toEqual(['%SRCROOT% inventories/cli%3Alab-processes:1']);
+    expect(places(local)).toEqual(['%SRCROOT% embedded.yaml:3']);
+    for (const rule of [...api.runs[0]!.tool.driver.rules, ...local.runs[0]!.tool.driver.rules]) {
+      expect(rule.help.markdown).toContain(rule.id);
+      expect(rule.helpUri).toMatch(/\/docs\/rules\.md#[a-z0-9-]+$/);
+    }
+  }, 120_000);
 
   it('used the secret community (the hosts accepting it are found, labelled by credential id)', async () => {
     const c = new pg.Client({ connectionString: db.url });

@@ -91,6 +91,18 @@ export async function setRunEvaluated(
   );
 }
 
+/** Adds fields to a run's plan (JSON), e.g. the policy's rules as the evaluate stage applied them. */
+export async function mergeRunPlan(
+  conn: SqlConnection,
+  id: string,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  await conn.query(
+    `UPDATE "runs" SET "plan" = coalesce("plan", '{}'::jsonb) || $2::jsonb WHERE "id" = $1::uuid`,
+    [id, JSON.stringify(fields)],
+  );
+}
+
 export type FinalRunStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
 
 /**

@@ -13,6 +13,7 @@ import {
 
 import { loadInventoryFile } from '../inventory/inventory-file.js';
 import { inventoryScanRequest, policyHosts } from '../inventory/inventory-request.js';
+import { findSourceRoot, inventorySources, sourcePath } from '../inventory/inventory-sources.js';
 import { loadRunReport } from '../report/load-run-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
@@ -29,6 +30,8 @@ export interface SweepOptions {
   /** Site defaults (scope, limits, resolver, default exclusions) the inventory's scan builds on. */
   base: Parameters<typeof inventoryScanRequest>[1];
   workers?: number;
+  /** What report paths are relative to (default: the inventory's git work tree, else the working dir). */
+  sourceRoot?: string;
   signal?: AbortSignal;
   /** Called once the plan is known (for a progress bar), then per batch of finished probes. */
   onPlan?(plan: ScanPlan): void;
@@ -63,6 +66,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   opts.onPlan?.(plan);
 
   const scanName = `cli:${loaded.source}`;
+  const root = opts.sourceRoot ?? findSourceRoot(loaded.source);
   const startedAt = now();
   const recorded = (async () => {
     const store = await opts.store;
@@ -75,6 +79,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       hosts: plan.hostCount,
       plan: {
         inventory: loaded.source,
+        category: loaded.inventory.name ?? sourcePath(loaded.source, root),
+        sources: inventorySources(loaded, { top: loaded.source, root }),
         policyVersion: String(opts.policy.metadata.version),
         ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
       },

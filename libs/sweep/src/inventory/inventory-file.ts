@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { InventorySchema, type Inventory, type InventoryHost } from '@fleetqry/contracts';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 
 /** Bad inventory input; the message names the file and the field. Nothing has been probed. */
 export class InventoryError extends Error {
@@ -12,11 +12,19 @@ export class InventoryError extends Error {
   }
 }
 
+/** Where an inventory entry is written: a file (absolute path, or `inventories/<name>`) and its line. */
+export interface EntryOrigin {
+  file: string;
+  line: number;
+}
+
 export interface LoadedInventory {
   /** The top file's inventory, with imported targets and tags merged in. */
   inventory: Inventory;
   /** Every target as a host record (plain strings become hosts without tags). */
   hosts: InventoryHost[];
+  /** Where each of `hosts` is written (same order): reports point findings at it. */
+  origins: EntryOrigin[];
   /** Absolute path of the top file: the sweep's identity for run-to-run deltas. */
   source: string;
   name: string;
@@ -26,20 +34,28 @@ const MAX_IMPORT_DEPTH = 8;
 
 /** Parses and validates one inventory document; errors name `source: path.to.field`. */
 export function parseInventory(text: string, source: string): Inventory {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { uniqueKeys: true }) ?? {};
-  } catch (e) {
-    throw new InventoryError(
-      `${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
-    );
+  return parseInventoryLines(text, source).inventory;
+}
+
+/** parseInventory, plus the 1-based line of each `targets` entry (YAML or JSON text). */
+function parseInventoryLines(text: string, source: string): { inventory: Inventory; lines: number[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter });
+  if (doc.errors.length > 0) {
+    throw new InventoryError(`${source}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
-  const parsed = InventorySchema.safeParse(raw);
+  const parsed = InventorySchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
     throw new InventoryError(`${source}: ${issues.join('; ')}`);
   }
-  return parsed.data;
+  const targets = isMap(doc.contents) ? doc.contents.get('targets', true) : undefined;
+  const items = isSeq(targets) ? targets.items : [];
+  const lines = parsed.data.targets.map((_, i) => {
+    const offset = (items[i] as { range?: [number, number, number] } | undefined)?.range?.[0];
+    return offset === undefined ? 1 : lineCounter.linePos(offset).line;
+  });
+  return { inventory: parsed.data, lines };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -61,14 +77,19 @@ export async function loadInventoryFile(path: string): Promise<LoadedInventory> 
   const top = await readOne(source, [], 0);
   const hosts = top.hosts;
   const inventory: Inventory = { ...top.inventory, targets: hosts, tags: top.tags };
-  return { inventory, hosts, source, name: inventory.name ?? source };
+  return { inventory, hosts, origins: top.origins, source, name: inventory.name ?? source };
 }
 
 async function readOne(
   file: string,
   chain: readonly string[],
   depth: number,
-): Promise<{ inventory: Inventory; hosts: InventoryHost[]; tags: Record<string, string[]> }> {
+): Promise<{
+  inventory: Inventory;
+  hosts: InventoryHost[];
+  origins: EntryOrigin[];
+  tags: Record<string, string[]>;
+}> {
   if (chain.includes(file))
     throw new InventoryError(`${file}: import cycle (${[...chain, file].join(' → ')})`);
   if (depth > MAX_IMPORT_DEPTH)
@@ -81,15 +102,17 @@ async function readOne(
       `inventory ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
     );
   }
-  const inventory = parseInventory(text, file);
+  const { inventory, lines } = parseInventoryLines(text, file);
   const hosts = inventory.targets.map(asHost);
+  const origins = lines.map((line) => ({ file, line }));
   const tags: Record<string, string[]> = { ...inventory.tags };
   for (const imp of inventory.imports ?? []) {
     const child = await readOne(resolve(dirname(file), imp), [...chain, file], depth + 1);
     hosts.push(...child.hosts);
+    origins.push(...child.origins);
     for (const [block, list] of Object.entries(child.tags))
       tags[block] = [...new Set([...(tags[block] ?? []), ...list])];
   }
   if (hosts.length === 0 && depth === 0) throw new InventoryError(`${file}: targets: no target given`);
-  return { inventory, hosts, tags };
+  return { inventory, hosts, origins, tags };
 }

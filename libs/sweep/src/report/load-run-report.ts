@@ -11,7 +11,8 @@ import {
   type Store,
 } from '@fleetqry/store';
 
-import { buildReport, runInfo } from './build-report.js';
+import { buildReport, reportPlan, runInfo } from './build-report.js';
+import { locateFindings } from './finding-sources.js';
 
 /**
  * A run by reference, as the CLI's `--run` and the API's `:run` mean it: `latest` (the newest succeeded run,
@@ -39,22 +40,30 @@ export function toStoreFilter(runId: string, filter: FindingFilter): StoreFindin
 /**
  * The stored report of a run, as `sweep` printed it, filtered in SQL (indexes, no whole-run load for a
  * filtered view). One loader for the CLI's `report`, the embedded sweep and the API's `/reports/:run`.
+ * Findings point at their hosts' inventory entries, with paths relative to `sourceRoot` (default: the root
+ * recorded when the run started).
  */
 export async function loadRunReport(
   store: Store,
   run: RunRecord,
   filter: FindingFilter = {},
+  opts: { sourceRoot?: string } = {},
 ): Promise<Report> {
   const storeFilter = toStoreFilter(run.id, filter);
   const definition = run.scanDefinitionId
     ? await getScanDefinition(store.prisma, run.scanDefinitionId)
     : null;
   const previous = await previousRun(store.prisma, run);
-  const findings = await store.sql((conn) => selectFindings(conn, storeFilter));
+  const plan = reportPlan(run);
+  const selected = await store.sql((conn) => selectFindings(conn, storeFilter));
+  const findings = plan.sources
+    ? locateFindings(selected, plan.sources, opts.sourceRoot ?? plan.sources.root)
+    : selected;
   return buildReport(
     runInfo(run, definition?.name ?? null),
     findings,
     previous ? { id: previous.id, number: previous.number } : null,
     filter,
+    plan.rules,
   );
 }

@@ -50,6 +50,7 @@ const report: Report = {
     status: 'succeeded',
     trigger: 'manual',
     scan: 'lab & friends',
+    category: 'lab & friends',
     policy: { name: 'baseline', version: null },
     hosts: 64,
     totalProbes: 640,

@@ -5,6 +5,7 @@ import {
   closedPortFilter,
   compilePolicy,
   evaluate,
+  ruleCatalog,
   type Coverage,
   type Policy,
   type PolicyHost,
@@ -14,6 +15,7 @@ import { expandCoverage, toPortRanges } from '@fleetqry/probe';
 import {
   copyRunFindings,
   deleteRunFindings,
+  mergeRunPlan,
   previousRun,
   runFindingsBetween,
   runHostSlices,
@@ -67,6 +69,8 @@ export async function evaluateStage(
   const batchHosts = input.batchHosts ?? 10_000;
   return store.sql(async (conn) => {
     await deleteRunFindings(conn, run.id);
+    // Reports describe the rules as evaluated (a stored policy may change after the run).
+    await mergeRunPlan(conn, run.id, { rules: ruleCatalog(input.policy) });
     await setRunEvaluated(conn, run.id, 0);
     const total = run.hosts;
     const result: EvaluateStageResult = { findings: 0, notRescanned: 0, previous };

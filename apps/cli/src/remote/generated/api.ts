@@ -4279,6 +4279,10 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
                         }[];
                         total: number;
                         limit: number;
@@ -4766,6 +4770,7 @@ export interface operations {
                             status: string;
                             trigger: string;
                             scan: string | null;
+                            category: string;
                             policy: {
                                 name: string;
                                 version: string | null;
@@ -4849,6 +4854,22 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
+                        }[];
+                        rules?: {
+                            id: string;
+                            type: string;
+                            entries: {
+                                check?: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                title: string;
+                                description?: string;
+                            }[];
+                            references: string[];
                         }[];
                         filters?: {
                             [key: string]: unknown;
@@ -4863,6 +4884,7 @@ export interface operations {
                             status: string;
                             trigger: string;
                             scan: string | null;
+                            category: string;
                             policy: {
                                 name: string;
                                 version: string | null;
@@ -4946,6 +4968,22 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
+                        }[];
+                        rules?: {
+                            id: string;
+                            type: string;
+                            entries: {
+                                check?: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                title: string;
+                                description?: string;
+                            }[];
+                            references: string[];
                         }[];
                         filters?: {
                             [key: string]: unknown;
@@ -4960,6 +4998,7 @@ export interface operations {
                             status: string;
                             trigger: string;
                             scan: string | null;
+                            category: string;
                             policy: {
                                 name: string;
                                 version: string | null;
@@ -5043,6 +5082,22 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
+                        }[];
+                        rules?: {
+                            id: string;
+                            type: string;
+                            entries: {
+                                check?: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                title: string;
+                                description?: string;
+                            }[];
+                            references: string[];
                         }[];
                         filters?: {
                             [key: string]: unknown;
@@ -5057,6 +5112,7 @@ export interface operations {
                             status: string;
                             trigger: string;
                             scan: string | null;
+                            category: string;
                             policy: {
                                 name: string;
                                 version: string | null;
@@ -5140,6 +5196,22 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
+                        }[];
+                        rules?: {
+                            id: string;
+                            type: string;
+                            entries: {
+                                check?: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                title: string;
+                                description?: string;
+                            }[];
+                            references: string[];
                         }[];
                         filters?: {
                             [key: string]: unknown;
@@ -5154,6 +5226,7 @@ export interface operations {
                             status: string;
                             trigger: string;
                             scan: string | null;
+                            category: string;
                             policy: {
                                 name: string;
                                 version: string | null;
@@ -5237,6 +5310,22 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
+                        }[];
+                        rules?: {
+                            id: string;
+                            type: string;
+                            entries: {
+                                check?: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                title: string;
+                                description?: string;
+                            }[];
+                            references: string[];
                         }[];
                         filters?: {
                             [key: string]: unknown;
@@ -5349,6 +5438,10 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
                         }[];
                         resolved: {
                             rule: string;
@@ -5380,6 +5473,10 @@ export interface operations {
                                 reason: string;
                                 /** Format: date-time */
                                 expiresAt: string;
+                            };
+                            source?: {
+                                path: string;
+                                line: number;
                             };
                         }[];
                         persisting: {
@@ -5413,6 +5510,10 @@ export interface operations {
                                 /** Format: date-time */
                                 expiresAt: string;
                             };
+                            source?: {
+                                path: string;
+                                line: number;
+                            };
                         }[];
                         severityChanged: {
                             finding: {
@@ -5445,6 +5546,10 @@ export interface operations {
                                     reason: string;
                                     /** Format: date-time */
                                     expiresAt: string;
+                                };
+                                source?: {
+                                    path: string;
+                                    line: number;
                                 };
                             };
                             /** @enum {string} */
