@@ -13,6 +13,8 @@ const REMEDY: Record<RuleType, string> = {
     'Remove or rename the community on the agent (or move to SNMPv3 with authPriv), and restrict UDP 161 to the management network.',
   'snmp-version-requires-v3':
     'Disable SNMPv1/v2c on the agent (no community at all) and serve SNMPv3 with authentication and privacy only.',
+  'snmp-v3-security':
+    'Configure the agent to accept the user at authPriv only, with SHA-2 authentication (RFC 7860) and AES privacy; remove users that need less.',
   'port-forbidden':
     'Stop and disable the service on that port, or block the port at the host and network firewalls.',
   'port-required':
