@@ -63,6 +63,7 @@ describe('runInfo', () => {
       status: 'succeeded',
       trigger: 'cli',
       scan: 'lab',
+      category: 'lab',
       policy: { name: 'baseline', version: '3' },
       hosts: 2,
       totalProbes: 100,

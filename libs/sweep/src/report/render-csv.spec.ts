@@ -10,6 +10,7 @@ const RUN = {
   status: 'succeeded',
   trigger: 'cli',
   scan: null,
+  category: 'run-1',
   policy: null,
   hosts: 1,
   totalProbes: 1,

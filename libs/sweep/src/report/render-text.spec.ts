@@ -9,6 +9,7 @@ const RUN: Report['run'] = {
   status: 'succeeded',
   trigger: 'cli',
   scan: 'lab',
+  category: 'lab',
   policy: { name: 'baseline', version: '3' },
   hosts: 2,
   totalProbes: 100,
