@@ -9,7 +9,7 @@ import type { Observation } from '@fleetqry/contracts';
 import type { Store } from '@fleetqry/store';
 import { createRun, ensureScanDefinition, finishRun, toRunRecord, type RunRecord } from '@fleetqry/store';
 
-import { ROOT } from './lib.js';
+import { envInt, ROOT } from './lib.js';
 
 /** Hosts of the /16 every run covers. */
 export const HOSTS = 65_536;
@@ -24,11 +24,7 @@ export interface BigStoreSize {
 
 /** OBS (total), FINDINGS (per run), RUNS from the environment, over the given defaults. */
 export function sizeFromEnv(defaults: BigStoreSize): BigStoreSize {
-  const n = (name: string, d: number, max: number) => {
-    const v = Number(process.env[name] ?? d);
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new Error(`${name}=${process.env[name]}: 1..${max}`);
-    return v;
-  };
+  const n = (name: string, d: number, max: number) => envInt(name, d, 1, max);
   return {
     runs: n('RUNS', defaults.runs, 200),
     observations: n('OBS', defaults.observations, 100_000_000),

@@ -9,13 +9,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { Redis } from 'ioredis';
 
 import { FOREIGN_PORT } from '../src/lib/safety.js';
-import { dropPostgres, psql, ROOT, scratchPostgres } from './lib.js';
+import { dropPostgres, freePort, psql, ROOT, scratchPostgres } from './lib.js';
 
 export const CONTROLLER_MAIN = path.join(ROOT, 'apps/controller/dist/main.js');
 export const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
@@ -179,14 +178,6 @@ function runNode(
       resolve({ code, output });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 async function deleteRedisPrefix(prefix: string): Promise<void> {

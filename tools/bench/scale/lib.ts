@@ -1,10 +1,12 @@
 // Shared by the scale benchmarks (issue 10): the safe target space, the bench config, scratch databases,
 // timed child processes and the results directory. Every probe goes to 127.78.0.0/16 (each 127/8 address
 // answers RST from the local kernel: a safe million closed ports), never to port 2024.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { freePort } from '../../../apps/controller/src/testing/processes.js';
 import { timedRun, type RunTiming } from '../src/lib/exec.js';
 import { assertLoopbackTargets, assertNoForeignPort } from '../src/lib/safety.js';
 
@@ -26,14 +28,14 @@ export function assertSafeScale(first: string, last: string, portFirst: number, 
   assertNoForeignPort(ports, 'scale bench');
 }
 
-/** The results directory of this bench run: $OUT or tools/bench/results/scale-<timestamp>. */
-export function outDir(): string {
+/** The results directory of this bench run: $OUT or tools/bench/results/<kind>-<timestamp>. */
+export function outDir(kind = 'scale'): string {
   const dir =
     process.env['OUT'] ??
     path.join(
       ROOT,
       'tools/bench/results',
-      `scale-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
+      `${kind}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
     );
   fs.mkdirSync(path.join(dir, 'raw'), { recursive: true });
   return dir;
@@ -155,6 +157,14 @@ export function writeResult(dir: string, name: string, data: { goals: Goal[]; [k
     console.log(`${g.met ? 'MET    ' : 'MISSED '} ${g.item}: ${g.figure} (goal ${g.goal})`);
 }
 
+/** A whole number from the environment (`name`, default `d`), refused outside min..max. */
+export function envInt(name: string, d: number, min: number, max: number): number {
+  const v = Number(process.env[name] ?? d);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new Error(`${name}=${process.env[name]}: ${min}..${max}`);
+  return v;
+}
+
 /** Median of a list of numbers. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -166,4 +176,75 @@ export function median(xs: readonly number[]): number {
 export function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export { freePort };
+
+export interface BenchController {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** The admin bearer token (FLEETQRY_ADMIN_TOKEN). */
+  token: string;
+  readyMs: number;
+}
+
+/**
+ * apps/controller/dist/main.js as a process on 127.0.0.1 over `databaseUrl`, with fresh secrets, an admin
+ * token, the bench's safety settings (loopback scope, port 2024 excluded, no reverse DNS) and its own queue
+ * prefix on the machine's Redis; output to `logFile`. Resolves once /health answers 200.
+ */
+export async function startController(
+  databaseUrl: string,
+  opts: { queuePrefix: string; logFile: string },
+): Promise<BenchController> {
+  const token = `fq_${randomBytes(32).toString('base64url')}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const out = fs.openSync(opts.logFile, 'w');
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps/controller/dist/main.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', out, out],
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '/root',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      FLEETQRY_QUEUE_PREFIX: opts.queuePrefix,
+      FLEETQRY_ADMIN_TOKEN: token,
+      FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('hex'),
+      FLEETQRY_WORKER_TOKEN: randomBytes(24).toString('base64url'),
+      FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
+      FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
+      FLEETQRY_PORT: String(port),
+      FLEETQRY_HOST: '127.0.0.1',
+      FLEETQRY_LOG_LEVEL: 'warn',
+      FLEETQRY_EXCLUDE_PORTS: '2024',
+      FLEETQRY_REVERSE_DNS: 'false',
+    },
+  });
+  const t0 = performance.now();
+  try {
+    await waitForHealth(base, child, 60_000);
+  } catch (e) {
+    child.kill('SIGTERM');
+    throw e;
+  }
+  return { child, base, token, readyMs: Math.round(performance.now() - t0) };
+}
+
+/** Polls `base`/health until 200; fails when `child` exits or `limitMs` passes (see raw/controller.log). */
+async function waitForHealth(base: string, child: ChildProcess, limitMs: number): Promise<void> {
+  const until = performance.now() + limitMs;
+  while (performance.now() < until) {
+    if (child.exitCode !== null)
+      throw new Error(`the controller exited ${child.exitCode}: see raw/controller.log`);
+    try {
+      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the controller was not healthy within ${limitMs} ms: see raw/controller.log`);
 }

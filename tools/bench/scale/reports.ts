@@ -15,9 +15,7 @@
  *   OUT=dir (results directory; default tools/bench/results/scale-<timestamp>)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os, { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 
@@ -42,6 +40,7 @@ import {
   percentile,
   ROOT,
   scratchPostgres,
+  startController,
   writeResult,
   type Goal,
 } from './lib.js';
@@ -52,7 +51,6 @@ const int = (name: string, d: number, min: number, max: number) =>
 const REPS = int('REPS', 50, 5, 1000);
 const WARMUP = int('WARMUP', 3, 0, 50);
 const size = sizeFromEnv({ runs: 30, observations: 10_000_000, findingsPerRun: 100_000 });
-const CONTROLLER_MAIN = path.join(ROOT, 'apps/controller/dist/main.js');
 
 interface Query {
   id: string;
@@ -269,34 +267,13 @@ try {
   fs.writeFileSync(raw('plans.txt'), plans.join('\n\n') + '\n');
 
   // ---- the API, against a controller process.
-  const token = `fq_${randomBytes(32).toString('base64url')}`;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const controllerLog = fs.openSync(raw('controller.log'), 'w');
-  controller = spawn(process.execPath, [CONTROLLER_MAIN], {
-    cwd: ROOT,
-    stdio: ['ignore', controllerLog, controllerLog],
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '/root',
-      DATABASE_URL: dbUrl,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      FLEETQRY_QUEUE_PREFIX: `fqbench-reports-${process.pid}`,
-      FLEETQRY_ADMIN_TOKEN: token,
-      FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('hex'),
-      FLEETQRY_WORKER_TOKEN: randomBytes(24).toString('base64url'),
-      FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
-      FLEETQRY_SCOPE_ALLOW: '127.0.0.0/8',
-      FLEETQRY_PORT: String(port),
-      FLEETQRY_HOST: '127.0.0.1',
-      FLEETQRY_LOG_LEVEL: 'warn',
-      FLEETQRY_EXCLUDE_PORTS: '2024',
-      FLEETQRY_REVERSE_DNS: 'false',
-    },
+  const started = await startController(dbUrl, {
+    queuePrefix: `fqbench-reports-${process.pid}`,
+    logFile: raw('controller.log'),
   });
-  const startedAt = performance.now();
-  await waitForHealth(base, controller, 60_000);
-  const controllerReadyMs = Math.round(performance.now() - startedAt);
+  controller = started.child;
+  const { base, token } = started;
+  const controllerReadyMs = started.readyMs;
   log(`controller ready in ${controllerReadyMs} ms`);
   const api: Record<string, Timing & { matched: number; bytes: number }> = {};
   for (const q of QUERIES) {
@@ -462,27 +439,4 @@ function explaining(c: SqlConnection, out: string[]): SqlConnection {
       return c.query<R>(sql, params);
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function waitForHealth(base: string, child: ChildProcess, limitMs: number): Promise<void> {
-  const until = performance.now() + limitMs;
-  while (performance.now() < until) {
-    if (child.exitCode !== null)
-      throw new Error(`the controller exited ${child.exitCode}: see raw/controller.log`);
-    try {
-      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the controller was not healthy within ${limitMs} ms: see raw/controller.log`);
 }
