@@ -13,6 +13,7 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+import type { CredentialSecretResponse } from '@fleetqry/contracts';
 import { CREDENTIAL_KEY_ENV, loadCredentialKey } from '@fleetqry/store';
 
 import { ConfigModule } from '../../config/config.module.js';
@@ -141,7 +142,8 @@ export async function startController(
  * with the real route.
  */
 export async function credentialServer(
-  secrets: Map<string, string>,
+  /** id → a community, or an opened credential of any kind as the real route answers it. */
+  secrets: Map<string, string | CredentialSecretResponse>,
 ): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -156,9 +158,9 @@ export async function credentialServer(
       res.writeHead(404).end();
       return;
     }
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ kind: 'snmp-community', secret, principal: null }));
+    const opened: CredentialSecretResponse =
+      typeof secret === 'string' ? { kind: 'snmp-community', secret, principal: null } : secret;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opened));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -265,7 +267,20 @@ export interface HostTruth {
   openTcp: number[];
   /** TCP ports the lab's nft table drops on this host. */
   filteredTcp: number[];
-  snmp: { versions: string[]; communities: Record<string, string> } | null;
+  snmp: {
+    versions: string[];
+    communities: Record<string, string>;
+    /** Net-SNMP spellings (SHA, SHA-256, MD5, AES, DES); `noAuthAllowed` is absent in older truth files. */
+    v3Users: {
+      user: string;
+      level: string;
+      authProtocol?: string;
+      authPassword?: string;
+      privProtocol?: string;
+      privPassword?: string;
+      noAuthAllowed?: boolean;
+    }[];
+  } | null;
 }
 
 export function loadGroundTruth(): { net: string; hosts: HostTruth[] } {
