@@ -409,6 +409,24 @@ describe('the web console in Chromium', () => {
     }
   }, 180_000);
 
+  it('stores an SNMPv3 user from the Credentials page; its passphrases are never shown', async () => {
+    await page.goto(`${base}/ui/credentials`);
+    await page.getByRole('heading', { name: 'Credentials', level: 1 }).waitFor();
+    await page.getByLabel('Kind').selectOption({ label: 'SNMPv3 user' });
+    await page.getByLabel('Name', { exact: true }).fill('console-v3');
+    await page.getByLabel('User name').fill('fq-console');
+    await page.getByLabel('Authentication', { exact: true }).selectOption('sha512');
+    await page.getByLabel(/^Authentication passphrase/).fill('console-auth-pass');
+    await page.getByLabel(/^Privacy passphrase/).fill('console-priv-pass');
+    await page.getByRole('button', { name: 'Store credential' }).click();
+    await page.getByRole('status').filter({ hasText: 'Stored console-v3' }).waitFor();
+    await page.getByRole('cell', { name: 'fq-console' }).waitFor();
+    const html = await page.content();
+    expect(html).not.toContain('console-auth-pass');
+    expect(html).not.toContain('console-priv-pass');
+    await checkPage('12b-credentials-v3');
+  }, 60_000);
+
   it('a viewer sees what a viewer may do, and no "Start scan"', async () => {
     const viewer = await api('POST', '/tokens', { name: 'morning-viewer', role: 'viewer' });
     const viewerContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
