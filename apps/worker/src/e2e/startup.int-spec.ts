@@ -24,8 +24,14 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function startWorker(env: Record<string, string>, user?: { uid: number; gid: number }): Proc {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
+/** `user`: run under another uid/gid; `wrapper`: a command the worker runs under (e.g. setpriv). */
+function startWorker(
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+  wrapper: string[] = [],
+): Proc {
+  const [command, ...args] = [...wrapper, process.execPath, WORKER_MAIN];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     ...user,
     env: {
@@ -206,6 +212,18 @@ describe('the TCP engine a worker scans with is logged at start', () => {
           /"level":"?(warn|40)"?.*TCP engine: connect\(\) scans; no raw socket \(EPERM\): the SYN engine needs root or CAP_NET_RAW/,
         ),
       ]);
+    },
+    60_000,
+  );
+
+  (synHere ? test : test.skip)(
+    'as uid 0 holding NET_RAW and no other capability, without privilege escalation (the chart’s worker.netRaw): the SYN engine',
+    async () => {
+      // What the container gets from capabilities {drop: [ALL], add: [NET_RAW]}, runAsUser 0 and
+      // allowPrivilegeEscalation false: every set reduced to NET_RAW, no_new_privs.
+      const wrapper = ['setpriv', '--bounding-set=-all,+net_raw', '--inh-caps=-all', '--no-new-privs'];
+      const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0' }, undefined, wrapper));
+      expect(lines).toEqual([expect.stringMatching(/"level":"?(info|30)"?.*TCP engine: native SYN scan/)]);
     },
     60_000,
   );
