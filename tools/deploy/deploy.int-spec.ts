@@ -40,8 +40,7 @@ type Obj = Record<string, any>;
 const kinds = (r: RenderedChart): string[] =>
   r.docs.map((d) => `${String(d.object['kind'])}/${String((d.object as Obj)['metadata']?.name)}`).sort();
 const find = (r: RenderedChart, kind: string, name: string): Obj =>
-  r.docs.find((d) => d.object['kind'] === kind && (d.object as Obj)['metadata']?.name === name)!
-    .object as Obj;
+  r.docs.find((d) => d.object['kind'] === kind && (d.object as Obj)['metadata']?.name === name)!.object;
 const workerContainer = (r: RenderedChart): Obj =>
   find(r, 'Deployment', 'fleetqry-worker')['spec'].template.spec.containers[0];
 

@@ -121,7 +121,7 @@ export function coalesce(
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === null) delete out[k];
-    else if (isMap(v) && isMap(out[k])) out[k] = coalesce(out[k] as Record<string, unknown>, v);
+    else if (isMap(v) && isMap(out[k])) out[k] = coalesce(out[k], v);
     else out[k] = v;
   }
   return out;

@@ -10,7 +10,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { parse as parseYaml } from 'yaml';
+
 import { loadConfig } from '../../apps/controller/src/config/env.schema.js';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config.js';
 import { checkComposeConfig } from '../deploy/compose-checks.js';

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
-
 import { EnvConfigError, startupFailureLine } from '@fleetqry/contracts';
 import { tcpEngineStatus } from '@fleetqry/probe';
 

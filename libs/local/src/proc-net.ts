@@ -1,7 +1,6 @@
 import { endianness } from 'node:os';
 
 import ipaddr from 'ipaddr.js';
-
 import type { LocalTcpState, Proto } from '@fleetqry/contracts';
 
 /** One row of /proc/net/{tcp,tcp6,udp,udp6}, decoded. */

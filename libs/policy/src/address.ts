@@ -55,7 +55,7 @@ export function parseAddressSelector(text: string): AddressSelector {
     contains(address: string): boolean {
       const a = parseAddress(address);
       if (!a || a.kind() !== base.kind()) return false;
-      return a.match(range as [ipaddr.IPv4, number] & [ipaddr.IPv6, number]);
+      return a.match(range);
     },
   };
 }

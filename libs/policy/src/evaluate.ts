@@ -148,10 +148,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
   const compiled =
     'kind' in input.policy && input.policy.kind === 'compiled-policy'
       ? input.policy
-      : compilePolicy(
-          input.policy as Policy,
-          input.serviceGroups ? { serviceGroups: input.serviceGroups } : {},
-        );
+      : compilePolicy(input.policy, input.serviceGroups ? { serviceGroups: input.serviceGroups } : {});
   const now = toIso(input.now);
   const index = new HostIndex(input.hosts ?? []);
   const context = { hostViews: new HostViewIndex(input.hostViews) };

@@ -32,7 +32,10 @@ export class HostViewIndex {
 
   constructor(views: HostViewLookup | undefined) {
     if (!views) return;
-    const entries = views instanceof Map ? [...views.entries()] : Object.entries(views);
+    const entries: [string, HostView][] =
+      views instanceof Map
+        ? [...(views as ReadonlyMap<string, HostView>).entries()]
+        : Object.entries(views as Readonly<Record<string, HostView>>);
     for (const [address, view] of entries) {
       const canonical = parseAddress(address)?.toString();
       if (canonical !== undefined) this.views.set(canonical, view);

@@ -19,7 +19,7 @@ const ep = (
   binding: string,
   annotation: string,
   extra: Partial<RpcEndpoint> = {},
-) => ({ uuid, version: '1.0', annotation, binding, protocol, ...extra }) as RpcEndpoint;
+) => ({ uuid, version: '1.0', annotation, binding, protocol, ...extra });
 const ENDPOINTS: RpcEndpoint[] = [
   ep(SAMR, 'ncacn_ip_tcp', 'ncacn_ip_tcp:10.0.0.10[49152]', 'samr', { port: 49152, host: '10.0.0.10' }),
   ep(SAMR, 'ncalrpc', 'ncalrpc:[rpcd_lsad]', 'samr', { pipe: 'rpcd_lsad' }),

@@ -75,7 +75,7 @@ const snmpVersion: Evaluator = ({ rule }, obs) => {
   let answered: string[];
   if (recorded) {
     const all = new Set(obs.snmp.communities.flatMap((c) => recorded[c] ?? []));
-    answered = [...all].filter((v) => forbidden.has(v as 'v1' | 'v2c')).sort();
+    answered = [...all].filter((v) => forbidden.has(v)).sort();
     if (answered.length === 0) return [];
   } else {
     // fleetqry speaks only v1 and v2c, so an answer proves one of them; which one was not recorded.

@@ -402,7 +402,7 @@ export class Cluster {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Json) : undefined };
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
   /** An inventory of `targets` × TCP `tcp` and a scan definition of it (baseline policy); its id. */

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       // Alternate which tool goes first, so a load spike does not always hit the same one.
       const order = run % 2 === 0 ? Object.keys(TOOLS) : Object.keys(TOOLS).reverse();
       for (const tool of order)
-        (results[name]![tool] ??= []).push(await measure(TOOLS[tool]!, these, c.communities));
+        (results[name][tool] ??= []).push(await measure(TOOLS[tool]!, these, c.communities));
     }
   }
   const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();

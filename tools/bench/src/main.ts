@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { banners } from './banners.js';
 import { writeReport, type SuiteReport } from './lib/report.js';
 import { SafetyError } from './lib/safety.js';

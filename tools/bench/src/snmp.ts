@@ -2,6 +2,7 @@
 // fleetqry vs `onesixtyone -w 0`.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { key, readJsonl } from './lib/fleetqry.js';
 import { scoreFleetqryStates } from './lib/states.js';
 import { type Benchmark, type RunFiles, type Score, fleetqryBase, writeTargets } from './lib/suite.js';

@@ -1,5 +1,6 @@
 // Collects what the daemon modules plan: launches, expected listeners and each host's truth.
 import path from 'node:path';
+
 import type { LabConfig } from './config.js';
 import type { Roles } from './roles.js';
 import type { HostTruth, Launch, Listener, Proto } from './types.js';

@@ -1,6 +1,7 @@
 // lab check: every host of the ground truth, verified live with standard clients.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { client, dig, firstLine, httpServer, snmpGet, tcpConnect } from './clients.js';
 import { assertLoopback, type LabConfig } from './config.js';
 import { GUARD_PORT } from './nft.js';

@@ -3,6 +3,7 @@
 // system resolver; tests, benches and lab users pass this file explicitly (`--config`).
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { GroundTruth } from './types.js';
 
 export const CLI_CONFIG_FILE = 'fleetqry.config.yaml';

@@ -1,5 +1,6 @@
 // Thin async wrappers around standard clients (nc, dig, curl, snmpget, ...). Loopback targets only.
 import { spawn } from 'node:child_process';
+
 import { assertLoopback } from './config.js';
 
 export interface Result {

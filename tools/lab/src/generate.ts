@@ -1,6 +1,7 @@
 // Builds the plan: roles per host, every daemon's config under $LAB_STATE/conf, plan.json and the nft file.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { PlanBuilder, type HostDraft } from './builder.js';
 import { DOMAIN, hostAddr, hostName, type LabConfig } from './config.js';
 import { planDns } from './daemons/dns.js';

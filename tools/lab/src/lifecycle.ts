@@ -1,6 +1,7 @@
 // lab up / down / status.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { CLI_CONFIG_FILE, writeCliConfig } from './cli-config.js';
 import type { LabConfig } from './config.js';
 import { generate } from './generate.js';

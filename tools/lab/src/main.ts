@@ -1,11 +1,12 @@
 // Entry point used by tools/lab/lab.sh: main.ts up|down [--purge]|status|check|truth|config.
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { check } from './check.js';
 import { writeCliConfig } from './cli-config.js';
 import { loadConfig } from './config.js';
 import { down, status, up } from './lifecycle.js';
 import { buildTruth, listSockets, writeTruth } from './truth.js';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Plan } from './types.js';
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 // Host-side setup the daemons need: the lab's nft table and the lo addresses samba binds to.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { LabConfig } from './config.js';
 import type { Plan } from './types.js';
 import { run } from './util.js';

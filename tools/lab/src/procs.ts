@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { LabConfig } from './config.js';
 import type { Launch } from './types.js';
 import { sleep } from './util.js';

@@ -1,6 +1,7 @@
 // Ground truth: the plan's hosts, with open ports taken from the real listeners (ss -H -lntup).
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { GUARD_PORT } from './nft.js';
 import type { GroundTruth, HostTruth, Plan, Proto } from './types.js';
 import { run } from './util.js';

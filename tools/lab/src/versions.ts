@@ -1,5 +1,6 @@
 // Product versions and banners derived from the installed Debian packages (never guessed).
 import fs from 'node:fs';
+
 import { runBoth } from './util.js';
 
 function grab(text: string, re: RegExp, what: string): string {

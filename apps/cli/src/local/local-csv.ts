@@ -1,6 +1,5 @@
 import type { LocalSocket } from '@fleetqry/contracts';
-
-import { csvField } from '@fleetqry/contracts';
+import { csvField, type CsvValue } from '@fleetqry/contracts';
 
 const COLUMNS = [
   'pid',
@@ -24,7 +23,7 @@ const COLUMNS = [
 /** One CSV row per socket (same quoting as fleet mode's CSV); modules as `path@base` joined with `;`. */
 export function localCsv(sockets: readonly LocalSocket[]): string {
   const rows = sockets.map((s) => {
-    const values: Partial<Record<(typeof COLUMNS)[number], unknown>> = {
+    const values: Partial<Record<(typeof COLUMNS)[number], CsvValue>> = {
       ...s,
       container: s.container ? `${s.container.runtime}:${s.container.id}` : undefined,
       modules: s.modules?.map((m) => `${m.path}@${m.base}`).join(';'),

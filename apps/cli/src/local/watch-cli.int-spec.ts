@@ -21,7 +21,7 @@ async function startListener(): Promise<{ child: ChildProcess; tcp: number; udp:
       console.log(JSON.stringify({ tcp: server.address().port, udp: udp.address().port }))));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise<{ tcp: number; udp: number }>((done, fail) => {
-    child.stdout!.once('data', (d: Buffer) => done(JSON.parse(d.toString()) as { tcp: number; udp: number }));
+    child.stdout.once('data', (d: Buffer) => done(JSON.parse(d.toString()) as { tcp: number; udp: number }));
     child.once('exit', () => fail(new Error('listener exited')));
   });
   return { child, ...ports };

@@ -1,4 +1,4 @@
-import { csvField, type Observation } from '@fleetqry/contracts';
+import { csvField, type CsvValue, type Observation } from '@fleetqry/contracts';
 
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
@@ -33,7 +33,7 @@ export class CsvSink implements ResultSink {
     write(`${COLUMNS.join(',')}\n`);
   }
 
-  private row(values: Record<(typeof COLUMNS)[number], unknown>): void {
+  private row(values: Partial<Record<(typeof COLUMNS)[number], CsvValue>>): void {
     this.write(`${COLUMNS.map((c) => csvField(values[c])).join(',')}\n`);
   }
 
@@ -51,17 +51,13 @@ export class CsvSink implements ResultSink {
       status: obs.protocol?.status,
       banner: obs.banner,
       detail: protocolSummary(obs),
-      error: undefined,
     });
   }
 
   hostDone(): void {}
 
   failure(f: TargetFailure): void {
-    this.row({ host: f.host, address: f.address, error: f.error } as Record<
-      (typeof COLUMNS)[number],
-      unknown
-    >);
+    this.row({ host: f.host, address: f.address, error: f.error });
   }
 
   end(_summary: RunSummary): void {}

@@ -88,15 +88,15 @@ export class ApiClient {
         parseAs: 'json',
       }),
     );
-    return report as Report;
+    return report;
   }
 
   /** Violations per run of the run's scan up to that run (the HTML report's chart). */
   async trend(run: string): Promise<ViolationTrend> {
-    return (await this.call(
+    return this.call<ViolationTrend>(
       'GET /findings/trend',
       this.http.GET('/findings/trend', { params: { query: { run } } }),
-    )) as ViolationTrend;
+    );
   }
 
   createInventory(body: InventoryBody) {
@@ -175,7 +175,9 @@ export class ApiClient {
       const message =
         typeof body === 'object' && body && typeof body.message === 'string'
           ? body.message
-          : String(body ?? '');
+          : typeof body === 'string'
+            ? body
+            : '';
       throw new ApiError(response.status, `${label}: ${response.status} ${message}`);
     }
     return outcome.data as T;

@@ -1,5 +1,5 @@
 import type { Finding } from '@fleetqry/contracts';
-import { delta, type FindingDelta } from '@fleetqry/policy';
+import { delta } from '@fleetqry/policy';
 import { evidenceLine } from '@fleetqry/sweep';
 import { findingsOfRun } from '@fleetqry/store';
 import { Command, Option } from 'commander';
@@ -65,5 +65,5 @@ export function diffCommand(): Command {
 
 async function remoteDelta(flags: DiffFlags, a: string, b: string) {
   const { from, to, ...d } = await new ApiClient(flags).delta(a, b);
-  return { runA: from, runB: to, d: d as FindingDelta };
+  return { runA: from, runB: to, d: d };
 }

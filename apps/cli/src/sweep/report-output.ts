@@ -6,7 +6,6 @@ import { renderCsv, renderHtml, renderSarif, renderText } from '@fleetqry/sweep'
 import { Option } from 'commander';
 
 import { choiceOption } from '../cli-values.js';
-
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 

@@ -3,6 +3,7 @@ import { type Observable, tap } from 'rxjs';
 
 import { AuditService } from './audit.service.js';
 import type { AuthedRequest } from './principal.js';
+import { routeAction } from './route-action.js';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -28,7 +29,7 @@ export class AuditInterceptor implements NestInterceptor {
             (req.params['name'] as string | undefined) ??
             (typeof id.id === 'string' ? id.id : typeof id.info?.id === 'string' ? id.info.id : undefined);
           void this.audit.record(req, {
-            action: `${req.method} ${req.route?.path ?? req.path}`,
+            action: routeAction(req),
             ...(target ? { target } : {}),
             outcome: 'allowed',
           });

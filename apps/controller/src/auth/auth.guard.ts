@@ -14,6 +14,7 @@ import { AuditService } from './audit.service.js';
 import type { AuthedRequest, Principal } from './principal.js';
 import { PUBLIC_KEY } from './public.decorator.js';
 import { ROLES, ROLES_KEY, type Role } from './roles.decorator.js';
+import { routeAction } from './route-action.js';
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
@@ -59,7 +60,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const minimum = this.reflector.getAllAndOverride<Role>(ROLES_KEY, targets) ?? 'admin';
-    const action = `${req.method} ${req.route?.path ?? req.path}`;
+    const action = routeAction(req);
     // A request with a body was authenticated before its body was read (EarlyAuthMiddleware).
     const principal = req.principal ?? (await authenticate(this.stores.prisma, req));
     if (!principal) {

@@ -2,18 +2,19 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 import { StoreService } from '../store/store.service.js';
+import { requestIdOf } from '../observability/request-id.js';
 import { AuditService } from './audit.service.js';
 import { authenticate, unauthenticatedActor } from './auth.guard.js';
 import { clientIp, type AuthedRequest } from './principal.js';
 
 /** Refusals that never reach Nest's filters, in the API's one error shape. */
 function refuse(req: Request, res: Response, status: 401 | 429, message: string): void {
-  const id = (req as Request & { id?: unknown }).id;
+  const id = requestIdOf(req);
   res.status(status).json({
     statusCode: status,
     error: status === 401 ? 'Unauthorized' : 'Too Many Requests',
     message,
-    ...(id !== undefined ? { requestId: String(id) } : {}),
+    ...(id !== undefined ? { requestId: id } : {}),
   });
 }
 

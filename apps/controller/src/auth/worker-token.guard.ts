@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { bearerToken } from './auth.guard.js';
 import { AuditService } from './audit.service.js';
 import type { AuthedRequest } from './principal.js';
+import { routeAction } from './route-action.js';
 
 /** Constant-time: both sides are hashed to equal length first, so neither content nor length leaks by timing. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -38,7 +39,7 @@ export class WorkerTokenGuard implements CanActivate {
     if (token && expected && sameSecret(token, expected)) return true;
     await this.audit.record(req, {
       actor: 'worker',
-      action: `${req.method} ${req.route?.path ?? req.path}`,
+      action: routeAction(req),
       ...(req.params['id'] ? { target: req.params['id'] as string } : {}),
       outcome: 'denied',
       details: {

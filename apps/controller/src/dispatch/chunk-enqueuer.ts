@@ -14,7 +14,6 @@ import type { RunChunkRecord, RunRecord } from '@fleetqry/store';
 import { signJob } from '@fleetqry/sweep/jobs';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues, withDeadline } from './dispatch-queues.js';
 

@@ -147,7 +147,7 @@ describe('retention in the controller', () => {
     const b1 = await addRun('b', 'succeeded', 40);
     const b2 = await addRun('b', 'succeeded');
     const c1 = await addRun('c', 'succeeded', 40);
-    const all = [a1!, a2!, a3!, a4!, a5!, a6, b1, b2, c1];
+    const all = [a1, a2, a3, a4, a5, a6, b1, b2, c1];
 
     const loggers = [new CapturingLogger(), new CapturingLogger(), new CapturingLogger()];
     const config = dispatchConfig(prefix, { reconcileMs: 200, retention });
@@ -157,10 +157,10 @@ describe('retention in the controller', () => {
     const log = () => loggers.flatMap((l) => l.lines);
     let a7: Seeded;
     try {
-      await expectLeft(all, [a4!, a5!, a6, b2, c1]);
+      await expectLeft(all, [a4, a5, a6, b2, c1]);
       // A new success makes a4 one run too many, and no longer the baseline.
       a7 = await addRun('a', 'succeeded');
-      await expectLeft([...all, a7], [a5!, a6, b2, c1, a7]);
+      await expectLeft([...all, a7], [a5, a6, b2, c1, a7]);
       // No replica's prune or tick failed (read before closing: a tick cut short by the close is not one).
       expect(log().filter((l) => /^warn .*(retention|reconcile)/.test(l))).toEqual([]);
     } finally {
@@ -168,9 +168,9 @@ describe('retention in the controller', () => {
     }
     // Each pruned run is logged once, by whichever replica dropped it (the others found nothing left).
     const lines = log().filter((l) => l.includes('retention pruned'));
-    for (const run of [a1!, a2!, a3!, b1, a4!])
+    for (const run of [a1, a2, a3, b1, a4])
       expect(lines.filter((l) => l.includes(`#${run.number} (${run.id})`))).toHaveLength(1);
-    expect(lines.join('\n')).not.toMatch(new RegExp([a5!, a6, b2, c1, a7].map((r) => r.id).join('|')));
+    expect(lines.join('\n')).not.toMatch(new RegExp([a5, a6, b2, c1, a7].map((r) => r.id).join('|')));
   }, 60_000);
 
   it('completes a prune interrupted mid-detach (a controller killed during DETACH … CONCURRENTLY)', async () => {
@@ -179,7 +179,7 @@ describe('retention in the controller', () => {
       await addRun('d', 'succeeded'),
       await addRun('d', 'succeeded'),
     ];
-    const part = partitionNames(d1!)[0]!;
+    const part = partitionNames(d1)[0]!;
     // A reader holds the table, so the detach waits in its second phase, where it is cancelled.
     const reader = await connectPostgres(db.url);
     const detacher = await connectPostgres(db.url);
@@ -225,10 +225,10 @@ describe('retention in the controller', () => {
       new CapturingLogger(),
     );
     try {
-      expect(await ctx.get(RetentionService).pruneIfDue()).toEqual([{ id: d1!.id, number: d1!.number }]);
+      expect(await ctx.get(RetentionService).pruneIfDue()).toEqual([{ id: d1.id, number: d1.number }]);
     } finally {
       await ctx.close();
     }
-    expect(await left([d1!, d2!, d3!])).toEqual([d2!.number, d3!.number]);
+    expect(await left([d1, d2, d3])).toEqual([d2.number, d3.number]);
   }, 60_000);
 });

@@ -6,11 +6,9 @@ import {
   runByIdempotencyKey,
   startRun,
   type CreateRunInput,
-  type NewRunChunk,
   type RunRecord,
   type RunTrigger,
 } from '@fleetqry/store';
-
 import { inventorySources, policyHosts, storedInventoryPath } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
@@ -92,7 +90,7 @@ export class StartRunUseCase {
       await createRunChunks(
         tx,
         run.id,
-        planned.chunks.map((c) => ({ ...c, targets: c.targets as unknown as NewRunChunk['targets'] })),
+        planned.chunks.map((c) => ({ ...c, targets: c.targets })),
       );
       return startRun(tx, run.id);
     });

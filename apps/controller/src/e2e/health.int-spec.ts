@@ -120,7 +120,7 @@ describe('health and database failure modes', () => {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const code = await new Promise<number | null>((resolve) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
         child.once('close', (c) => {

@@ -472,7 +472,7 @@ describe('controller API resources', () => {
           policyName: 'baseline',
         });
         await startRun(db, run.id);
-        await app.store.sql((c) => replaceRunFindings(c, run.id, findings as Finding[]));
+        await app.store.sql((c) => replaceRunFindings(c, run.id, findings));
         await finishRun(db, run.id, { status: 'succeeded' });
         if (i === 0) run1 = run;
         else run2 = run;

@@ -95,7 +95,7 @@ function chunk(runId: string, address: string, credentialIds: string[] = []): Pr
 
 /** Adds a job as an attacker with Redis access would: straight into the queue, one attempt. */
 async function forge(data: unknown, id: string): Promise<Job> {
-  return probe.add(JOBS.probeChunk, data as never, { jobId: id, attempts: 1 });
+  return probe.add(JOBS.probeChunk, data, { jobId: id, attempts: 1 });
 }
 
 async function settled(job: Job): Promise<{ state: string; job: Job }> {

@@ -14,7 +14,7 @@ export function bullBoardRouter(queues: readonly Queue[]): RequestHandler {
     queues: queues.map((q) => new BullMQAdapter(q)),
     // @bull-board/express 9.10.1 nests its own @bull-board/api 9.10.1 next to our 9.10.2: same interface,
     // distinct declarations (align the two versions in package.json to drop this cast).
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    serverAdapter: serverAdapter,
   });
   return serverAdapter.getRouter() as RequestHandler;
 }

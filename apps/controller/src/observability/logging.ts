@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 
 import type { AppConfig } from '../config/app-config.js';
+import { requestIdOf } from './request-id.js';
 
 /**
  * Censored wherever they appear: request headers that carry tokens, and any field named like a secret, as a
@@ -56,7 +57,7 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>): Params {
           remoteAddress?: string;
         }) => ({
           // The id error bodies and X-Request-Id give back, so a report of an error finds its log line.
-          ...(req.id !== undefined ? { requestId: String(req.id) } : {}),
+          ...(requestIdOf(req) !== undefined ? { requestId: requestIdOf(req) } : {}),
           method: req.method,
           url: req.url.split('?')[0],
           headers: req.headers,

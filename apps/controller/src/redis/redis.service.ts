@@ -30,7 +30,7 @@ export class RedisService implements OnModuleDestroy {
     await withTimeout(this.client.ping(), timeoutMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.client.disconnect();
   }
 }

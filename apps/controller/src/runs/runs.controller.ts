@@ -22,10 +22,10 @@ import {
 } from '@fleetqry/probe';
 import { chunkProgress, getRun, listRuns } from '@fleetqry/store';
 import { z } from 'zod';
+import { RunCancelledSchema, RunDetailSchema, RunStartedSchema, RunViewSchema } from '@fleetqry/contracts';
 
 import { assertRunRef } from '../api/common/run-ref.js';
 import { ZodBody, ZodQuery, ZodResponse } from '../api/common/zod-decorators.js';
-import { RunCancelledSchema, RunDetailSchema, RunStartedSchema, RunViewSchema } from '@fleetqry/contracts';
 import { Roles } from '../auth/roles.decorator.js';
 import { CancelRunUseCase } from '../dispatch/cancel-run.use-case.js';
 import { QueueUnavailableError } from '../dispatch/dispatch-queues.js';

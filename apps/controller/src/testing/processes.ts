@@ -24,8 +24,8 @@ export function startProcess(name: string, args: string[], env: Record<string, s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
   return { name, child, text: () => chunks.join('') };
 }
 

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createStore, type Store } from '@fleetqry/store';
+import pg from 'pg';
 
 import { AppModule } from '../app.module.js';
 import { configureApp } from '../app.setup.js';
 import { loadConfig, type AppConfig } from '../config/env.schema.js';
 import { loadDispatchConfig } from '../dispatch/dispatch-config.js';
 import { loadWebhooksConfig } from '../webhooks/webhooks-config.js';
-import pg from 'pg';
 
 /** Where tests may create databases (trust auth on the dev/CI machines), as libs/store's tests use. */
 const PG_ADMIN_URL =

@@ -233,7 +233,7 @@ describe('webhooks API', () => {
       expect(r.status).toBe(201);
       expect(r.raw).not.toContain(SECRET);
       hooks[name] = r.body.id as string;
-      return r.body as Body;
+      return r.body;
     };
     const created = await create('json', {
       url: json.url,

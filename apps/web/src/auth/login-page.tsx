@@ -30,7 +30,7 @@ export function LoginPage({ onLogin }: { onLogin: (p: Principal) => void }) {
     <main className="login">
       <h1>fleetqry console</h1>
       <p className="muted">Violation reports, runs and PortQry queries for your fleet.</p>
-      <form onSubmit={submit} className="card">
+      <form onSubmit={(e) => void submit(e)} className="card">
         <label htmlFor="token">API token</label>
         <input
           id="token"

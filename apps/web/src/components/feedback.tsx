@@ -4,7 +4,7 @@ export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   return (
     <p className="error" role="alert">
-      {error instanceof Error ? error.message : String(error)}
+      {error instanceof Error ? error.message : typeof error === 'string' ? error : 'unexpected error'}
     </p>
   );
 }

@@ -67,7 +67,7 @@ export class CredentialClient {
     chunk: { runId: string; chunkIndex: number },
   ): Promise<CredentialSecretResponse> {
     const query = new URLSearchParams({ run: chunk.runId, chunk: String(chunk.chunkIndex) });
-    const url = `${this.controllerUrl}${INTERNAL_CREDENTIALS_PATH}/${encodeURIComponent(id)}?${query}`;
+    const url = `${this.controllerUrl}${INTERNAL_CREDENTIALS_PATH}/${encodeURIComponent(id)}?${query.toString()}`;
     let response: Response;
     try {
       response = await this.fetchImpl(url, {

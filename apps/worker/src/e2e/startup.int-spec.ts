@@ -31,7 +31,7 @@ function startWorker(
   wrapper: string[] = [],
 ): Proc {
   const [command, ...args] = [...wrapper, process.execPath, WORKER_MAIN];
-  const child = spawn(command!, args, {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     ...user,
     env: {
@@ -49,8 +49,8 @@ function startWorker(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
   const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   return { child, text: () => chunks.join(''), exited };
 }

@@ -109,9 +109,8 @@ async function* pooled(
   signal: AbortSignal | undefined,
   compact: boolean,
 ): AsyncGenerator<ScanEvent[]> {
-  const source = (
-    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
-  ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
+  const source =
+    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]();
   const init: WorkerInit = { config, compact };
   const workers = Array.from({ length: n }, () => ({
     thread: new Worker(workerUrl, { workerData: init }),

@@ -72,7 +72,7 @@ class ScanRun implements SynBatchSink<HostCursor> {
   syn: SynBatcher<HostCursor> | undefined;
   sourceDone = false;
   /** An error that ends the scan (a fixed source port in use). */
-  fatal: unknown;
+  fatal: Error | undefined;
 
   constructor(
     private readonly source: AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>,
@@ -210,9 +210,8 @@ export async function* scan(
   targets: AsyncIterable<ProbeTarget> | Iterable<ProbeTarget>,
   opts: ScanOptions,
 ): AsyncGenerator<ScanEvent[]> {
-  const source = (
-    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]()
-  ) as AsyncIterator<ProbeTarget> | Iterator<ProbeTarget>;
+  const source =
+    Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]();
   // A fixed source port allows one socket at a time.
   const limits = opts.sourcePort !== undefined ? { ...opts.limits, concurrency: 1, perHost: 1 } : opts.limits;
   const ctx = createEngineContext(opts);
@@ -221,7 +220,8 @@ export async function* scan(
   const { outbox, scheduler } = run;
   try {
     for (;;) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      if (opts.signal?.aborted)
+        throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
       if (run.fatal) throw run.fatal;
       // Batches go out before more targets are pulled, so the consumer has seen every host-done first.
       if (outbox.length) yield outbox.take();
@@ -236,7 +236,9 @@ export async function* scan(
       }
       if (scheduler.inflight > 0 || outbox.length === 0) await outbox.wait();
     }
-    if (run.fatal) throw run.fatal;
+    // The loop's checks narrowed `fatal`; a failure can still land between its last check and here.
+    const fatal = run.fatal as Error | undefined;
+    if (fatal) throw fatal;
   } finally {
     run.close();
   }

@@ -75,13 +75,19 @@ export function loadSynEngine(choice: TcpEngineChoice = 'auto'): Promise<SynNati
 }
 
 /** Which TCP state engine a scan in this process would use, and why (for diagnostics, logs and tests). */
-export async function tcpEngineStatus(choice: TcpEngineChoice = 'auto'): Promise<TcpEngineStatus> {
+export function tcpEngineStatus(choice: TcpEngineChoice = 'auto'): Promise<TcpEngineStatus> {
   if (chosenConnect(choice))
-    return { engine: 'connect', reason: 'chosen (FLEETQRY_TCP_ENGINE=connect)', fallback: false };
+    return Promise.resolve({
+      engine: 'connect',
+      reason: 'chosen (FLEETQRY_TCP_ENGINE=connect)',
+      fallback: false,
+    });
   const p = probeNative();
-  return 'native' in p
-    ? { engine: 'syn', fallback: false }
-    : { engine: 'connect', reason: p.reason, fallback: true };
+  return Promise.resolve(
+    'native' in p
+      ? { engine: 'syn', fallback: false }
+      : { engine: 'connect', reason: p.reason, fallback: true },
+  );
 }
 
 /** Which TCP state engine a scan in this process would use. */

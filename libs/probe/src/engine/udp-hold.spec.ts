@@ -110,9 +110,9 @@ describe('UdpRecheckHold', () => {
     h.keep(x, udp(1));
     h.keep(y, udp(2));
     const emitted: number[] = [];
-    h.release(y, LOCAL, (o) => emitted.push(o.port));
+    void h.release(y, LOCAL, (o) => emitted.push(o.port));
     expect(emitted).toEqual([2]);
-    h.release(x, LOCAL, (o) => emitted.push(o.port));
+    void h.release(x, LOCAL, (o) => emitted.push(o.port));
     expect(emitted).toEqual([2, 1]);
   });
 });

@@ -75,7 +75,7 @@ export interface ScanPlan {
   hostCount: number;
   probesPerHost: number;
   /** Targets in request order; hostnames were resolved and scope-checked at plan time. */
-  targets: () => AsyncGenerator<TargetOutcome>;
+  targets: () => AsyncGenerator<TargetOutcome, void>;
 }
 
 /** A target's own port exclusions, for both protocols (a name like `snmp` excludes it where it exists). */
@@ -145,7 +145,7 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     resolvedNames.set(spec, outcome);
   }
 
-  async function* targets(): AsyncGenerator<TargetOutcome> {
+  async function* targets(): AsyncGenerator<TargetOutcome, void> {
     for (const spec of specs) {
       const exclude = exclusions.get(spec);
       const outcomes =

@@ -5,6 +5,7 @@ import {
   type NetworkQuality,
   type Observation,
 } from '@fleetqry/contracts';
+
 import type { ProbeTarget } from '../engine/port-probe.js';
 import { runScan } from '../engine/scan-pool.js';
 import { probeTargets, type ScanPlan } from './plan-scan.js';

@@ -1,4 +1,5 @@
 import type { Observation } from '@fleetqry/contracts';
+
 import { describePort } from '../ports/services.js';
 import { PluginRegistry } from '../protocols/registry.js';
 

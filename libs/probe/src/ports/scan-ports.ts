@@ -91,7 +91,9 @@ export function resolveScanPorts(
     result.excluded[p] = requested[p].intersect(out);
   }
   if (result.tcp.isEmpty && result.udp.isEmpty) {
-    const ex = PROTOS.filter((p) => !result.excluded[p].isEmpty).map((p) => `${p} ${result.excluded[p]}`);
+    const ex = PROTOS.filter((p) => !result.excluded[p].isEmpty).map(
+      (p) => `${p} ${result.excluded[p].toString()}`,
+    );
     throw new EmptyPortSelectionError(`every requested port is excluded (excluded: ${ex.join('; ')})`);
   }
   return result;

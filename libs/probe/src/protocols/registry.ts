@@ -63,7 +63,9 @@ export class PluginRegistry {
 
   /** Runs every enabled plugin's `prepare` (see ProtocolPlugin). */
   async prepare(options: ProtocolOptions): Promise<void> {
-    await Promise.all([...new Set(this.byPort.values())].map((p) => p.prepare?.(options)));
+    await Promise.all(
+      [...new Set(this.byPort.values())].map((p) => p.prepare?.(options) ?? Promise.resolve()),
+    );
   }
 
   static none(): PluginRegistry {

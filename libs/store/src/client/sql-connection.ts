@@ -36,7 +36,7 @@ export function pgClientConnection(client: pg.ClientBase, release: () => Promise
   const conn: SqlConnection = {
     kind: 'postgres',
     async query<R>(sql: string, params?: unknown[]) {
-      const r = await client.query(sql, params as unknown[] | undefined);
+      const r = await client.query(sql, params);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     },
     async exec(script) {
@@ -93,7 +93,7 @@ export async function connectPostgres(
 /** A connection borrowed from a pool; release returns it. */
 export async function poolConnection(pool: pg.Pool): Promise<SqlConnection> {
   const client = await pool.connect();
-  return pgClientConnection(client, async () => client.release());
+  return pgClientConnection(client, () => Promise.resolve(client.release()));
 }
 
 export function pgliteConnection(db: PGlite | Transaction): SqlConnection {

@@ -66,7 +66,7 @@ export function createInventory(db: Db, input: InventoryInput): Promise<Inventor
         name: input.name,
         owner: input.owner ?? input.document.owner ?? null,
         description: input.description ?? null,
-        document: input.document as Prisma.InputJsonValue,
+        document: input.document,
       },
     });
     await tx.host.createMany({ data: hostRows(row.id, input.document) });
@@ -83,7 +83,7 @@ export function replaceInventory(db: Db, id: string, input: InventoryInput): Pro
         name: input.name,
         owner: input.owner ?? input.document.owner ?? null,
         description: input.description ?? null,
-        document: input.document as Prisma.InputJsonValue,
+        document: input.document,
       },
     });
     if (count === 0) return null;

@@ -78,7 +78,7 @@ function toData<T extends Partial<ScanDefinitionInput>>(input: T) {
 }
 
 export async function createScanDefinition(db: Db, input: ScanDefinitionInput): Promise<ScanDefinition> {
-  return db.scanDefinition.create({ data: toData(input) as Prisma.ScanDefinitionUncheckedCreateInput });
+  return db.scanDefinition.create({ data: toData(input) });
 }
 
 /** Null if it does not exist. */
@@ -89,7 +89,7 @@ export async function updateScanDefinition(
 ): Promise<ScanDefinition | null> {
   const { count } = await db.scanDefinition.updateMany({
     where: { id },
-    data: toData(input) as Prisma.ScanDefinitionUncheckedUpdateManyInput,
+    data: toData(input),
   });
   return count === 1 ? db.scanDefinition.findUnique({ where: { id } }) : null;
 }

@@ -210,7 +210,7 @@ describe.each(['pglite', 'postgres'] as const)('store repositories on %s', (kind
       observedAt: new Date().toISOString(),
       protocol: { name: 'snmp', status: 'success', durationMs: 12 },
       snmp: { communities: ['public'], rejectedCount: 0 },
-      netbios: { names: [], mac: '00:11:22:33:44:55' } as unknown as Observation['netbios'],
+      netbios: { names: [], mac: '00:11:22:33:44:55' },
       evidence: 'sysDescr=Linux',
     };
     await ingest(

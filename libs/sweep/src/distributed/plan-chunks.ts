@@ -48,7 +48,7 @@ export async function planChunks(
             },
           }
         : {}),
-    } as ChunkTarget);
+    });
     if (current.length >= perChunk) close();
   }
   close();

@@ -34,12 +34,12 @@ export interface SweepOptions {
   sourceRoot?: string;
   signal?: AbortSignal;
   /** Called once the plan is known (for a progress bar), then per batch of finished probes. */
-  onPlan?(plan: ScanPlan): void;
-  onProgress?(probes: number): void;
+  onPlan?: (plan: ScanPlan) => void;
+  onProgress?: (probes: number) => void;
   /** Hosts evaluated of the run's total, after each evaluation batch. */
-  onEvaluate?(hostsDone: number, hostsTotal: number): void;
+  onEvaluate?: (hostsDone: number, hostsTotal: number) => void;
   /** Each stage's wall time as it ends (`store` overlaps `probe`: the store opens while probing). */
-  onStage?(stage: SweepStage, ms: number): void;
+  onStage?: (stage: SweepStage, ms: number) => void;
   now?: () => Date;
 }
 

@@ -2,8 +2,11 @@ import type { InventoryHost } from '@fleetqry/contracts';
 
 import { uniqueTargets } from './inventory-request.js';
 
-const host = (address: string, over: Partial<InventoryHost> = {}): InventoryHost =>
-  ({ address, tags: [], ...over }) as InventoryHost;
+const host = (address: string, over: Partial<InventoryHost> = {}): InventoryHost => ({
+  address,
+  tags: [],
+  ...over,
+});
 
 describe('uniqueTargets', () => {
   it('probes a tagged host inside a block, and a repeated address, once', () => {

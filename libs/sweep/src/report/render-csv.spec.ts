@@ -58,7 +58,7 @@ describe('renderCsv', () => {
         null,
       ),
     );
-    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv, { columns: true });
     expect(Object.keys(rows[0]!)).toEqual([
       'rule',
       'severity',
@@ -96,7 +96,7 @@ describe('renderCsv', () => {
     const csv = renderCsv(
       buildReport(RUN, [finding({ host: '=HYPERLINK("x")', title: '+1', tags: [] })], null),
     );
-    const [row] = parse(csv, { columns: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(csv, { columns: true });
     expect(row).toMatchObject({ host: `'=HYPERLINK("x")`, title: `'+1` });
   });
 

@@ -1,6 +1,7 @@
 // Runs one scanner invocation: `/usr/bin/time -v -o F timeout -s INT -k 5 LIMIT cmd…`, stdout to a file.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+
 import { assertSafeCommand } from './safety.js';
 
 export interface RunTiming {

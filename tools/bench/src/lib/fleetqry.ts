@@ -1,5 +1,6 @@
 // Reader for `fleetqry query --format jsonl`: one observation per line.
 import fs from 'node:fs';
+
 import type { Canon } from './truth.js';
 
 export interface Observation {

@@ -1,6 +1,7 @@
 // Minimal reader for nmap's -oX output (hosts, ports, extraports, service product). No XML dependency:
 // nmap writes one element per line with double-quoted attributes.
 import fs from 'node:fs';
+
 import { FOREIGN_PORT } from './safety.js';
 import type { Canon } from './truth.js';
 

@@ -1,6 +1,7 @@
 // summary.md / summary.json writers.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { RunTiming } from './exec.js';
 import type { BenchResult, ToolResult } from './suite.js';
 

@@ -10,22 +10,21 @@ import { scoreFleetqryStates, scoreNmapStates, toScore } from './states.js';
 import { expectedFleetqry, type HostTruth } from './truth.js';
 
 /** Two lab-like hosts: .1 has 22 open and 23 dropped, .2 has nothing open. */
-const host = (address: string, openTcp: number[], filteredTcp: number[]): HostTruth =>
-  ({
-    address,
-    name: address,
-    tags: [],
-    openTcp,
-    openUdp: [],
-    filteredTcp,
-    filteredUdp: [],
-    snmp: null,
-    ldap: null,
-    banners: {},
-    http: {},
-    ftp: {},
-    services: {},
-  }) as unknown as HostTruth;
+const host = (address: string, openTcp: number[], filteredTcp: number[]): HostTruth => ({
+  address,
+  name: address,
+  tags: [],
+  openTcp,
+  openUdp: [],
+  filteredTcp,
+  filteredUdp: [],
+  snmp: null,
+  ldap: null,
+  banners: {},
+  http: {},
+  ftp: {},
+  services: {},
+});
 const HOSTS = [host('127.30.0.1', [22], [23]), host('127.30.0.2', [], [])];
 const PORTS = [22, 23];
 const want = (h: HostTruth, p: number) => expectedFleetqry(h, 'tcp', p, []);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { loadavg1, timedRun, type RunTiming } from './exec.js';
 import { assertLoopbackTargets, assertNoForeignPort } from './safety.js';
 import { median } from './score.js';

@@ -1,5 +1,6 @@
 // Ground truth of the project's fleet lab (written by tools/lab), plus the expected states per tool.
 import fs from 'node:fs';
+
 import type { GroundTruth, HostTruth } from '../../../lab/src/types.js';
 import { assertLoopbackTargets } from './safety.js';
 

@@ -1,5 +1,6 @@
 // dnsmasq: authoritative-only (no upstream, no DHCP) A + PTR records for every lab host.
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { DOMAIN, hostLabel, hostName } from '../config.js';
 import { writeFile } from '../util.js';

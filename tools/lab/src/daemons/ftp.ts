@@ -1,6 +1,7 @@
 // vsftpd: one standalone foreground instance per FTP host (vsftpd binds a single listen_address).
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { writeFile } from '../util.js';

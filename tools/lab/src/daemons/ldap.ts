@@ -1,6 +1,7 @@
 // slapd: one foreground process, mdb database dc=lab,dc=example, anonymous read of the rootDSE.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { run, writeFile } from '../util.js';
 

@@ -1,6 +1,7 @@
 // Mail hosts: OpenSMTPD on 25 (rejects everything), dovecot POP3 110 + IMAP 143 (no account exists).
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { hostName } from '../config.js';
 import { run, writeFile } from '../util.js';

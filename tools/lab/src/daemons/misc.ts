@@ -1,6 +1,7 @@
 // redis 6379, busybox telnetd 23, samba-dcerpcd endpoint mapper 135 (exactly one host).
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { chunks, writeFile } from '../util.js';

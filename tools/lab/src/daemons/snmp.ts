@@ -1,5 +1,6 @@
 // snmpd: one foreground instance per SNMP host, so every host has its own sysName.
 import path from 'node:path';
+
 import { hostLabel } from '../config.js';
 import type { PlanBuilder } from '../builder.js';
 import type { SnmpClass } from '../roles.js';

@@ -1,6 +1,7 @@
 // TCP 22: OpenSSH (<=16 ListenAddress per sshd), dropbear (<=10 -p per process), socat fixed banner.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { chunks, run, writeFile } from '../util.js';

@@ -1,6 +1,7 @@
 // HTTP: nginx (80, 443 TLS, fake IIS via headers-more), lighttpd 8080, python3 http.server 8000.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { HostDraft, PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { run, writeFile } from '../util.js';

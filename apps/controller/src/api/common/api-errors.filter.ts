@@ -12,6 +12,8 @@ import type { ApiError } from '@fleetqry/contracts';
 import { isDatabaseUnavailable, isUniqueViolation } from '@fleetqry/store';
 import type { Request, Response } from 'express';
 
+import { requestIdOf } from '../../observability/request-id.js';
+
 /**
  * Every error response has one shape (contracts `ApiErrorSchema`: statusCode, error, message, optional
  * issues, and the request id that the log lines carry). A unique-constraint violation (a name already
@@ -27,7 +29,7 @@ export class ApiErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: unknown }>();
     const res = http.getResponse<Response>();
-    const requestId = req.id === undefined ? undefined : String(req.id);
+    const requestId = requestIdOf(req);
     const error = toHttpException(exception);
     if (error instanceof ServiceUnavailableException && !(exception instanceof HttpException))
       this.logger.warn({ requestId, err: (exception as Error).message }, 'database unavailable');

@@ -50,8 +50,8 @@ async function call(method: string, path: string, token: string | null, body?: u
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert response bodies field by field
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

@@ -116,7 +116,5 @@ export class ScanDefinitionsService {
 
 /** Request fields → store fields; absent stays absent (PATCH), null clears. */
 function toInput(input: Update): Partial<ScanDefinitionInput> {
-  return Object.fromEntries(
-    Object.entries(input).filter(([, v]) => v !== undefined),
-  ) as Partial<ScanDefinitionInput>;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }

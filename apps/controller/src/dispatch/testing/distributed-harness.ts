@@ -12,7 +12,6 @@ import { Module, type INestApplication, type LoggerService } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-
 import type { CredentialSecretResponse } from '@fleetqry/contracts';
 import { CREDENTIAL_KEY_ENV, loadCredentialKey } from '@fleetqry/store';
 
@@ -190,8 +189,8 @@ export function startWorker(env: Record<string, string>): WorkerProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
   return { child, output };
 }
 

@@ -55,7 +55,7 @@ export async function udpExchange(input: UdpExchangeInput): Promise<UdpExchange>
         // a teardown courtesy; never fatal
       }
       // Let a courtesy datagram leave before the sockets close.
-      setImmediate(session.finish);
+      setImmediate(() => session.finish());
     },
   });
   const { end, listenedMs } = r;

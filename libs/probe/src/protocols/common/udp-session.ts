@@ -198,7 +198,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
       if (packets.length === 0) return;
       sends++;
       lastSendAt = elapsedMs();
-      for (const p of packets) connected.send(p, (err) => err && onError(err as NodeJS.ErrnoException));
+      for (const p of packets) connected.send(p, (err) => err && onError(err));
     };
 
     const ctl: UdpSessionControl = {
@@ -246,7 +246,7 @@ export function runUdpSession(input: UdpSessionInput): Promise<UdpSessionResult>
         send();
         endTimers.push(setTimeout(silence, Math.max(0, input.windowMs)));
         for (const at of input.resendAtMs ?? [])
-          if (at < input.windowMs) fixedTimers.push(setTimeout(ctl.resend, at));
+          if (at < input.windowMs) fixedTimers.push(setTimeout(() => ctl.resend(), at));
         unwatch = input.patience?.watch(rearm);
         rearm();
       });

@@ -4,7 +4,6 @@
  * ours when its id matches, it is a response, and any question it echoes is ours.
  */
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
-
 import type { DnsData } from '@fleetqry/contracts';
 
 import { printableText } from '../common/printable.js';

@@ -31,7 +31,7 @@ export function toRootDSE(entry: Entry): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, raw] of Object.entries(entry)) {
     if (name === 'dn') continue;
-    const values = (Array.isArray(raw) ? raw : [raw]) as Array<Buffer | string>;
+    const values = Array.isArray(raw) ? raw : [raw];
     out[name] = values.slice(0, MAX_VALUES).map(valueText);
   }
   return out;

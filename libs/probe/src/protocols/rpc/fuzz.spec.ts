@@ -2,9 +2,9 @@
  * Property tests: random and mutated PDUs never make the decoders (or the whole walk) throw, loop or
  * allocate beyond what the bytes hold. A crash input found here goes to testdata/ as malformed-*.bin.
  */
-import fc from 'fast-check';
 import type net from 'node:net';
 
+import fc from 'fast-check';
 import { PROBE_STATUSES } from '@fleetqry/contracts';
 
 import { startHostileServer } from '../../testing/hostile-servers.js';

@@ -80,8 +80,8 @@ export function ensureDesPrivacy(snmp: Snmp): void {
   if (getCiphers().includes('des-cbc') && desCbcWorks()) return;
   const entry = snmp.Encryption.algorithms[snmp.PrivProtocols.des] as unknown as Record<string, unknown>;
   const des = desFunctions(snmp);
-  entry.encryptPdu = des.encryptPduDes;
-  entry.decryptPdu = des.decryptPduDes;
+  entry.encryptPdu = des.encryptPduDes.bind(des);
+  entry.decryptPdu = des.decryptPduDes.bind(des);
 }
 
 // OpenSSL 3 lists `des-cbc` among the ciphers even when no loaded provider implements it.

@@ -6,11 +6,9 @@
  * bytes, failures returned as values.
  */
 import asn1 from 'asn1-ber';
-
 import type { SnmpEngine } from '@fleetqry/contracts';
 
 import { printableText } from '../common/printable.js';
-
 import { DecodeError, decodeSafely, enter, integer, octets, type Reader, tagHex } from './ber-read.js';
 
 const { Ber } = asn1;
