@@ -22,7 +22,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StoreModule } from './store/store.module.js';
 // The runs pipeline (dispatch/, runs/: another engineer's modules): planning, queues, ingest, /runs.
-import type { DispatchConfig } from './dispatch/dispatch-config.js';
+import { loadDispatchConfig, type DispatchConfig } from './dispatch/dispatch-config.js';
 import { DispatchModule } from './dispatch/dispatch.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { QueriesModule } from './queries/queries.module.js';
@@ -62,7 +62,7 @@ export class AppModule {
         FindingsModule,
         WaiversModule,
         AuditModule,
-        DispatchModule.register(options.dispatch),
+        DispatchModule.register(options.dispatch ?? loadDispatchConfig(config)),
         RunsModule,
         WebhooksModule.register(options.webhooks),
         QueriesModule,

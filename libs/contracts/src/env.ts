@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 import { parseRedisUrl, type RedisOptions } from './redis-url.js';
 
@@ -20,31 +20,50 @@ export function startupFailureLine(app: string, error: unknown): string {
   return error instanceof EnvConfigError ? `${app}: ${oneLine}` : `${app}: start-up failed: ${oneLine}`;
 }
 
+/** Where a worker looks for Redis when REDIS_URL is not set. */
+export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** REDIS_URL as ioredis options; a value that is not a Redis URL is an issue on the variable (never echoed). */
+export const RedisUrlSchema = z.string().transform((value, ctx): RedisOptions => {
+  try {
+    return parseRedisUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
 /**
- * The environment through a zod schema (after resolving `<NAME>_FILE` secrets), blank values counting as
- * unset (a blank line in an .env file), and REDIS_URL turned into ioredis options. `what` names the configuration in the error.
+ * The environment through a zod schema, blank values counting as unset (a blank line in an .env file).
+ * Every problem names its variable (a missing one said plainly, not as zod's "expected string, received
+ * undefined"), never its value. For loaders that collect problems of their own too; else `loadEnv`.
  */
-export function parseEnvWithRedis<S extends z.ZodType<{ REDIS_URL: string }>>(
+export function checkEnv<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv,
-  what: string,
-): { env: z.infer<S>; redis: RedisOptions } {
-  applySecretFiles(env);
+): { ok: true; env: z.infer<S> } | { ok: false; problems: string[] } {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    // A missing variable is said plainly, not as zod's "expected string, received undefined".
-    const issues = parsed.error.issues.map((i) => {
-      const name = i.path.join('.');
+  if (parsed.success) return { ok: true, env: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => {
+      const name = i.path.join('.') || '(environment)';
       return present[name] === undefined ? `${name} is not set` : `${name}: ${i.message}`;
-    });
-    throw new EnvConfigError(`invalid ${what}: ${issues.join('; ')}`);
-  }
-  try {
-    return { env: parsed.data, redis: parseRedisUrl(parsed.data.REDIS_URL) };
-  } catch (error) {
-    throw new EnvConfigError(`invalid ${what}: REDIS_URL: ${(error as Error).message}`);
-  }
+    }),
+  };
+}
+
+/**
+ * The one way controller and worker read their environment: `<NAME>_FILE` secrets resolved first, then
+ * `checkEnv`; any problem is one EnvConfigError naming every variable at fault. `what` names the
+ * configuration in the message.
+ */
+export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {
+  applySecretFiles(env);
+  const checked = checkEnv(schema, env);
+  if (!checked.ok) throw new EnvConfigError(`invalid ${what}: ${checked.problems.join('; ')}`);
+  return checked.env;
 }
 
 /**

@@ -36,7 +36,7 @@ describe('controller configuration', () => {
       };
       const c = loadConfig(env);
       expect(c.databaseUrl).toBe(valid.DATABASE_URL);
-      expect(c.redisUrl).toBe(valid.REDIS_URL);
+      expect(c.redis).toEqual({ host: 'redis', port: 6379 });
       // Resolved into the environment itself, so other readers (the webhooks' SMTP URL) see the value.
       expect(env['FLEETQRY_SMTP_URL']).toBe('smtp://u:p@mail:25');
       expect(() =>

@@ -1,7 +1,13 @@
 import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
 import { DEFAULT_SCOPE, parseScopeList, Scope, ScopeConfigError } from '@fleetqry/probe';
 import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
-import { applySecretFiles, EnvConfigError } from '@fleetqry/contracts';
+import {
+  applySecretFiles,
+  checkEnv,
+  EnvConfigError,
+  RedisUrlSchema,
+  type RedisOptions,
+} from '@fleetqry/contracts';
 import { z } from 'zod';
 
 /** Bad configuration: the message names each variable at fault and never prints a secret's value. */
@@ -20,7 +26,7 @@ const ADMIN_TOKEN = /^fq_[A-Za-z0-9_-]{32,}$/;
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  REDIS_URL: RedisUrlSchema,
   FLEETQRY_ADMIN_TOKEN: z
     .string()
     .regex(
@@ -49,7 +55,8 @@ const EnvSchema = z.object({
 
 export interface AppConfig {
   databaseUrl: string;
-  redisUrl: string;
+  /** REDIS_URL as connection options: the one parse, shared by every Redis client of the controller. */
+  redis: RedisOptions;
   adminToken?: string;
   workerToken?: string;
   credentialKey: CredentialKey;
@@ -76,16 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     problems.push((error as Error).message);
   }
-  // Empty strings (a blank line in an .env file) mean "not set".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? '(environment)');
-      // zod's message for a missing variable is "expected string, received undefined": say it plainly.
-      problems.push(present[name] === undefined ? `${name} is not set` : `${name}: ${issue.message}`);
-    }
-  }
+  const parsed = checkEnv(EnvSchema, env);
+  if (!parsed.ok) problems.push(...parsed.problems);
   let credentialKey: CredentialKey | undefined;
   try {
     credentialKey = loadCredentialKey(env);
@@ -99,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push((error as Error).message);
   }
   // Checked even when other variables are wrong, so one start reports every problem.
-  const list = (name: string) => (present[name] === undefined ? undefined : cidrList.parse(present[name]));
+  const list = (name: string) => (env[name] ? cidrList.parse(env[name]) : undefined);
   const scope = {
     allow: list('FLEETQRY_SCOPE_ALLOW') ?? [...DEFAULT_SCOPE.allow],
     deny: list('FLEETQRY_SCOPE_DENY') ?? [],
@@ -110,11 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const which = error instanceof ScopeConfigError && error.list === 'deny' ? 'DENY' : 'ALLOW';
     problems.push(`FLEETQRY_SCOPE_${which}: ${(error as Error).message}`);
   }
-  if (problems.length > 0 || !parsed.success || !credentialKey || !jobKeys) throw new ConfigError(problems);
-  const e = parsed.data;
+  if (problems.length > 0 || !parsed.ok || !credentialKey || !jobKeys) throw new ConfigError(problems);
+  const e = parsed.env;
   return {
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL,
     ...(e.FLEETQRY_ADMIN_TOKEN ? { adminToken: e.FLEETQRY_ADMIN_TOKEN } : {}),
     ...(e.FLEETQRY_WORKER_TOKEN ? { workerToken: e.FLEETQRY_WORKER_TOKEN } : {}),
     credentialKey,

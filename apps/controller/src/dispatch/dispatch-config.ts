@@ -1,24 +1,22 @@
 import {
   DEFAULT_JOB_ATTEMPTS,
   DEFAULT_JOB_BACKOFF_MS,
-  parseEnvWithRedis,
+  loadEnv,
   type RedisOptions,
 } from '@fleetqry/contracts';
 import { z } from 'zod';
 
+import type { AppConfig } from '../config/app-config.js';
+
 /**
  * Dispatch settings (queues, chunking, retries, recovery), from the environment, validated at start with
- * the variable named on error. Shared settings (DATABASE_URL, REDIS_URL, scope) come from AppConfig.
+ * the variable named on error. Shared settings (REDIS_URL, the queue prefix, scope) come from AppConfig,
+ * which parsed them once.
  */
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
 
 const EnvSchema = z.object({
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  FLEETQRY_QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (no colon)')
-    .default('fleetqry'),
   /** Target size of a chunk in probes (hosts × probes per host); a chunk holds at least one host. */
   FLEETQRY_CHUNK_PROBES: int(1, 10_000_000).default(4096),
   FLEETQRY_JOB_ATTEMPTS: int(1, 100).default(DEFAULT_JOB_ATTEMPTS),
@@ -65,11 +63,14 @@ export interface DispatchConfig {
 
 export const DISPATCH_CONFIG = Symbol('fleetqry:dispatch-config');
 
-export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
-  const { env: e, redis } = parseEnvWithRedis(EnvSchema, env, 'dispatch configuration');
+export function loadDispatchConfig(
+  app: Pick<AppConfig, 'redis' | 'queuePrefix'>,
+  env: NodeJS.ProcessEnv = process.env,
+): DispatchConfig {
+  const e = loadEnv(EnvSchema, env, 'dispatch configuration');
   return {
-    redis,
-    prefix: e.FLEETQRY_QUEUE_PREFIX,
+    redis: app.redis,
+    prefix: app.queuePrefix,
     chunkProbes: e.FLEETQRY_CHUNK_PROBES,
     retry: { attempts: e.FLEETQRY_JOB_ATTEMPTS, backoffMs: e.FLEETQRY_JOB_BACKOFF_MS },
     ingestConcurrency: e.FLEETQRY_INGEST_CONCURRENCY,

@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CancelRunUseCase } from './cancel-run.use-case.js';
 import { ChunkEnqueuer } from './chunk-enqueuer.js';
 import { CompleteRunUseCase } from './complete-run.use-case.js';
-import { DISPATCH_CONFIG, loadDispatchConfig, type DispatchConfig } from './dispatch-config.js';
+import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DispatchWorkersHost } from './dispatch-workers.host.js';
 import { IngestResultsUseCase } from './ingest-results.use-case.js';
@@ -17,11 +17,11 @@ import { StartRunUseCase } from './start-run.use-case.js';
 /**
  * The distributed transport's controller side: plan → enqueue chunks, ingest results, evaluate on
  * completion, schedules, reconciliation. Needs the global StoreModule and ConfigModule (APP_CONFIG).
- * `register()` reads the dispatch settings from the environment; tests pass them explicitly.
+ * AppModule passes the dispatch settings (loadDispatchConfig); tests pass their own.
  */
 @Module({})
 export class DispatchModule {
-  static register(config: DispatchConfig = loadDispatchConfig()): DynamicModule {
+  static register(config: DispatchConfig): DynamicModule {
     return {
       module: DispatchModule,
       global: true,

@@ -28,7 +28,7 @@ import {
 
 describe('FLEETQRY_RETENTION_RUNS / FLEETQRY_RETENTION_DAYS', () => {
   const load = (env: Record<string, string>) =>
-    loadDispatchConfig({ REDIS_URL: 'redis://127.0.0.1:6379', ...env }).retention;
+    loadDispatchConfig({ redis: { host: '127.0.0.1', port: 6379 }, queuePrefix: 'fleetqry' }, env).retention;
 
   it('unset or blank keeps every run; a whole number ≥ 1 sets it; anything else names the variable', () => {
     expect(load({})).toEqual({ keepRuns: undefined, olderThanDays: undefined });

@@ -132,7 +132,7 @@ describe('/metrics of the running controller and a worker, after a lab scan', ()
 
   beforeAll(async () => {
     worker = startWorker({
-      REDIS_URL: app.config.redisUrl,
+      REDIS_URL: 'redis://127.0.0.1:6379',
       FLEETQRY_QUEUE_PREFIX: app.config.queuePrefix,
       FLEETQRY_CONTROLLER_URL: app.url,
       FLEETQRY_WORKER_TOKEN: app.workerToken,

@@ -25,14 +25,8 @@ export class QueuesService implements OnModuleDestroy {
   readonly queues: Queue[];
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const url = new URL(config.redisUrl);
     const connection = {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port ? Number(url.port) : 6379,
-      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+      ...config.redis,
       // Fail fast while Redis is down (a scrape must not hang); reconnect in the background.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

@@ -13,7 +13,8 @@ export class RedisService implements OnModuleDestroy {
   readonly client: Redis;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.client = new Redis(config.redisUrl, {
+    this.client = new Redis({
+      ...config.redis,
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

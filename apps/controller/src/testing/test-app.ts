@@ -83,12 +83,8 @@ export async function startTestApp(
     FLEETQRY_LOG_LEVEL: 'silent',
     ...env,
   });
-  // The dispatch module on the same Redis and queue prefix (its own variables, as in production).
-  const dispatch = loadDispatchConfig({
-    REDIS_URL: config.redisUrl,
-    FLEETQRY_QUEUE_PREFIX: config.queuePrefix,
-    ...env,
-  });
+  // The dispatch module's own variables from `env` (Redis and the queue prefix come from the app's, as in production).
+  const dispatch = loadDispatchConfig(config, env);
   const webhooks = loadWebhooksConfig(env);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(config, { dispatch, webhooks }),

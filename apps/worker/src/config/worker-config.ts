@@ -4,7 +4,9 @@ import {
   DEFAULT_JOB_ATTEMPTS,
   DEFAULT_JOB_BACKOFF_MS,
   EnvConfigError,
-  parseEnvWithRedis,
+  loadEnv,
+  LOCAL_REDIS_URL,
+  RedisUrlSchema,
   type RedisOptions,
 } from '@fleetqry/contracts';
 import { parseScopeList, Scope, ScopeConfigError, type ScopeConfig } from '@fleetqry/probe';
@@ -20,7 +22,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const port = z.number().int().min(0).max(65535);
 
 const EnvSchema = z.object({
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default(LOCAL_REDIS_URL).pipe(RedisUrlSchema),
   FLEETQRY_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (no colon)')
@@ -109,7 +111,7 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   // The error names the variable, never its value (FLEETQRY_WORKER_TOKEN is a secret).
-  const { env: e, redis } = parseEnvWithRedis(EnvSchema, env, 'worker configuration');
+  const e = loadEnv(EnvSchema, env, 'worker configuration');
   const jobKeys = loadJobKeys(env);
   const scope = {
     allow: parseScopeList(e.FLEETQRY_SCOPE_ALLOW),
@@ -123,7 +125,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   }
   if (scope.allow.length === 0) throw new EnvConfigError('FLEETQRY_SCOPE_ALLOW lists no address or CIDR');
   return {
-    redis,
+    redis: e.REDIS_URL,
     prefix: e.FLEETQRY_QUEUE_PREFIX,
     controllerUrl: e.FLEETQRY_CONTROLLER_URL.replace(/\/+$/, ''),
     workerToken: e.FLEETQRY_WORKER_TOKEN,

@@ -1,57 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HostViewDetailSchema, HostViewPushResultSchema, type HostViewPushInput } from '@fleetqry/contracts';
-import { createStore, type Store } from '@fleetqry/store';
-import pg from 'pg';
 
-import { AppModule } from '../../app.module.js';
-import { configureApp } from '../../app.setup.js';
-import { loadConfig } from '../../config/env.schema.js';
-import { loadDispatchConfig } from '../../dispatch/dispatch-config.js';
-import { HostViewsModule } from './host-views.module.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.js';
 
-/**
- * The real controller in this process (fresh Postgres database, the machine's Redis under a unique prefix,
- * configureApp as main.ts) with HostViewsModule imported next to AppModule, as app.module.ts will once it is
- * wired. Everything on 127.0.0.1.
- */
-const PG_ADMIN_URL =
-  process.env['FLEETQRY_TEST_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-const dbName = `fleetqry_hv_${randomBytes(6).toString('hex')}`;
-let app: NestExpressApplication;
-let url: string;
-let store: Store;
-const adminToken = `fq_${randomBytes(32).toString('base64url')}`;
+/** The real controller in this process (testing/test-app.ts: fresh Postgres database, the machine's Redis). */
+let app: TestApp;
 let operator: string;
 let viewer: string;
 
 async function call(method: string, path: string, token: string | null, body?: unknown) {
-  const headers: Record<string, string> = {};
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  const res = await app.call(method, path, { token, body });
+  return { status: res.status, body: res.body };
 }
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -97,40 +55,13 @@ const view = (over: Partial<HostViewPushInput> = {}): HostViewPushInput => ({
 });
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const migrator = await createStore({ databaseUrl: dbUrl.toString(), migrate: true });
-  await migrator.close();
-  const config = loadConfig({
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    FLEETQRY_ADMIN_TOKEN: adminToken,
-    FLEETQRY_WORKER_TOKEN: randomBytes(32).toString('hex'),
-    FLEETQRY_CREDENTIAL_KEY: randomBytes(32).toString('base64'),
-    FLEETQRY_JOB_KEY: randomBytes(32).toString('base64url'),
-    FLEETQRY_QUEUE_PREFIX: `fqtest-${randomBytes(4).toString('hex')}`,
-    FLEETQRY_LOG_LEVEL: 'silent',
-  });
-  const dispatch = loadDispatchConfig({
-    REDIS_URL: config.redisUrl,
-    FLEETQRY_QUEUE_PREFIX: config.queuePrefix,
-  });
-  @Module({ imports: [AppModule.register(config, { dispatch }), HostViewsModule] })
-  class WithHostViews {}
-  app = await NestFactory.create<NestExpressApplication>(WithHostViews, { logger: false });
-  configureApp(app, config);
-  await app.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  store = await createStore({ databaseUrl: dbUrl.toString(), poolSize: 2 });
-  operator = (await call('POST', '/tokens', adminToken, { name: 'agent', role: 'operator' })).body.token;
-  viewer = (await call('POST', '/tokens', adminToken, { name: 'reader', role: 'viewer' })).body.token;
+  app = await startTestApp();
+  operator = (await call('POST', '/tokens', app.adminToken, { name: 'agent', role: 'operator' })).body.token;
+  viewer = (await call('POST', '/tokens', app.adminToken, { name: 'reader', role: 'viewer' })).body.token;
 }, 60_000);
 
 afterAll(async () => {
   await app?.close();
-  await store?.close();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 describe('POST/GET /host-views on the real controller', () => {

@@ -94,7 +94,7 @@ export function appConfig(databaseUrl: string, queuePrefix = 'fleetqry'): AppCon
   return {
     databaseUrl,
     queuePrefix,
-    redisUrl: 'redis://127.0.0.1:6379',
+    redis: { host: '127.0.0.1', port: 6379 },
     workerToken: WORKER_TOKEN,
     credentialKey: loadCredentialKey({ [CREDENTIAL_KEY_ENV]: CREDENTIAL_KEY }),
     jobKeys: { current: JOB_KEY },
@@ -109,12 +109,10 @@ export function appConfig(databaseUrl: string, queuePrefix = 'fleetqry'): AppCon
 
 export function dispatchConfig(prefix: string, overrides: Partial<DispatchConfig> = {}): DispatchConfig {
   return {
-    ...loadDispatchConfig({
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      FLEETQRY_QUEUE_PREFIX: prefix,
-      FLEETQRY_EXCLUDE_PORTS: '2024',
-      FLEETQRY_DNS_SERVERS: '127.30.0.7',
-    }),
+    ...loadDispatchConfig(
+      { redis: { host: '127.0.0.1', port: 6379 }, queuePrefix: prefix },
+      { FLEETQRY_EXCLUDE_PORTS: '2024', FLEETQRY_DNS_SERVERS: '127.30.0.7' },
+    ),
     ...overrides,
   };
 }
