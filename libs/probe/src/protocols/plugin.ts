@@ -1,30 +1,30 @@
-import type { Observation, ProbeStatus, Proto, SnmpV3User } from '@fleetqry/contracts';
+import type { Observation, ProbeStatus, Proto } from '@fleetqry/contracts';
+
+import type { DnsOptions } from './dns/options.js';
+import { DEFAULT_FTP_OPTIONS, type FtpOptions } from './ftp/options.js';
+import { DEFAULT_SNMP_OPTIONS, type SnmpOptions } from './snmp/options.js';
 
 /** The keys of Observation that hold protocol data; a plugin fills only its own. */
 export type ProtocolDataKey =
   'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh' | 'netbios' | 'mssql' | 'ntp' | 'rpc';
 export type ProtocolData = Partial<Pick<Observation, ProtocolDataKey>>;
 
-/** What the user configured for protocol queries. Secrets live here only, never in results or errors. */
-export interface ProtocolOptions {
-  /** SNMP communities to try, in order. */
-  communities: readonly string[];
-  /** Name asked in DNS queries (default: the root, `.`, type NS, which any server answers somehow). */
-  dnsQueryName?: string;
+/** Options every plugin reads. */
+export interface CommonProtocolOptions {
   /** Cap on bytes read from a banner or response. */
   maxResponseBytes: number;
-  /** Try an anonymous FTP logon (PortQry does). */
-  ftpAnonymous: boolean;
-  /** Send an SNMPv3 engine-discovery request in the same burst as the community sweep (no extra wait). */
-  snmpV3Discovery?: boolean;
-  /** SNMPv3 users (with their keys) for an authenticated get of the system group; `credential` labels results. */
-  snmpV3Users?: readonly (SnmpV3User & { credential?: string })[];
 }
 
+/**
+ * What the user configured for protocol queries: the common options and each plugin's own, which the
+ * plugin's folder defines (`<name>/options.ts`). Secrets live here only, never in results or errors.
+ */
+export type ProtocolOptions = CommonProtocolOptions & SnmpOptions & DnsOptions & FtpOptions;
+
 export const DEFAULT_PROTOCOL_OPTIONS: ProtocolOptions = {
-  communities: ['public'],
   maxResponseBytes: 8192,
-  ftpAnonymous: true,
+  ...DEFAULT_SNMP_OPTIONS,
+  ...DEFAULT_FTP_OPTIONS,
 };
 
 export interface ProtocolContext {

@@ -12,6 +12,7 @@ import type { Observation } from '@fleetqry/contracts';
 import type { ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
+import type { SnmpOptions } from './options.js';
 import { buildResult, type SnmpQueryResult } from './result.js';
 import { runSweep, type SweepRequest } from './sweep.js';
 import { checkV3Users, loadNetSnmp, type V3UserCheck } from './v3-user.js';
@@ -134,7 +135,7 @@ function describe(obs: Observation): string[] {
   return lines;
 }
 
-function extraTimeoutMs(options: ProtocolContext['options']): number {
+function extraTimeoutMs(options: SnmpOptions): number {
   const users = options.snmpV3Users?.length ?? 0;
   return users ? SNMP_V3_BASE_TIMEOUT_MS + users * SNMP_V3_PER_USER_TIMEOUT_MS : 0;
 }
