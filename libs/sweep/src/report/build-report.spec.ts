@@ -1,22 +1,10 @@
-import { ReportSchema, type Finding } from '@fleetqry/contracts';
+import { ReportSchema } from '@fleetqry/contracts';
 import type { RunRecord } from '@fleetqry/store';
 
 import { buildReport, runInfo } from './build-report.js';
+import { finding as anyFinding } from './testdata/report-fixtures.js';
 
-const finding = (over: Partial<Finding>): Finding => ({
-  rule: 'snmp.community.public',
-  severity: 'high',
-  host: 'h1',
-  address: '127.0.0.1',
-  proto: 'udp',
-  port: 161,
-  title: 'SNMP answers to "public"',
-  evidence: { community: 'public' },
-  key: 'k1',
-  status: 'new',
-  tags: ['dc'],
-  ...over,
-});
+const finding: typeof anyFinding = (over) => anyFinding({ tags: ['dc'], ...over });
 
 const FINDINGS = [
   finding({}),

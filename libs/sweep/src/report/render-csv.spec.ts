@@ -1,43 +1,24 @@
-import type { Finding, Report } from '@fleetqry/contracts';
 import { parse } from 'csv-parse/sync';
 
 import { buildReport } from './build-report.js';
 import { renderCsv } from './render-csv.js';
+import { finding as anyFinding, reportRun } from './testdata/report-fixtures.js';
 
-const RUN = {
-  id: 'r1',
-  number: 1,
-  status: 'succeeded',
-  trigger: 'cli',
-  scan: null,
-  category: 'run-1',
-  policy: null,
-  hosts: 1,
-  totalProbes: 1,
-  doneProbes: 1,
-  network: { retransmissions: 0, recovered: 0, undecided: 0 },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
-  error: null,
-} satisfies Report['run'];
+const RUN = reportRun({ id: 'r1', number: 1, scan: null, category: 'run-1', policy: null, finishedAt: null });
 
-const finding = (over: Partial<Finding>): Finding => ({
-  rule: 'http.banner',
-  severity: 'low',
-  host: 'h1',
-  address: '127.0.0.1',
-  proto: 'tcp',
-  port: 80,
-  title: 'Server header, "nginx"',
-  evidence: { server: 'nginx, 1.2', lines: ['a', 'b'] },
-  key: 'k1',
-  status: 'new',
-  tags: ['web', 'dmz'],
-  firstSeen: '2026-01-01T00:00:00.000Z',
-  lastSeen: '2026-01-02T00:00:00.000Z',
-  ...over,
-});
+const finding: typeof anyFinding = (over) =>
+  anyFinding({
+    rule: 'http.banner',
+    severity: 'low',
+    proto: 'tcp',
+    port: 80,
+    title: 'Server header, "nginx"',
+    evidence: { server: 'nginx, 1.2', lines: ['a', 'b'] },
+    tags: ['web', 'dmz'],
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-01-02T00:00:00.000Z',
+    ...over,
+  });
 
 describe('renderCsv', () => {
   it('writes one row per finding under a fixed header, quoting what needs it', () => {

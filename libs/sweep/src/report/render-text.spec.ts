@@ -1,40 +1,8 @@
-import type { Finding, Report } from '@fleetqry/contracts';
-
 import { buildReport } from './build-report.js';
 import { evidenceLine, renderText } from './render-text.js';
+import { finding, reportRun } from './testdata/report-fixtures.js';
 
-const RUN: Report['run'] = {
-  id: 'r7',
-  number: 7,
-  status: 'succeeded',
-  trigger: 'cli',
-  scan: 'lab',
-  category: 'lab',
-  policy: { name: 'baseline', version: '3' },
-  hosts: 2,
-  totalProbes: 100,
-  doneProbes: 90,
-  network: { retransmissions: 4, recovered: 1, undecided: 2 },
-  createdAt: '2026-01-01T10:00:00.000Z',
-  startedAt: '2026-01-01T10:00:00.000Z',
-  finishedAt: '2026-01-01T10:00:12.340Z',
-  error: null,
-};
-
-const finding = (over: Partial<Finding>): Finding => ({
-  rule: 'snmp.community.public',
-  severity: 'high',
-  host: 'h1',
-  address: '127.0.0.1',
-  proto: 'udp',
-  port: 161,
-  title: 'SNMP answers to "public"',
-  evidence: { community: 'public' },
-  key: 'k1',
-  status: 'new',
-  tags: [],
-  ...over,
-});
+const RUN = reportRun();
 
 describe('evidenceLine', () => {
   it('writes key=value pairs: arrays joined, objects as JSON, long values cut at 120', () => {
