@@ -3,20 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ReportSchema } from '@fleetqry/contracts';
+import { parse } from 'csv-parse/sync';
 
 import { loadGroundTruth, runCli } from './run-cli.js';
 
 /** Fleet-mode results a compliance person reads: each host once, in address order, nothing skipped silently. */
 const truth = loadGroundTruth();
 const ssh = truth.hosts.find((h) => h.openTcp.includes(22) && Number(h.address.split('.')[3]) < 8)!;
+const fragile = truth.hosts.find((h) => h !== ssh && Number(h.address.split('.')[3]) < 8)!;
 
 describe('fleet-mode results', () => {
-  it('a host listed twice in an inventory (in a block and as a tagged entry) is probed and reported once', async () => {
+  it('a host listed twice in an inventory (in a block and as a tagged entry, with or without its own exclusions) is probed and reported once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetqry-dedupe-'));
     const inventory = join(dir, 'inventory.yaml');
     writeFileSync(
       inventory,
-      `name: dedupe\ntargets:\n  - ${truth.net}.0/29\n  - { address: ${ssh.address}, tags: [ssh] }\n  - ${ssh.address}\nports:\n  tcp: '22'\n`,
+      `name: dedupe\ntargets:\n  - ${truth.net}.0/29\n  - { address: ${ssh.address}, tags: [ssh] }\n  - ${ssh.address}\n` +
+        `  - { address: ${fragile.address}, tags: [fragile], excludePorts: '80' }\nports:\n  tcp: '22,80'\n`,
     );
     const r = await runCli(
       [
@@ -36,9 +39,10 @@ describe('fleet-mode results', () => {
     );
     expect(r.stderr).toBe('');
     const report = ReportSchema.parse(JSON.parse(r.stdout));
+    // 8 hosts × 2 ports, less the port the fragile host never gets: all of it stored, nothing twice.
     expect(report.run.hosts).toBe(8);
-    expect(report.run.totalProbes).toBe(8);
-    expect(report.run.doneProbes).toBe(8);
+    expect(report.run.totalProbes).toBe(15);
+    expect(report.run.doneProbes).toBe(15);
   }, 300_000);
 
   it('an SNMPv3-only agent that accepts no community is FILTERED (as PortQry says) with the reason snmpv3-only', async () => {
@@ -72,6 +76,51 @@ describe('fleet-mode results', () => {
       '--no-progress',
     ]);
     expect(JSON.parse(dropped.stdout)).toMatchObject({ state: 'FILTERED', reason: 'no-response' });
+  });
+
+  it('CSV names the accepted vendor-default communities, masks any other, and says why a v3-only agent is silent', async () => {
+    const byClass = (versions: string, community?: string) =>
+      truth.hosts.find(
+        (h) => h.snmp?.versions.join() === versions && (!community || community in h.snmp.communities),
+      )!;
+    const both = truth.hosts.find(
+      (h) => h.snmp && 'public' in h.snmp.communities && 'private' in h.snmp.communities,
+    )!;
+    const secretHost = truth.hosts.find(
+      (h) => h.snmp && Object.keys(h.snmp.communities).some((c) => c !== 'public' && c !== 'private'),
+    )!;
+    const secret = Object.keys(secretHost.snmp!.communities)[0]!;
+    const v3 = byClass('v3');
+    const r = await runCli([
+      'query',
+      '-t',
+      [both, secretHost, v3].map((h) => h.address).join(','),
+      '--udp',
+      '161',
+      '--communities',
+      `public,private,${secret}`,
+      '-nr',
+      '--format',
+      'csv',
+      '--no-progress',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(secret);
+    const rows = parse(r.stdout, { columns: true }) as Array<Record<string, string>>;
+    const row = (address: string) => rows.find((x) => x.address === address)!;
+    expect(row(both.address)).toMatchObject({
+      state: 'LISTENING',
+      detail: 'communities accepted: public, private',
+    });
+    expect(row(secretHost.address)).toMatchObject({
+      state: 'LISTENING',
+      detail: 'communities accepted: *****',
+    });
+    expect(row(v3.address)).toMatchObject({
+      state: 'FILTERED',
+      reason: 'snmpv3-only',
+      detail: 'no community accepted',
+    });
   });
 
   it('text output lists hosts in address order', async () => {

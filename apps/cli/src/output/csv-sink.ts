@@ -1,4 +1,4 @@
-import { csvField, type CsvValue, type Observation } from '@fleetqry/contracts';
+import { csvField, shownCommunity, type CsvValue, type Observation } from '@fleetqry/contracts';
 
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
@@ -18,10 +18,22 @@ const COLUMNS = [
   'error',
 ] as const;
 
+/**
+ * The accepted communities by name where a name may be shown: the vendor defaults (`(empty)` for the
+ * empty one) and stored credentials' labels, as JSON has them; any other community masked. Then each
+ * configured SNMPv3 user (a user name is no secret) with its outcome.
+ */
+function snmpSummary(snmp: NonNullable<Observation['snmp']>): string {
+  const names = snmp.communities.map((c) => (c === '' ? '(empty)' : shownCommunity(c)));
+  const parts = [names.length ? `communities accepted: ${names.join(', ')}` : 'no community accepted'];
+  const users = (snmp.v3Users ?? []).map((u) => `${u.user} ${u.outcome}`);
+  if (users.length) parts.push(`SNMPv3 users: ${users.join(', ')}`);
+  return parts.join('; ');
+}
+
 /** A summary cell per protocol: what a spreadsheet user needs to filter on. */
 function protocolSummary(obs: Observation): string | undefined {
-  if (obs.snmp)
-    return obs.snmp.communities.length ? `communities accepted: ${obs.snmp.communities.length}` : undefined;
+  if (obs.snmp) return snmpSummary(obs.snmp);
   if (obs.ldap) return `rootDSE attributes: ${Object.keys(obs.ldap.rootDSE).length}`;
   if (obs.dns) return `rcode ${obs.dns.rcode}`;
   if (obs.ftp) return `anonymous login ${obs.ftp.anonymousLogin ? 'allowed' : 'refused'}`;

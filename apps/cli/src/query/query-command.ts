@@ -137,10 +137,7 @@ async function runQuery(opts: QueryOpts): Promise<number> {
   const out = opts.output ? createWriteStream(opts.output) : undefined;
   const write: Write = out ? (t) => void out.write(t) : (t) => void process.stdout.write(t);
   const sink = sinkFor(opts.format, write, opts.all === true);
-  const progress = createProgress(
-    plan.hostCount * plan.probesPerHost,
-    opts.progress && process.stderr.isTTY === true,
-  );
+  const progress = createProgress(plan.totalProbes, opts.progress && process.stderr.isTTY === true);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);

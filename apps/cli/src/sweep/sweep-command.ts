@@ -75,10 +75,7 @@ async function sweep(flags: SweepFlags): Promise<number> {
         signal: controller.signal,
         onPlan: (plan) => {
           noteExcludedPorts(plan.ports);
-          progress = createProgress(
-            plan.hostCount * plan.probesPerHost,
-            flags.progress && process.stderr.isTTY === true,
-          );
+          progress = createProgress(plan.totalProbes, flags.progress && process.stderr.isTTY === true);
         },
         onProgress: (n) => progress?.tick(n),
         onEvaluate: (done, total) => {

@@ -1,4 +1,5 @@
 import {
+  credentialLabel,
   isWellKnownCommunity,
   SnmpV3KeysSchema,
   type CredentialSecretResponse,
@@ -31,12 +32,12 @@ export function snmpSecrets(
       const keys = SnmpV3KeysSchema.safeParse(parseJson(c.secret));
       // Never the parse error: it could quote the secret.
       if (!keys.success || !c.principal) throw new Error(`credential ${id}: not a valid SNMPv3 user`);
-      out.snmpV3Users.push({ user: c.principal, ...keys.data, credential: `credential:${id}` });
+      out.snmpV3Users.push({ user: c.principal, ...keys.data, credential: credentialLabel(id) });
       return;
     }
     out.communities.push(c.secret);
     if (!isWellKnownCommunity(c.secret) && !out.labels.has(c.secret))
-      out.labels.set(c.secret, `credential:${id}`);
+      out.labels.set(c.secret, credentialLabel(id));
   });
   return out;
 }

@@ -5,6 +5,7 @@ import { validateV3Users } from '../protocols/snmp/v3-user.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
 import { parsePortSpec } from '../ports/parse.js';
+import { PortSet } from '../ports/port-set.js';
 import {
   probeCount,
   resolveScanPorts,
@@ -15,7 +16,7 @@ import { Scope, type ScopeConfig } from '../scope/scope.js';
 import { assertMaxHosts } from '../targets/expand.js';
 import { resolveTargets, type ResolvedTarget, type TargetOutcome } from '../targets/resolve.js';
 import { createTargetResolver } from '../targets/resolver.js';
-import { parseTarget, type TargetSpec } from '../targets/spec.js';
+import { hostCount as specHosts, parseTarget, type TargetSpec } from '../targets/spec.js';
 import { readTargetFile } from '../targets/target-file.js';
 import { DEFAULT_TCP_ATTEMPTS, MAX_TCP_ATTEMPTS } from '../engine/loss-monitor.js';
 import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
@@ -74,12 +75,17 @@ export interface ScanPlan {
   /** Upper bound of hosts (overlaps counted twice). */
   hostCount: number;
   probesPerHost: number;
+  /** Probes of every host, less each target's own exclusions: what a complete run does. */
+  totalProbes: number;
   /** Targets in request order; hostnames were resolved and scope-checked at plan time. */
   targets: () => AsyncGenerator<TargetOutcome, void>;
 }
 
-/** A target's own port exclusions, for both protocols (a name like `snmp` excludes it where it exists). */
-function exclusionOf(target: string, spec: string): NonNullable<ProbeTarget['exclude']> {
+/**
+ * A target's own port exclusions, for both protocols (a name like `snmp` excludes it where it exists);
+ * a bad spec is a ScanRequestError naming the target.
+ */
+export function targetExclusion(target: string, spec: string): NonNullable<ProbeTarget['exclude']> {
   try {
     const parsed = parsePortSpec(spec);
     return { tcp: parsed.forProto('tcp', true).ranges(), udp: parsed.forProto('udp', true).ranges() };
@@ -88,6 +94,18 @@ function exclusionOf(target: string, spec: string): NonNullable<ProbeTarget['exc
       `targets[${target}].excludePorts: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+}
+
+/** Probes of one host: the plan's ports less the host's own exclusions. */
+export function targetProbes(
+  ports: Pick<ScanPortsResult, 'tcp' | 'udp'>,
+  exclude?: ProbeTarget['exclude'],
+): number {
+  if (!exclude) return probeCount(ports);
+  return (
+    ports.tcp.subtract(PortSet.fromRanges(exclude.tcp)).size +
+    ports.udp.subtract(PortSet.fromRanges(exclude.udp)).size
+  );
 }
 
 async function readTargets(file: string): Promise<TargetSpec[]> {
@@ -112,7 +130,7 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     const spec = parseTarget(typeof entry === 'string' ? entry : entry.target);
     specs.push(spec);
     if (typeof entry !== 'string' && entry.excludePorts)
-      exclusions.set(spec, exclusionOf(spec.given, entry.excludePorts));
+      exclusions.set(spec, targetExclusion(spec.given, entry.excludePorts));
   }
   for (const file of req.targetFiles ?? []) specs.push(...(await readTargets(file)));
   if (specs.length === 0) throw new ScanRequestError('targets: no target given');
@@ -173,7 +191,11 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     udpMode: req.udpMode ?? 'fast',
     waitFactor: req.slowLink ? 2 : 1,
   };
-  return { config, ports, hostCount, probesPerHost: probeCount(ports), targets };
+  const totalProbes = specs.reduce(
+    (n, spec) => n + Number(specHosts(spec)) * targetProbes(ports, exclusions.get(spec)),
+    0,
+  );
+  return { config, ports, hostCount, probesPerHost: probeCount(ports), totalProbes, targets };
 }
 
 /** Only the resolved targets of a plan, for the probe stage; failures go to `onFailure`. */

@@ -8,7 +8,7 @@ import {
 
 import type { ProbeTarget } from '../engine/port-probe.js';
 import { runScan } from '../engine/scan-pool.js';
-import { probeTargets, type ScanPlan } from './plan-scan.js';
+import { probeTargets, targetProbes, type ScanPlan } from './plan-scan.js';
 
 /** A target that produced no observations, and why (unresolvable name, refused, local error). */
 export interface TargetFailure {
@@ -72,7 +72,7 @@ export async function probeStage(
   );
   const events = runScan(targets, plan.config, {
     workers: opts.workers,
-    expectedProbes: plan.hostCount * plan.probesPerHost,
+    expectedProbes: plan.totalProbes,
     signal: opts.signal,
     compact: opts.compact === true,
     ownThread: opts.ownThread === true,
@@ -114,7 +114,7 @@ export async function probeStage(
               address: e.target.address,
               error: `refused: ${e.reason}`,
             },
-            plan.probesPerHost,
+            targetProbes(plan.ports, e.target.exclude),
           );
           break;
         case 'network':

@@ -1,4 +1,4 @@
-import type { Observation } from '@fleetqry/contracts';
+import { shownCommunity, type Observation } from '@fleetqry/contracts';
 
 import { describePort } from '../ports/services.js';
 import { PluginRegistry } from '../protocols/registry.js';
@@ -18,11 +18,17 @@ export function verdictLine(obs: Pick<Observation, 'proto' | 'port' | 'state'>):
   return `${obs.proto.toUpperCase()} port ${obs.port} is ${obs.state}`;
 }
 
-/** The protocol query's detail lines (rootDSE attributes, communities, banner), from its plugin. */
-export function detailLines(obs: Observation): string[] {
+/**
+ * The protocol query's detail lines (rootDSE attributes, communities, banner), from its plugin, for
+ * people: an accepted community as `community` shows it (by default a secret is masked).
+ */
+export function detailLines(
+  obs: Observation,
+  community: (community: string) => string = shownCommunity,
+): string[] {
   if (!obs.protocol) return [];
   const plugin = registry.byName(obs.protocol.name);
-  return plugin ? plugin.describe(obs) : [];
+  return plugin ? plugin.describe(obs, { community }) : [];
 }
 
 /** PortQry's names where ours differ: LDAP over UDP is still "LDAP" to PortQry. */

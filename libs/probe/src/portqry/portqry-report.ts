@@ -1,4 +1,4 @@
-import { isWellKnownCommunity, type Observation } from '@fleetqry/contracts';
+import { MASKED_COMMUNITY, shownCommunity, type Observation } from '@fleetqry/contracts';
 
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { detailLines, portLine, queryTitle, verdictLine } from './portqry-lines.js';
@@ -53,16 +53,11 @@ export function portBlock(obs: Observation, opts: BlockOptions = {}): string[] {
   if (!queried) return lines;
   lines.push('');
   // A vendor default is no secret and is shown as PortQry shows it; any other community is masked.
-  const shown = (c: string) => (!opts.maskSecrets && isWellKnownCommunity(c) ? c : '*****');
-  const mask = (line: string) =>
-    line.replace(
-      /^community name: (.*?)( \(SNMP [^)]*\))?$/,
-      (_, c: string, v?: string) => `community name: ${shown(c)}${v ?? ''}`,
-    );
+  const shown = (c: string) => (opts.maskSecrets ? MASKED_COMMUNITY : shownCommunity(c));
   if (obs.protocol?.name === 'snmp' && opts.community !== undefined)
     lines.push('community name for query:', '', shown(opts.community), '');
   lines.push(`Sending ${queryTitle(obs)} query to ${obs.proto.toUpperCase()} port ${obs.port}...`, '');
-  const details = detailLines(obs).map(mask);
+  const details = detailLines(obs, shown);
   if (details.length) lines.push(...details, '');
   else if (obs.protocol?.status !== 'success' && obs.protocol?.detail)
     // the plugin said nothing: its status detail, once

@@ -77,6 +77,12 @@ export interface ProtocolResult {
  * with a reply, application-error, protocol-error) is LISTENING, silence (io-timeout) is FILTERED,
  * ICMP port unreachable (connection-refused) is NOT LISTENING. `answered` says which applies.
  */
+/** How detail lines show what may be a secret. */
+export interface DescribeOptions {
+  /** An accepted SNMP community as the reader may see it (default: as recorded). */
+  community?: (community: string) => string;
+}
+
 export interface ProtocolPlugin {
   /** Stable name, e.g. `snmp`, `ldap`, `smtp`. */
   readonly name: string;
@@ -94,5 +100,5 @@ export interface ProtocolPlugin {
    */
   prepare?(options: ProtocolOptions): Promise<void>;
   /** PortQry-style detail lines printed under the port line. */
-  describe(obs: Observation): string[];
+  describe(obs: Observation, opts?: DescribeOptions): string[];
 }

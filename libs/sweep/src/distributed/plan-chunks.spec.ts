@@ -1,8 +1,9 @@
 import { JobScanConfigSchema } from '@fleetqry/contracts';
 import { planScan, type ScanRequest } from '@fleetqry/probe';
 
+import { parseInventory } from '../inventory/inventory-file.js';
 import { chunkPlan, toJobConfig, toScanConfig } from '../jobs/job-codec.js';
-import { narrowScope, planChunks } from './plan-chunks.js';
+import { definitionScanRequest, narrowScope, planChunks } from './plan-chunks.js';
 
 // Planning only: nothing here sends a packet (literal loopback targets, no name resolution).
 const request: ScanRequest = {
@@ -24,6 +25,31 @@ describe('distributed planning in libs/sweep', () => {
     expect(chunks.map((c) => c.chunkIndex)).toEqual([0, 1, 2, 3, 4]);
     expect(chunks.every((c) => c.probes === c.hosts * 10)).toBe(true);
     expect(chunks.flatMap((c) => c.targets.map((t) => t.address))).toContain('127.91.1.1');
+  });
+
+  it('sends an address an inventory lists twice to the workers once, with its own exclusions', async () => {
+    const inventory = parseInventory(
+      "targets:\n  - 127.91.0.0/29\n  - { address: 127.91.0.5, tags: [fragile], excludePorts: '3-4' }\n  - 127.91.0.6\nports:\n  tcp: '1-10'\n",
+      'test',
+    );
+    const hosts = inventory.targets.map((t) => (typeof t === 'string' ? { address: t, tags: [] } : t));
+    const plan = await planScan(
+      definitionScanRequest(
+        { tcpPorts: null, udpPorts: null, serviceGroups: [], checks: [] },
+        { inventory, hosts, source: 'test', name: 'test' },
+        { scope: request.scope, maxHosts: 100, noReverse: true },
+      ),
+    );
+    expect(plan.hostCount).toBe(8);
+    // 8 hosts × 10 ports, less the 2 that one host never gets: what progress and the report count.
+    expect(plan.totalProbes).toBe(78);
+    const { chunks } = await planChunks(plan, 1000);
+    expect(chunks.reduce((n, c) => n + c.probes, 0)).toBe(78);
+    const targets = chunks.flatMap((c) => c.targets);
+    expect(targets.map((t) => t.address)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `127.91.0.${i}`));
+    expect(targets.filter((t) => t.exclude)).toEqual([
+      { host: '127.91.0.5', address: '127.91.0.5', family: 4, exclude: { tcp: [[3, 4]], udp: [[3, 4]] } },
+    ]);
   });
 
   it('narrows the deployment scope with stored rules, never widens it', () => {

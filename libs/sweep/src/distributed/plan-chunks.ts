@@ -1,5 +1,12 @@
 import type { ChunkTarget } from '@fleetqry/contracts';
-import { parseTarget, Scope, type ScanPlan, type ScanRequest, type ScopeConfig } from '@fleetqry/probe';
+import {
+  parseTarget,
+  Scope,
+  targetProbes,
+  type ScanPlan,
+  type ScanRequest,
+  type ScopeConfig,
+} from '@fleetqry/probe';
 
 import type { LoadedInventory } from '../inventory/inventory-file.js';
 import { inventoryScanRequest } from '../inventory/inventory-request.js';
@@ -20,15 +27,12 @@ export async function planChunks(
   const chunks: PlannedChunk[] = [];
   const failures: { given: string; error: string }[] = [];
   let current: ChunkTarget[] = [];
+  let probes = 0;
   const close = () => {
     if (current.length === 0) return;
-    chunks.push({
-      chunkIndex: chunks.length,
-      targets: current,
-      hosts: current.length,
-      probes: current.length * plan.probesPerHost,
-    });
+    chunks.push({ chunkIndex: chunks.length, targets: current, hosts: current.length, probes });
     current = [];
+    probes = 0;
   };
   for await (const outcome of plan.targets()) {
     if (!outcome.ok) {
@@ -36,6 +40,7 @@ export async function planChunks(
       continue;
     }
     const t = outcome.target;
+    probes += targetProbes(plan.ports, t.exclude);
     current.push({
       host: t.host,
       address: t.address,

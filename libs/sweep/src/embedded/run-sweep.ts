@@ -75,7 +75,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       trigger: 'cli',
       scanDefinitionId: definition.id,
       policyName: opts.policy.metadata.name,
-      totalProbes: plan.hostCount * plan.probesPerHost,
+      totalProbes: plan.totalProbes,
       hosts: plan.hostCount,
       plan: {
         inventory: loaded.source,

@@ -5,6 +5,7 @@ import {
   PortSet,
   probeCount,
   scopesCheck,
+  targetProbes,
   type ScanConfig,
   type ScanPlan,
   type ScopeConfig,
@@ -115,6 +116,7 @@ export function chunkPlan(
     ports,
     hostCount: allowed.length,
     probesPerHost: probeCount(ports),
+    totalProbes: allowed.reduce((n, t) => n + targetProbes(ports, t.exclude), 0),
     // eslint-disable-next-line @typescript-eslint/require-await -- a plan's targets are a stream; these are in memory
     async *targets() {
       for (const t of allowed) yield { ok: true, target: { ...t, given: t.host } };

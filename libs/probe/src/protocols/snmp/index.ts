@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import type { ProtocolContext, ProtocolPlugin } from '../plugin.js';
+import type { DescribeOptions, ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
 import type { SnmpOptions } from './options.js';
@@ -97,9 +97,10 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
   }
 }
 
-/** PortQry-like lines: accepted communities (the user asked for them), then the system group. */
-function describe(obs: Observation): string[] {
+/** PortQry-like lines: accepted communities (as `opts.community` shows them), then the system group. */
+function describe(obs: Observation, opts: DescribeOptions = {}): string[] {
   const snmp = obs.snmp;
+  const shown = opts.community ?? ((c: string) => c);
   const lines: string[] = [];
   if (!snmp) {
     if (obs.protocol?.detail) lines.push(`SNMP query: ${obs.protocol.detail}`);
@@ -107,7 +108,9 @@ function describe(obs: Observation): string[] {
   }
   for (const community of snmp.communities) {
     const versions = snmp.versions?.[community];
-    lines.push(`community name: ${community}${versions?.length ? ` (SNMP ${versions.join(', ')})` : ''}`);
+    lines.push(
+      `community name: ${shown(community)}${versions?.length ? ` (SNMP ${versions.join(', ')})` : ''}`,
+    );
   }
   if (snmp.communities.length === 0) lines.push('no community name was accepted by the SNMP agent');
   if (snmp.rejectedCount > 0) lines.push(`community names rejected (no reply): ${snmp.rejectedCount}`);
