@@ -106,7 +106,7 @@ describe('fleet-mode results', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(secret);
-    const rows = parse(r.stdout, { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(r.stdout, { columns: true });
     const row = (address: string) => rows.find((x) => x.address === address)!;
     expect(row(both.address)).toMatchObject({
       state: 'LISTENING',

@@ -62,14 +62,20 @@ describe('CSV output', () => {
             communities: [],
             rejectedCount: 1,
             v3Users: [
-              { user: 'labops', level: 'authPriv', authProtocol: 'SHA', privProtocol: 'AES', outcome: 'accepted' },
+              {
+                user: 'labops',
+                level: 'authPriv',
+                authProtocol: 'sha',
+                privProtocol: 'aes',
+                outcome: 'accepted',
+              },
               { user: 'guest', level: 'noAuthNoPriv', outcome: 'unknown-user' },
             ],
           },
         }),
       ],
     );
-    const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(csv, { columns: true });
     expect(rows.map((r) => [r.detail, r.reason])).toEqual([
       ['communities accepted: public, private, (empty)', 'protocol-response'],
       [`communities accepted: ${CREDENTIAL}`, 'protocol-response'],

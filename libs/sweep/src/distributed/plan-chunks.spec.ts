@@ -36,7 +36,13 @@ describe('distributed planning in libs/sweep', () => {
     const plan = await planScan(
       definitionScanRequest(
         { tcpPorts: null, udpPorts: null, serviceGroups: [], checks: [] },
-        { inventory, hosts, source: 'test', name: 'test' },
+        {
+          inventory,
+          hosts,
+          origins: hosts.map((_, i) => ({ file: 'test', line: i + 2 })),
+          source: 'test',
+          name: 'test',
+        },
         { scope: request.scope, maxHosts: 100, noReverse: true },
       ),
     );

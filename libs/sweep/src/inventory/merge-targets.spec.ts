@@ -3,8 +3,11 @@ import { ScanRequestError } from '@fleetqry/probe';
 
 import { inventoryTargets } from './merge-targets.js';
 
-const host = (address: string, over: Partial<InventoryHost> = {}): InventoryHost =>
-  ({ address, tags: [], ...over }) as InventoryHost;
+const host = (address: string, over: Partial<InventoryHost> = {}): InventoryHost => ({
+  address,
+  tags: [],
+  ...over,
+});
 
 describe('inventoryTargets', () => {
   it('probes a tagged host inside a block, and a repeated address, once', () => {
