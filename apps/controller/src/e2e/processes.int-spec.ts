@@ -36,7 +36,7 @@ interface SarifLog {
 }
 
 /**
- * Issue 4's end to end, with every app a separate process as deployed: the migrator, the controller
+ * The distributed sweep end to end, with every app a separate process as deployed: the migrator, the controller
  * (apps/controller/dist/main.js, configured from the environment only), three workers
  * (apps/worker/dist/main.js) and the CLI as the API client (apps/cli/bin/fleetqry.js). Real Postgres
  * (a fresh database), the machine's Redis (a unique queue prefix), the fleet lab. The run must flag
