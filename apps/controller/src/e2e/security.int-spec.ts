@@ -199,8 +199,12 @@ describe('controller security', () => {
       ]),
     );
     expect(paths.some((p) => p.startsWith('/internal'))).toBe(false);
+    // One body per credential kind: a secret-bearing one, and the SNMPv3 user with its protocols and keys.
     const body = doc.body.paths['/credentials'].post.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['kind', 'name', 'secret']));
+    expect(body.oneOf.map((v: { required: string[] }) => v.required)).toEqual([
+      expect.arrayContaining(['kind', 'name', 'secret']),
+      expect.arrayContaining(['kind', 'name', 'user']),
+    ]);
     const response = JSON.stringify(doc.body.paths['/credentials'].get.responses);
     expect(response).not.toContain('secret');
     expect((await app.call('GET', '/docs', { token: null })).raw).toMatch(/swagger/i);
