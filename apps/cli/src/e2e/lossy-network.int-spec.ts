@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,9 @@ import { REPO_ROOT } from './run-cli.js';
  * which drops 5 % of the packets in each direction. Every one of the 16 × 1023 cells must come out as
  * the ground truth says, with both TCP engines; the run's network evidence must show the drops (in the
  * query summary, and stored with an embedded sweep's run and its report); and the loss table must be gone
- * afterwards. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
+ * afterwards. UDP 53, 161 and 389 (datagram echo services on a rotating subset of the hosts, the rest
+ * closed) must come out as they are: loopback obeys the machine's global ICMP rate limit, so closed
+ * ports whose ICMP the scan's burst has used up, or loss has dropped, must still be found closed. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
  */
 const NET = '127.117.17';
 const CIDR = `${NET}.0/27`;
@@ -27,6 +30,15 @@ const PORTS = Array.from({ length: 1024 }, (_, i) => i + 1).filter((p) => p !== 
 /** Host i listens on a rotating subset, so no two hosts look alike. */
 const SERVICES = [21, 22, 25, 53, 80, 110, 139, 143, 389, 443, 636, 993];
 const openOn = (i: number) => SERVICES.filter((_, k) => (k + i) % 3 !== 0);
+/**
+ * UDP has hosts of its own, enough of them that the closed ports' ICMP exceeds the machine's global
+ * burst (net.ipv4.icmp_msgs_per_sec, 50 at once by default, which loopback obeys too).
+ */
+const UDP_CIDR = `${NET}.64/26`;
+const UDP_HOSTS = Array.from({ length: 62 }, (_, i) => 65 + i);
+const UDP_PORTS = [53, 161, 389];
+/** Host i answers on a rotating subset of the UDP ports; every fourth host has them all closed. */
+const udpOpenOn = (i: number) => (i % 4 === 0 ? [] : UDP_PORTS.filter((_, k) => (k + i) % 3 !== 0));
 
 const LOSS_SH = resolve(REPO_ROOT, 'tools/lab/loss.sh');
 const BIN = resolve(REPO_ROOT, 'apps/cli/bin/fleetqry.js');
@@ -44,14 +56,14 @@ function lossTableExists(): boolean {
 }
 
 /** `fleetqry ARGS…` under loss.sh (the table exists only while the command runs); its stdout. */
-async function underLoss(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+async function underLoss(args: string[], env: NodeJS.ProcessEnv = {}, cidr = CIDR): Promise<string> {
   const { stdout } = await promisify(execFile)(
     'bash',
     [
       LOSS_SH,
       'run',
       String(LOSS),
-      CIDR,
+      cidr,
       '--filter-tcp',
       FIREWALLED.join(','),
       '--',
@@ -72,6 +84,7 @@ function expected(host: number, port: number): string {
 
 d(`fleetqry query at ${LOSS} % loss per direction`, () => {
   const servers: net.Server[] = [];
+  const echoes: dgram.Socket[] = [];
 
   beforeAll(async () => {
     expect(lossTableExists()).toBe(false);
@@ -84,10 +97,21 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
         });
         servers.push(s);
       }
+    for (const i of UDP_HOSTS)
+      for (const port of udpOpenOn(i)) {
+        const s = dgram.createSocket('udp4');
+        s.on('message', (msg, from) => s.send(msg, from.port, from.address));
+        await new Promise<void>((ok, fail) => {
+          s.once('error', fail);
+          s.bind(port, `${NET}.${i}`, ok);
+        });
+        echoes.push(s);
+      }
   });
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(echoes.map((s) => new Promise<void>((r) => s.close(() => r()))));
     // Belt and braces: loss.sh's trap removes the table; make sure, even if a run was killed.
     spawnSync('bash', [LOSS_SH, 'off'], { env: { ...process.env, LOSS_TAG: TAG }, stdio: 'ignore' });
   });
@@ -135,6 +159,43 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
     },
     200_000,
   );
+
+  it('reports every UDP cell as it is: echo services LISTENING, closed ports NOT LISTENING', async () => {
+    const stdout = await underLoss(
+      [
+        'query',
+        '-t',
+        `${NET}.${UDP_HOSTS[0]}-${UDP_HOSTS.at(-1)}`,
+        '-p',
+        'udp',
+        '--udp',
+        UDP_PORTS.join(','),
+        '-nr',
+        '--format',
+        'json',
+        '--no-progress',
+        '--config',
+        resolve(REPO_ROOT, 'fleetqry.config.yaml'),
+      ],
+      {},
+      UDP_CIDR,
+    );
+    const out = JSON.parse(stdout) as { observations: unknown[] };
+    const got = new Map<string, string>();
+    for (const raw of out.observations) {
+      const o = ObservationSchema.parse(raw);
+      got.set(`${o.address} udp/${o.port}`, o.state);
+    }
+    const wrong: string[] = [];
+    for (const i of UDP_HOSTS)
+      for (const port of UDP_PORTS) {
+        const cell = `${NET}.${i} udp/${port}`;
+        const want = udpOpenOn(i).includes(port) ? 'LISTENING' : 'NOT LISTENING';
+        if (got.get(cell) !== want) wrong.push(`${cell} ${got.get(cell) ?? 'missing'} (truth ${want})`);
+      }
+    expect(wrong).toEqual([]);
+    expect(got.size).toBe(UDP_HOSTS.length * UDP_PORTS.length);
+  }, 200_000);
 
   it('stores the evidence with an embedded sweep run and shows it in its report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetqry-lossy-'));

@@ -4,9 +4,12 @@
  */
 export class IcmpLedger {
   private readonly lastClosed = new Map<string, number>();
+  /** Some host of this scan sent ICMP port unreachable: the path delivers it (kept after `forget`). */
+  seen = false;
 
   record(host: string, port: number): void {
     this.lastClosed.set(host, port);
+    this.seen = true;
   }
 
   /** A UDP port of `host` known to be closed, or undefined when the host never sent ICMP. */

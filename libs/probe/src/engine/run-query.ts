@@ -18,15 +18,21 @@ export async function runQuery(
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const backstop = new Promise<ProtocolResult & { answered: boolean }>((resolve) => {
-    // A little grace over the plugin's own deadline, so its own (more precise) status wins.
-    timer = setTimeout(() => {
-      controller.abort(new Error('deadline'));
-      resolve({
-        status: 'io-timeout',
-        answered: false,
-        detail: `no complete answer within ${ctx.timeoutMs} ms`,
-      });
-    }, ctx.timeoutMs + 250);
+    // A little grace over the plugin's own deadline, so its own (more precise) status wins. After a
+    // stall (a loaded machine), timers run before sockets are polled: the plugin's own end, which waits
+    // for one poll, must still come first, so the backstop waits for that poll too.
+    timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          controller.abort(new Error('deadline'));
+          resolve({
+            status: 'io-timeout',
+            answered: false,
+            detail: `no complete answer within ${ctx.timeoutMs} ms`,
+          });
+        }),
+      ctx.timeoutMs + 250,
+    );
   });
   try {
     const result = await Promise.race([

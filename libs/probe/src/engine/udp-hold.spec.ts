@@ -27,7 +27,7 @@ async function closedPort(): Promise<number> {
 const opts = testScanOptions();
 const udp = (port: number, s: StateResult = SILENT): Observation => observe(opts, LOCAL, 'udp', port, s);
 
-function hold(ctx: EngineContext, over: { budgetMs?: number; signal?: AbortSignal } = {}) {
+function hold(ctx: EngineContext, over: { refillMs?: number; budgetMs?: number; signal?: AbortSignal } = {}) {
   return new UdpRecheckHold<object>(ctx, { refillMs: 50, budgetMs: 2_000, perRound: 8, ...over });
 }
 
@@ -54,7 +54,46 @@ describe('UdpRecheckHold', () => {
     expect(emitted).toEqual([]);
   });
 
-  it('lets a host’s held ports go at once, unchanged, when the host never sent ICMP', () => {
+  it('rechecks a host that never sent ICMP: a blind round finds its closed port, which becomes its canary', async () => {
+    const silent = await bound();
+    const closed = await closedPort();
+    try {
+      ctx.icmp.record('127.0.0.2', 7); // another host refused: this path delivers ICMP
+      const h = hold(ctx);
+      const host = {};
+      const [a, b] = [udp(closed), udp(silent.address().port)];
+      h.keep(host, a);
+      h.keep(host, b);
+      const emitted: Observation[] = [];
+      await h.release(host, LOCAL, (o) => emitted.push(o));
+      expect(emitted).toEqual([a, b]);
+      expect(a).toMatchObject({ state: 'NOT LISTENING', reason: 'icmp-port-unreachable' });
+      expect(ctx.icmp.canary(LOCAL.address)).toBe(closed);
+      expect(b).toMatchObject({ state: 'LISTENING or FILTERED', reason: 'no-response' });
+    } finally {
+      await new Promise<void>((r) => silent.close(r));
+    }
+  });
+
+  it('resends to a canary-less host as many blind rounds as the loss rule asks, once the scan has seen ICMP', async () => {
+    const silent = await bound();
+    let received = 0;
+    silent.on('message', () => received++);
+    try {
+      ctx.icmp.record('127.0.0.2', 7); // another host refused: this path delivers ICMP
+      const h = hold(ctx, { budgetMs: 30_000 });
+      const host = {};
+      const o = udp(silent.address().port);
+      h.keep(host, o);
+      await h.release(host, LOCAL, () => undefined);
+      expect(received).toBe(ctx.loss.requiredAttempts());
+      expect(o.state).toBe('LISTENING or FILTERED');
+    } finally {
+      await new Promise<void>((r) => silent.close(r));
+    }
+  });
+
+  it('lets a host’s held ports go at once, unchanged, while no host of the scan has sent ICMP', () => {
     const h = hold(ctx);
     const host = {};
     const held = [udp(5), udp(6)];
@@ -104,15 +143,17 @@ describe('UdpRecheckHold', () => {
     }
   });
 
-  it('holds each host apart', () => {
+  it('holds each host apart', async () => {
+    ctx.icmp.record('127.0.0.2', 7);
     const h = hold(ctx);
     const [x, y] = [{}, {}];
-    h.keep(x, udp(1));
-    h.keep(y, udp(2));
+    const [p, q] = [await closedPort(), await closedPort()];
+    h.keep(x, udp(p));
+    h.keep(y, udp(q));
     const emitted: number[] = [];
-    void h.release(y, LOCAL, (o) => emitted.push(o.port));
-    expect(emitted).toEqual([2]);
-    void h.release(x, LOCAL, (o) => emitted.push(o.port));
-    expect(emitted).toEqual([2, 1]);
+    await h.release(y, LOCAL, (o) => emitted.push(o.port));
+    expect(emitted).toEqual([q]);
+    await h.release(x, LOCAL, (o) => emitted.push(o.port));
+    expect(emitted).toEqual([q, p]);
   });
 });

@@ -6,8 +6,8 @@ import { recheckSilentUdp, silentUdp, type RecheckOptions } from './udp-recheck.
 
 /**
  * Holds each host's silent UDP observations until the host's other probes are done, then rechecks
- * them if the host has shown it sends ICMP (udp-recheck.ts: its silence may be rate-limited ICMP), and
- * only then lets them go. A budget of 0 turns holding off.
+ * them once the scan has seen ICMP port unreachable from any host (udp-recheck.ts: their silence may be
+ * rate-limited ICMP), and only then lets them go. A budget of 0 turns holding off.
  */
 export class UdpRecheckHold<H extends object> {
   private readonly held = new Map<H, Observation[]>();
@@ -38,7 +38,8 @@ export class UdpRecheckHold<H extends object> {
     const out = () => {
       for (const observation of held) emit(observation);
     };
-    if (this.ctx.icmp.canary(target.address) === undefined || this.opts.signal?.aborted) {
+    // Nothing refused anywhere in the scan: this path delivers no ICMP, so the silence is final.
+    if (!this.ctx.icmp.seen || this.opts.signal?.aborted) {
       out();
       return undefined;
     }

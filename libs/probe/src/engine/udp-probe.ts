@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 
 import type { EngineContext } from './engine-context.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { StateResult } from './tcp-probe.js';
 import { SourcePortInUseError } from './tcp-connect.js';
 
@@ -12,6 +13,8 @@ export interface UdpStateOptions {
   attempts?: number;
   /** Ends the wait early; the port then reads as silent. */
   signal?: AbortSignal;
+  /** A pacer every datagram waits for too, besides the scan's rate (rechecks: ctx.recheckPace). */
+  pace?: RateLimiter;
   /** Called once the first datagram has left. */
   onSent?: () => void;
 }
@@ -68,6 +71,7 @@ export function probeUdpState(
       if (settled) return;
       // From a timer: poll the socket once first, so an answer that arrived during a stall still counts.
       if (attempt >= attempts) return void setImmediate(() => finish(silence));
+      if (over.pace && !over.pace.tryTake()) await over.pace.take();
       if (!ctx.rate.tryTake()) await ctx.rate.take();
       if (settled) return;
       sentAt = performance.now();

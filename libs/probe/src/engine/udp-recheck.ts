@@ -15,6 +15,14 @@
  * the budget ran out; the round repeats after the host's refill interval, within a time budget per host.
  * Ports refused in a round are NOT LISTENING; ports left undecided when the budget ends keep their
  * silent state.
+ *
+ * A host that sent no ICMP during the scan may still have closed ports: a scan's burst drains the
+ * budget of a host (or of a whole machine: Linux's global icmp_msgs_per_sec, which loopback obeys too)
+ * before its first refusal. Such a host's silent ports get blind rounds, PortQry-style resends spaced by
+ * the refill interval, as many as the TCP attempts' rule asks, once some host of the scan has refused a
+ * port (udp-hold.ts; a scan without any ICMP has no closed port to find); the first port refused
+ * becomes the host's canary and proven rounds follow. Every recheck datagram of the scan is paced
+ * (ctx.recheckPace), so the rechecks of many hosts at once do not drain a global budget themselves.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,12 +67,16 @@ export async function recheckSilentUdp(
 ): Promise<void> {
   const { address, family } = target;
   const deadline = performance.now() + opts.budgetMs;
+  const pace = ctx.recheckPace;
   let pending = observations.filter(silentUdp);
   /** Per port, the rounds it stayed silent while the canary proved the host had ICMP budget. */
   const proven = new Map<Observation, number>();
+  /** Rounds sent while the host had no canary. */
+  let blind = 0;
   while (pending.length > 0 && !opts.signal?.aborted && performance.now() < deadline) {
     const canary = ctx.icmp.canary(address);
-    if (canary === undefined) return;
+    if (canary === undefined && blind >= ctx.loss.requiredAttempts()) return;
+    if (canary === undefined) blind++;
     const batch = pending.slice(0, opts.perRound);
     const rest = pending.slice(opts.perRound);
     const roundStart = performance.now();
@@ -79,25 +91,33 @@ export async function recheckSilentUdp(
       return probeUdpState(ctx, address, family, o.port, {
         attempts: 1,
         signal: roundSignal,
+        pace,
         onSent: markSent,
       }).catch((): StateResult => ({ state: 'LISTENING or FILTERED', reason: 'no-response' }));
     });
-    // Only once every silent port's datagram has left may the canary follow it.
-    await Promise.race([Promise.all(sent), Promise.all(outcomes)]);
-    const c = await probeUdpState(ctx, address, family, canary, { attempts: 1, signal: opts.signal }).catch(
-      () => undefined,
-    );
-    const budgetLeft = c?.state === 'NOT LISTENING';
-    // The silent ports' ICMP, if any, arrived before the canary's; once the I/O already delivered has
-    // been handled, the round is over.
-    if (budgetLeft) await pause(5).then(() => round.abort());
+    let budgetLeft = false;
+    if (canary !== undefined) {
+      // Only once every silent port's datagram has left may the canary follow it.
+      await Promise.race([Promise.all(sent), Promise.all(outcomes)]);
+      const c = await probeUdpState(ctx, address, family, canary, {
+        attempts: 1,
+        signal: opts.signal,
+        pace,
+      }).catch(() => undefined);
+      budgetLeft = c?.state === 'NOT LISTENING';
+      // The silent ports' ICMP, if any, arrived before the canary's; once the I/O already delivered has
+      // been handled, the round is over.
+      if (budgetLeft) await pause(5).then(() => round.abort());
+    }
+    // A blind round waits for each port's own timeout.
     const results = await Promise.all(outcomes);
 
     const still: Observation[] = [];
     batch.forEach((o, i) => {
       const r = results[i]!;
       const answered = r.state === 'NOT LISTENING' || r.state === 'LISTENING';
-      if (budgetLeft && answered) ctx.loss.answer((proven.get(o) ?? 0) > 0);
+      if (answered && (budgetLeft || canary === undefined))
+        ctx.loss.answer(canary === undefined ? blind > 1 : (proven.get(o) ?? 0) > 0);
       if (answered) {
         o.state = r.state;
         o.reason = r.reason;

@@ -1,0 +1,44 @@
+import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import { runQuery } from './run-query.js';
+
+/** Blocks the event loop, as a loaded machine's scheduler does to a busy worker. */
+function stall(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+/** A plugin that ends at its window like the UDP session: on a timer, after one poll of its socket. */
+const windowed: ProtocolPlugin = {
+  name: 'windowed',
+  ports: { udp: [9] },
+  describe: () => [],
+  query: (ctx) =>
+    new Promise((resolve) => {
+      setTimeout(
+        () => setImmediate(() => resolve({ status: 'success', answered: true })),
+        ctx.timeoutMs - 25,
+      );
+    }),
+};
+
+const ctx = {
+  host: 'h',
+  address: '127.0.0.1',
+  port: 9,
+  proto: 'udp' as const,
+  timeoutMs: 100,
+  options: {} as ProtocolOptions,
+};
+
+describe('runQuery', () => {
+  it('keeps a plugin result that was ready when a stall made both deadlines pass (late is not lost)', async () => {
+    const outcome = runQuery(windowed, ctx);
+    stall(ctx.timeoutMs + 400); // past the plugin's window and the backstop's grace
+    await expect(outcome).resolves.toMatchObject({ status: 'success', answered: true });
+  });
+
+  it('ends a plugin that never settles at the backstop', async () => {
+    const hung: ProtocolPlugin = { ...windowed, query: () => new Promise(() => undefined) };
+    await expect(runQuery(hung, ctx)).resolves.toMatchObject({ status: 'io-timeout', answered: false });
+  });
+});
