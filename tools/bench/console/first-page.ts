@@ -96,7 +96,14 @@ interface Load {
 
 async function load(page: Page, url: string): Promise<Load> {
   await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction('window.__firstPageMs !== undefined', undefined, { timeout: 60_000 });
+  // A function, not a string: Playwright evaluates string predicates with eval, which the console's CSP refuses.
+  await page.waitForFunction(
+    () => (globalThis as { __firstPageMs?: number }).__firstPageMs !== undefined,
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
   return page.evaluate<Load>(SNAPSHOT);
 }
 
@@ -220,7 +227,7 @@ try {
     [
       `# Console benchmark (issue 12) — ${path.basename(dir)}`,
       '',
-      `Commit ${code.commit ?? '?'}; ${cpus().length} CPUs; load average ${loadavgStart.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) at start, ${loadavg()
+      `Commit ${code.commit}${code.dirty ? ' (with uncommitted changes)' : ''}; ${cpus().length} CPUs; load average ${loadavgStart.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) at start, ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' / ')} at the end: the machine is shared, figures hold only with that load.`,
       '',
