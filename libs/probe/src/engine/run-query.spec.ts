@@ -33,8 +33,16 @@ const ctx = {
 describe('runQuery', () => {
   it('keeps a plugin result that was ready when a stall made both deadlines pass (late is not lost)', async () => {
     const outcome = runQuery(windowed, ctx);
-    stall(ctx.timeoutMs + 400); // past the plugin's window and the backstop's grace
+    stall(ctx.timeoutMs + 500); // past the plugin's window and the backstop's grace
     await expect(outcome).resolves.toMatchObject({ status: 'success', answered: true });
+  });
+
+  it('lets a plugin whose window began late (a busy event loop delayed its first send) end it', async () => {
+    const late: ProtocolPlugin = {
+      ...windowed,
+      query: (c) => new Promise((resolve) => setTimeout(() => void windowed.query(c).then(resolve), 400)),
+    };
+    await expect(runQuery(late, { ...ctx, timeoutMs: 1000 })).resolves.toMatchObject({ status: 'success' });
   });
 
   it('ends a plugin that never settles at the backstop', async () => {

@@ -1,5 +1,8 @@
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../protocols/plugin.js';
 
+/** The backstop's least grace over a plugin's deadline. */
+const MIN_GRACE_MS = 250;
+
 export type QueryOutcome = ProtocolResult & { answered: boolean; durationMs: number };
 
 /**
@@ -18,9 +21,11 @@ export async function runQuery(
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const backstop = new Promise<ProtocolResult & { answered: boolean }>((resolve) => {
-    // A little grace over the plugin's own deadline, so its own (more precise) status wins. After a
-    // stall (a loaded machine), timers run before sockets are polled: the plugin's own end, which waits
-    // for one poll, must still come first, so the backstop waits for that poll too.
+    // Grace over the plugin's own deadline, so its own (more precise) status wins: a plugin's window
+    // runs from its first send, which a loaded event loop (hundreds of queries starting at once) can
+    // delay by hundreds of ms, so the grace is a whole deadline. And after a stall, timers run before
+    // sockets are polled: the plugin's own end, which waits for one poll, must still come first, so the
+    // backstop waits for that poll too.
     timer = setTimeout(
       () =>
         setImmediate(() => {
@@ -31,7 +36,7 @@ export async function runQuery(
             detail: `no complete answer within ${ctx.timeoutMs} ms`,
           });
         }),
-      ctx.timeoutMs + 250,
+      ctx.timeoutMs + Math.max(MIN_GRACE_MS, ctx.timeoutMs),
     );
   });
   try {
