@@ -3,13 +3,13 @@
  * engine is available here to build them): instructions are parsed (continuations joined, comments dropped)
  * and the rules the project sets for its images are checked.
  */
-export interface Instruction {
+interface Instruction {
   op: string;
   args: string;
   line: number;
 }
 
-export function parseDockerfile(text: string): Instruction[] {
+function parseDockerfile(text: string): Instruction[] {
   const out: Instruction[] = [];
   const lines = text.split('\n');
   let buf = '';

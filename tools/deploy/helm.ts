@@ -46,7 +46,7 @@ export interface RenderedChart {
 }
 
 /** Helm failed (a schema refusal, a `fail`, a `required`): its stderr, trimmed. */
-export class HelmError extends Error {
+class HelmError extends Error {
   constructor(
     message: string,
     readonly stderr: string,
@@ -114,10 +114,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 /** Helm's coalescing of user values over chart defaults: maps merge, null deletes a key, other values replace. */
-export function coalesce(
-  base: Record<string, unknown>,
-  over: Record<string, unknown>,
-): Record<string, unknown> {
+function coalesce(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === null) delete out[k];

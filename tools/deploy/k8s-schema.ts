@@ -20,7 +20,7 @@ const crdValidators = new Map<string, Ajv.ValidateFunction>();
 type Model = new (d: unknown) => { validate(): void };
 
 /** Where the schema of an apiVersion/kind comes from, or undefined when there is none. */
-export function schemaSource(apiVersion: string, kind: string): string | undefined {
+function schemaSource(apiVersion: string, kind: string): string | undefined {
   const crd = join(crdDir, `${apiVersion.replace('/', '_')}_${kind}.json`);
   if (existsSync(crd)) return crd;
   try {

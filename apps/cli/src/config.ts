@@ -11,7 +11,7 @@ import { UsageError } from './usage-error.js';
  * $FLEETQRY_CONFIG, then ./fleetqry.config.yaml. Without one, scope is loopback only: a scanner
  * that probes nothing unasked is the safe default.
  */
-export const CliConfigSchema = z.strictObject({
+const CliConfigSchema = z.strictObject({
   scope: z
     .strictObject({
       allow: z.array(z.string()).default(['127.0.0.0/8', '::1/128']),

@@ -4,7 +4,7 @@ import { useCallback, useSyncExternalStore, type AnchorHTMLAttributes, type Mous
  * A small history router: the console's pages live under /ui/ (the API owns the other paths), and each
  * page keeps its filters in the query string so a link is shareable.
  */
-export const BASE = '/ui';
+const BASE = '/ui';
 
 const listeners = new Set<() => void>();
 window.addEventListener('popstate', () => listeners.forEach((l) => l()));
@@ -52,7 +52,7 @@ export function useSearchParams(): [
   return [params, set];
 }
 
-export function href(to: string): string {
+function href(to: string): string {
   return `${BASE}${to}`;
 }
 

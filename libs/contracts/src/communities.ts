@@ -4,7 +4,7 @@
  * other community is a secret: shown as `credential:<id>` when it came from a stored credential, or
  * masked.
  */
-export const WELL_KNOWN_COMMUNITIES: ReadonlySet<string> = new Set(['public', 'private', '']);
+const WELL_KNOWN_COMMUNITIES: ReadonlySet<string> = new Set(['public', 'private', '']);
 
 export function isWellKnownCommunity(community: string): boolean {
   return WELL_KNOWN_COMMUNITIES.has(community);

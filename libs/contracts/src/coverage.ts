@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProtoSchema, type Proto, type StateReason } from './port-state.js';
 
 /** An inclusive port range `[first, last]`. */
-export const PortRangeSchema = z
+const PortRangeSchema = z
   .tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)])
   .refine(([a, b]) => a <= b, 'a port range must not be reversed');
 export const PortRangesSchema = z.array(PortRangeSchema);

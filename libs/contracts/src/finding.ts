@@ -23,7 +23,7 @@ export type FindingStatus = z.infer<typeof FindingStatusSchema>;
  * and the 1-based line of the host's entry (of the CIDR or range entry that covers it; for a stored
  * inventory, the entry's position in its target list). SARIF's physical location.
  */
-export const FindingSourceSchema = z.object({
+const FindingSourceSchema = z.object({
   path: z.string().min(1),
   line: z.number().int().positive(),
 });

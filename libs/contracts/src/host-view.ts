@@ -11,8 +11,8 @@ import { LocalSocketSchema, type LocalSocket } from './local-socket.js';
  */
 
 /** Upper bound of one view (65536 ports per protocol and family is the most a host can bind, in practice). */
-export const MAX_HOST_VIEW_SOCKETS = 65_536;
-export const MAX_HOST_VIEW_ADDRESSES = 1024;
+const MAX_HOST_VIEW_SOCKETS = 65_536;
+const MAX_HOST_VIEW_ADDRESSES = 1024;
 
 const IpAddressSchema = z.union([z.ipv4(), z.ipv6()], { error: 'an IPv4 or IPv6 address' });
 

@@ -10,7 +10,7 @@ export const TagSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'tags are 1-63 letters, digits, . _ -');
 
-export const InventoryHostSchema = z.strictObject({
+const InventoryHostSchema = z.strictObject({
   /** Address, CIDR, range or hostname, as on the command line. */
   address: z.string().min(1),
   name: z.string().min(1).optional(),
@@ -23,10 +23,9 @@ export const InventoryHostSchema = z.strictObject({
 });
 export type InventoryHost = z.infer<typeof InventoryHostSchema>;
 
-export const InventoryTargetSchema = z.union([z.string().min(1), InventoryHostSchema]);
-export type InventoryTarget = z.infer<typeof InventoryTargetSchema>;
+const InventoryTargetSchema = z.union([z.string().min(1), InventoryHostSchema]);
 
-export const InventoryPortsSchema = z.strictObject({
+const InventoryPortsSchema = z.strictObject({
   tcp: z.string().optional(),
   udp: z.string().optional(),
   /** Service groups (built-in or from serviceGroups). */

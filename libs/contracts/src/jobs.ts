@@ -23,7 +23,6 @@ export const QUEUES = {
   /** controller → controller: a run's outcome fanned out to webhooks, then one job per delivery. */
   webhooks: 'webhooks',
 } as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   probeChunk: 'probe-chunk',
@@ -49,7 +48,7 @@ export const scheduleJobSchedulerId = (scanDefinitionId: string): string => `sca
 export const runEventJobId = (runId: string, outcome: RunOutcome): string => `${runId}.${outcome}`;
 
 /** Retention: enough to deduplicate and debug, bounded so Redis does not grow with every run. */
-export const JOB_RETENTION = {
+const JOB_RETENTION = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 } as const;
@@ -67,7 +66,7 @@ export function jobOptions(retry: { attempts: number; backoffMs: number }) {
 }
 
 /** A resolved, scope-checked target as the plan produced it (ProbeTarget in libs/probe). */
-export const ChunkTargetSchema = z.strictObject({
+const ChunkTargetSchema = z.strictObject({
   host: z.string().min(1),
   address: z.string().min(1),
   family: z.union([z.literal(4), z.literal(6)]),
@@ -148,7 +147,7 @@ export const JobKeySchema = z
   .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
   .max(1024, 'must be at most 1024 characters');
 
-export const TargetFailureSchema = z.strictObject({
+const TargetFailureSchema = z.strictObject({
   given: z.string(),
   host: z.string(),
   address: z.string().optional(),
@@ -237,7 +236,7 @@ export const WorkerIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:/@-]{1,128}$/, 'a worker id (1-128 of A-Z a-z 0-9 . _ : / @ -)');
 /** A finished run, to be turned into webhook deliveries (the fan-out reads the findings from the store). */
-export const RUN_OUTCOMES = ['completed', 'failed'] as const;
+const RUN_OUTCOMES = ['completed', 'failed'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 export const RunEventJobSchema = z.strictObject({ runId: z.uuid(), outcome: z.enum(RUN_OUTCOMES) });
 export type RunEventJob = z.infer<typeof RunEventJobSchema>;

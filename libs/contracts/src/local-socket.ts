@@ -6,7 +6,7 @@ import { ProtoSchema } from './port-state.js';
  * TCP connection states as PortQry (and Windows netstat) spell them. Linux's codes from /proc/net/tcp
  * map onto these (0A LISTEN → LISTENING, 03/0C SYN_RECV/NEW_SYN_RECV → SYN_RECEIVED, 07 CLOSE → CLOSED).
  */
-export const LOCAL_TCP_STATES = [
+const LOCAL_TCP_STATES = [
   'LISTENING',
   'ESTABLISHED',
   'SYN_SENT',
@@ -20,11 +20,11 @@ export const LOCAL_TCP_STATES = [
   'CLOSED',
   'UNKNOWN',
 ] as const;
-export const LocalTcpStateSchema = z.enum(LOCAL_TCP_STATES);
+const LocalTcpStateSchema = z.enum(LOCAL_TCP_STATES);
 export type LocalTcpState = z.infer<typeof LocalTcpStateSchema>;
 
 /** A shared object (or the executable) mapped into a process, at its lowest mapped address. */
-export const LoadedModuleSchema = z.object({
+const LoadedModuleSchema = z.object({
   path: z.string().min(1),
   /** Lowest start address of the file's mappings, `0x…` lowercase hex. */
   base: z.string().regex(/^0x[0-9a-f]+$/),
@@ -32,7 +32,7 @@ export const LoadedModuleSchema = z.object({
 export type LoadedModule = z.infer<typeof LoadedModuleSchema>;
 
 /** Where the owning process runs, from /proc/PID/cgroup. */
-export const ContainerRefSchema = z.object({
+const ContainerRefSchema = z.object({
   runtime: z.enum(['docker', 'containerd', 'cri-o', 'podman', 'kubernetes', 'lxc']),
   id: z.string().min(1),
 });
@@ -84,11 +84,14 @@ export const LocalSnapshotSchema = z.object({
 });
 export type LocalSnapshot = z.infer<typeof LocalSnapshotSchema>;
 
-export const LOCAL_CHANGES = ['new', 'state', 'closed'] as const;
-export const LocalChangeSchema = z.enum(LOCAL_CHANGES);
-export type LocalChange = z.infer<typeof LocalChangeSchema>;
+const LOCAL_CHANGES = ['new', 'state', 'closed'] as const;
+const LocalChangeSchema = z.enum(LOCAL_CHANGES);
 
-/** One change seen by the watch differ between two snapshots. */
+/**
+ * One change seen by the watch differ between two snapshots. Produced, never parsed: the schema is the
+ * type's one definition (knip: @public).
+ * @public
+ */
 export const LocalWatchEventSchema = z.object({
   change: LocalChangeSchema,
   at: z.string().datetime(),

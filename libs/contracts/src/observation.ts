@@ -16,14 +16,13 @@ import {
 } from './protocol-data.js';
 
 /** The outcome of the protocol query that followed the state probe, if one ran. */
-export const ProtocolOutcomeSchema = z.object({
+const ProtocolOutcomeSchema = z.object({
   name: z.string(),
   status: ProbeStatusSchema,
   /** A short human explanation (never contains a secret). */
   detail: z.string().optional(),
   durationMs: z.number().nonnegative(),
 });
-export type ProtocolOutcome = z.infer<typeof ProtocolOutcomeSchema>;
 
 /**
  * One port of one host, as observed. The same record is printed by the CLI (json/jsonl/csv),

@@ -13,7 +13,7 @@ export type Proto = z.infer<typeof ProtoSchema>;
  * Why the engine decided a state: the observable event, so a report can show its evidence.
  * `udp-response` / `protocol-response` are replies to the unformatted and the formatted datagram.
  */
-export const STATE_REASONS = [
+const STATE_REASONS = [
   'syn-ack',
   'conn-refused',
   'timeout',

@@ -4,10 +4,10 @@ import { SnmpV3UserResultSchema } from './snmp-v3.js';
 
 /** Protocol data carried on an observation, one key per protocol (the key is the plugin's `key`). */
 
-export const SnmpVersionSchema = z.enum(['v1', 'v2c']);
+const SnmpVersionSchema = z.enum(['v1', 'v2c']);
 
 /** SNMPv3 engine discovery (RFC 3414 §4): what an agent reveals to an empty-user request, unauthenticated. */
-export const SnmpEngineSchema = z.object({
+const SnmpEngineSchema = z.object({
   /** msgAuthoritativeEngineID, hex. */
   engineId: z.string(),
   /** RFC 3411 SnmpEngineID: IANA enterprise number (high bit cleared) when the id uses the 5..32 byte format. */
@@ -42,7 +42,6 @@ export const LdapDataSchema = z.object({
   /** Every attribute the server returned for the rootDSE, values as strings. */
   rootDSE: z.record(z.string(), z.array(z.string())),
 });
-export type LdapData = z.infer<typeof LdapDataSchema>;
 
 export const DnsDataSchema = z.object({
   transport: z.enum(['udp', 'tcp']),
@@ -76,7 +75,7 @@ export const SshDataSchema = z.object({
 });
 export type SshData = z.infer<typeof SshDataSchema>;
 
-export const NetbiosNameSchema = z.object({
+const NetbiosNameSchema = z.object({
   /** The 15-character name, trailing spaces trimmed, printable. */
   name: z.string(),
   /** The 16th byte as PortQry prints it: `<00>`, `<20>`, `<1C>`… */
@@ -92,7 +91,7 @@ export const NetbiosDataSchema = z.object({
 });
 export type NetbiosData = z.infer<typeof NetbiosDataSchema>;
 
-export const MssqlInstanceSchema = z.object({
+const MssqlInstanceSchema = z.object({
   serverName: z.string(),
   instanceName: z.string(),
   isClustered: z.boolean(),
@@ -129,7 +128,7 @@ export const NtpDataSchema = z.object({
 });
 export type NtpData = z.infer<typeof NtpDataSchema>;
 
-export const RpcEndpointSchema = z.object({
+const RpcEndpointSchema = z.object({
   /** Interface UUID (tower floor 1), lower case. */
   uuid: z.string(),
   /** Interface version `major.minor`. */

@@ -7,7 +7,7 @@ import { NetworkQualitySchema } from './network-quality.js';
  * The violation report: printed by `fleetqry sweep/report --format json`, served by the API and
  * exported. One shape for the embedded and the distributed transport.
  */
-export const RunInfoSchema = z.object({
+const RunInfoSchema = z.object({
   id: z.string(),
   number: z.number().int(),
   status: z.string(),
@@ -30,7 +30,7 @@ export const RunInfoSchema = z.object({
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
 
-export const ReportSummarySchema = z.object({
+const ReportSummarySchema = z.object({
   total: z.number().int(),
   violations: z.number().int(),
   hostsWithViolations: z.number().int(),
@@ -45,19 +45,17 @@ export const ReportSummarySchema = z.object({
     }),
   ),
 });
-export type ReportSummary = z.infer<typeof ReportSummarySchema>;
 
-export const ReportDeltaSchema = z.object({
+const ReportDeltaSchema = z.object({
   against: z.object({ id: z.string(), number: z.number().int() }).nullable(),
   new: z.number().int(),
   resolved: z.number().int(),
   persisting: z.number().int(),
   waived: z.number().int(),
 });
-export type ReportDelta = z.infer<typeof ReportDeltaSchema>;
 
 /** A rule of the run's policy as reports describe it (SARIF's reportingDescriptor). */
-export const ReportRuleSchema = z.object({
+const ReportRuleSchema = z.object({
   id: z.string(),
   /** The rule type (`snmp-community`, `port-forbidden`, …): what the rule checks, documented in docs/rules.md. */
   type: z.string(),
@@ -79,7 +77,7 @@ export type ReportRule = z.infer<typeof ReportRuleSchema>;
  * point a finding at its host's entry. `files` are absolute paths (relative to `root` in reports) or logical
  * paths (`inventories/<name>`, stored inventories); entries are [target as written, file index, line].
  */
-export const InventorySourcesSchema = z.object({
+const InventorySourcesSchema = z.object({
   root: z.string().optional(),
   files: z.array(z.string()).min(1),
   entries: z.array(z.tuple([z.string(), z.number().int().nonnegative(), z.number().int().positive()])),
@@ -110,7 +108,7 @@ export const ReportSchema = z.object({
 export type Report = z.infer<typeof ReportSchema>;
 
 /** One succeeded run's violations (new + persisting) by severity: a point of the trend chart. */
-export const TrendPointSchema = z.object({
+const TrendPointSchema = z.object({
   run: z.object({ id: z.string(), number: z.number().int() }),
   finishedAt: z.string().nullable(),
   total: z.number().int().nonnegative(),

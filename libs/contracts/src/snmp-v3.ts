@@ -7,10 +7,10 @@ import { z } from 'zod';
  */
 
 /** RFC 3414 (md5, sha = SHA-1) and RFC 7860 (the SHA-2 family). */
-export const SNMP_V3_AUTH_PROTOCOLS = ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+const SNMP_V3_AUTH_PROTOCOLS = ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 /** RFC 3414 DES, RFC 3826 AES-128, and the two AES-256 key extensions (Blumenthal, Reeder). */
-export const SNMP_V3_PRIV_PROTOCOLS = ['des', 'aes', 'aes256b', 'aes256r'] as const;
-export const SNMP_V3_LEVELS = ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const;
+const SNMP_V3_PRIV_PROTOCOLS = ['des', 'aes', 'aes256b', 'aes256r'] as const;
+const SNMP_V3_LEVELS = ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const;
 
 export const SnmpV3AuthProtocolSchema = z.enum(SNMP_V3_AUTH_PROTOCOLS);
 export const SnmpV3PrivProtocolSchema = z.enum(SNMP_V3_PRIV_PROTOCOLS);
@@ -76,7 +76,7 @@ export function snmpV3Level(k: Pick<SnmpV3Keys, 'authProtocol' | 'privProtocol'>
 }
 
 /** How an agent treated an authenticated get of the system group (RFC 3414 §3.2 report counters). */
-export const SNMP_V3_OUTCOMES = [
+const SNMP_V3_OUTCOMES = [
   /** A Response with values: the user, its keys and its level are accepted. */
   'accepted',
   /** A Response with error-status authorizationError: authenticated, but the view excludes the system group. */
@@ -89,7 +89,7 @@ export const SNMP_V3_OUTCOMES = [
   'no-response',
   'error',
 ] as const;
-export const SnmpV3OutcomeSchema = z.enum(SNMP_V3_OUTCOMES);
+const SnmpV3OutcomeSchema = z.enum(SNMP_V3_OUTCOMES);
 export type SnmpV3Outcome = z.infer<typeof SnmpV3OutcomeSchema>;
 
 /** What one configured v3 user got from the agent. No key, ever. */

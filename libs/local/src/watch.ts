@@ -14,7 +14,7 @@ function matches(s: LocalSocket, target: WatchTarget): boolean {
 }
 
 /** A connection's identity across snapshots: protocol and both endpoints (not the inode, which TIME_WAIT drops). */
-export function socketKey(s: LocalSocket): string {
+function socketKey(s: LocalSocket): string {
   return `${s.proto} ${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort}`;
 }
 

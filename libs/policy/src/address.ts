@@ -5,7 +5,7 @@ import ipaddr from 'ipaddr.js';
  * literal IPv4/IPv6 address or a CIDR. Strict like the rest of fleetqry: dotted-quad decimal only
  * (no octal, hex or short forms), prefix within the family's width.
  */
-export class AddressSelectorError extends Error {
+class AddressSelectorError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AddressSelectorError';

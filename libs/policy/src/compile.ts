@@ -7,7 +7,7 @@ import { compileSafePattern, type SafePattern } from './safe-pattern.js';
 import type { Policy, PortsSpec, Rule, Selector } from './schema.js';
 
 /** A service group's ports, as the caller knows them (the probe lib's `ServiceGroup` fits). */
-export interface ServiceGroupPorts {
+interface ServiceGroupPorts {
   tcp: PortMembership;
   udp: PortMembership;
 }
@@ -31,14 +31,14 @@ export interface HostContext {
   owner?: string;
 }
 
-export interface CompiledPorts {
+interface CompiledPorts {
   matches(proto: Proto, port: number): boolean;
   /** The spec as written, for evidence (`tcp:512-514`, `udp:69`, `group:web`). */
   readonly text: string;
 }
 
 /** A rule's `expectedOwners`, resolved: who may own a port. */
-export interface CompiledOwners {
+interface CompiledOwners {
   /** The allowed owners of proto/port (the union of every matching entry), or undefined when no entry names it. */
   allowed(proto: Proto, port: number): { spec: string; owners: string[] } | undefined;
 }

@@ -18,7 +18,7 @@ export class PolicyError extends Error {
 }
 
 /** `['rules', 3, 'severity']` → `rules[3].severity`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;

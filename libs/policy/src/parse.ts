@@ -23,7 +23,7 @@ export function parseYamlText(text: string, source: string): unknown {
 }
 
 /** Validates a policy object (e.g. from JSON through the API). */
-export function parsePolicy(value: unknown, source = 'policy'): Policy {
+function parsePolicy(value: unknown, source = 'policy'): Policy {
   const result = PolicySchema.safeParse(value);
   if (!result.success) throw new PolicyError(source, issuesOf(result.error));
   return result.data;

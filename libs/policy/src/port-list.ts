@@ -10,7 +10,7 @@ export interface PortMembership {
   has(port: number): boolean;
 }
 
-export class PortListError extends Error {
+class PortListError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PortListError';

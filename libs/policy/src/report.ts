@@ -11,11 +11,11 @@ import { parseAddress, parseAddressSelector } from './address.js';
 import { compareFindings } from './evaluate.js';
 
 /** A violation is an open finding: new or persisting (waived and resolved ones are not). */
-export function isViolation(f: Finding): boolean {
+function isViolation(f: Finding): boolean {
   return f.status === 'new' || f.status === 'persisting';
 }
 
-export interface RuleSummary {
+interface RuleSummary {
   rule: string;
   /** The most severe severity among the rule's violations. */
   severity: Severity;

@@ -15,13 +15,13 @@ import { type HostViewIndex, isWildcardBind } from './host-view.js';
  * subject) and evidence made only of observed fields. An evaluator never fires on data that was not
  * observed: no SNMP data → no SNMP finding, no `Server:` → no banner finding.
  */
-export interface Violation {
+interface Violation {
   subject: string;
   evidence: Record<string, unknown>;
 }
 
 /** What an evaluator may consult besides the observation: the host views, for the host view rules. */
-export interface EvaluationContext {
+interface EvaluationContext {
   hostViews: HostViewIndex;
 }
 

@@ -16,9 +16,9 @@
  */
 
 export const MAX_PATTERN_LENGTH = 256;
-export const MAX_REPEAT = 100;
-export const MAX_PROGRAM_SIZE = 2000;
-export const MAX_SUBJECT_LENGTH = 4096;
+const MAX_REPEAT = 100;
+const MAX_PROGRAM_SIZE = 2000;
+const MAX_SUBJECT_LENGTH = 4096;
 
 export class UnsafePatternError extends Error {
   constructor(message: string) {

@@ -18,8 +18,8 @@ import { compileSafePattern } from './safe-pattern.js';
  * API's OpenAPI document) is generated from them by {@link policyJsonSchema}.
  */
 
-export const POLICY_API_VERSION = 'fleetqry/v1';
-export const POLICY_KIND = 'Policy';
+const POLICY_API_VERSION = 'fleetqry/v1';
+const POLICY_KIND = 'Policy';
 
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
@@ -32,7 +32,7 @@ export const RuleIdSchema = z
   );
 
 /** A port list: a YAML number or a string of numbers and ranges, e.g. `"23,512-514"`. */
-export const PortListSchema = z
+const PortListSchema = z
   .union([z.string(), z.number().int().min(1).max(65535)])
   .superRefine((value, ctx) => {
     try {
@@ -43,12 +43,12 @@ export const PortListSchema = z
   })
   .describe('Port numbers and ranges, e.g. 23 or "23,512-514" (no service names)');
 
-export const ServiceGroupNameSchema = z
+const ServiceGroupNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'service group names are lowercase letters, digits and hyphens');
 
 /** Ports a rule looks at: explicit TCP/UDP lists and/or service groups (policy-local or the caller's). */
-export const PortsSpecSchema = z
+const PortsSpecSchema = z
   .strictObject({
     tcp: PortListSchema.optional(),
     udp: PortListSchema.optional(),
@@ -77,7 +77,7 @@ const AddressSelectorTextSchema = z.string().superRefine((value, ctx) => {
  * Which hosts a rule applies to. Every field given must hold (AND); within a list any entry may
  * match (OR), except `notTags` where none may. An absent selector applies to every host.
  */
-export const SelectorSchema = z.strictObject({
+const SelectorSchema = z.strictObject({
   /** The host carries at least one of these tags. */
   tags: z.array(TagSchema).min(1).optional().describe('The host carries at least one of these tags'),
   /** The host carries none of these tags. */
@@ -116,7 +116,7 @@ const ruleBase = {
   appliesTo: SelectorSchema.optional().describe('Which hosts the rule applies to (default: all)'),
 };
 
-export const SnmpCommunityRuleSchema = z
+const SnmpCommunityRuleSchema = z
   .strictObject({
     ...ruleBase,
     type: z
@@ -135,7 +135,7 @@ export const SnmpCommunityRuleSchema = z
     path: ['communities'],
   });
 
-export const SnmpVersionRuleSchema = z.strictObject({
+const SnmpVersionRuleSchema = z.strictObject({
   ...ruleBase,
   type: z.literal('snmp-version-requires-v3').describe('The SNMP agent answered v1/v2c at all'),
   /** Versions that must not answer at all (fleetqry probes v1 and v2c). */
@@ -145,7 +145,7 @@ export const SnmpVersionRuleSchema = z.strictObject({
     .default(['v1', 'v2c']),
 });
 
-export const SnmpV3SecurityRuleSchema = z
+const SnmpV3SecurityRuleSchema = z
   .strictObject({
     ...ruleBase,
     type: z
@@ -168,7 +168,7 @@ export const SnmpV3SecurityRuleSchema = z
     path: ['levels'],
   });
 
-export const PortForbiddenRuleSchema = z.strictObject({
+const PortForbiddenRuleSchema = z.strictObject({
   ...ruleBase,
   type: z.literal('port-forbidden').describe('A port in the list was found in one of the given states'),
   ports: PortsSpecSchema,
@@ -176,7 +176,7 @@ export const PortForbiddenRuleSchema = z.strictObject({
   states: z.array(PortStateSchema).min(1).default(['LISTENING']),
 });
 
-export const PortRequiredRuleSchema = z.strictObject({
+const PortRequiredRuleSchema = z.strictObject({
   ...ruleBase,
   type: z.literal('port-required').describe('A probed port in the list was not in an accepted state'),
   ports: PortsSpecSchema,
@@ -186,7 +186,7 @@ export const PortRequiredRuleSchema = z.strictObject({
 
 const PatternSchema = z.string().min(1);
 
-export const BannerMatchRuleSchema = z
+const BannerMatchRuleSchema = z
   .strictObject({
     ...ruleBase,
     type: z
@@ -221,12 +221,12 @@ export const BannerMatchRuleSchema = z
     }
   });
 
-export const FtpAnonymousRuleSchema = z.strictObject({
+const FtpAnonymousRuleSchema = z.strictObject({
   ...ruleBase,
   type: z.literal('ftp-anonymous').describe('The FTP server accepted USER anonymous'),
 });
 
-export const LdapAnonymousRootDseRuleSchema = z.strictObject({
+const LdapAnonymousRootDseRuleSchema = z.strictObject({
   ...ruleBase,
   type: z
     .literal('ldap-anonymous-rootdse')
@@ -235,7 +235,7 @@ export const LdapAnonymousRootDseRuleSchema = z.strictObject({
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-export const RpcInterfaceExposedRuleSchema = z
+const RpcInterfaceExposedRuleSchema = z
   .strictObject({
     ...ruleBase,
     type: z
@@ -279,7 +279,7 @@ const HOST_VIEW_STATES_DEFAULT = ['FILTERED', 'LISTENING or FILTERED'] as const;
  * listener table `fleetqry agent` pushed for the host owning that address). Without a host view for the
  * address, they never fire.
  */
-export const ListeningAllInterfacesButFilteredRuleSchema = z.strictObject({
+const ListeningAllInterfacesButFilteredRuleSchema = z.strictObject({
   ...ruleBase,
   type: z
     .literal('listening-all-interfaces-but-filtered')
@@ -298,7 +298,7 @@ export const ListeningAllInterfacesButFilteredRuleSchema = z.strictObject({
 /** `tcp/22`, `udp/53`, `tcp/8000-8100`: a protocol and a port list. */
 const OWNER_KEY = /^(tcp|udp)\/(.+)$/;
 
-export const ExpectedOwnersSchema = z
+const ExpectedOwnersSchema = z
   .record(
     z.string().superRefine((key, ctx) => {
       const m = OWNER_KEY.exec(key);
@@ -319,7 +319,7 @@ export const ExpectedOwnersSchema = z
     'Allowed owners per "tcp/PORTS" or "udp/PORTS": process names (/proc/PID/comm, exact) or systemd units (exact, e.g. ssh.service)',
   );
 
-export const UnexpectedOwnerRuleSchema = z.strictObject({
+const UnexpectedOwnerRuleSchema = z.strictObject({
   ...ruleBase,
   type: z
     .literal('unexpected-owner')
@@ -360,9 +360,8 @@ export const RuleSchema = z.discriminatedUnion('type', [
   UnexpectedOwnerRuleSchema,
 ]);
 export type Rule = z.infer<typeof RuleSchema>;
-export type RuleInput = z.input<typeof RuleSchema>;
 
-export const ServiceGroupSchema = z
+const ServiceGroupSchema = z
   .strictObject({
     description: z.string().optional(),
     tcp: PortListSchema.optional(),
@@ -410,7 +409,6 @@ export const PolicySchema = z
     });
   });
 export type Policy = z.infer<typeof PolicySchema>;
-export type PolicyInput = z.input<typeof PolicySchema>;
 
 /** JSON Schema (draft 2020-12) of a policy document as written (defaults optional). */
 export function policyJsonSchema(): Record<string, unknown> {

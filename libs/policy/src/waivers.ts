@@ -50,13 +50,7 @@ export const WaiverSchema = z
   });
 export type Waiver = z.infer<typeof WaiverSchema>;
 
-export const WaiverFileSchema = z.strictObject({ waivers: z.array(WaiverSchema) });
-
-export function parseWaivers(value: unknown, source = 'waivers'): Waiver[] {
-  const result = z.array(WaiverSchema).safeParse(value);
-  if (!result.success) throw new PolicyError(source, issuesOf(result.error));
-  return result.data;
-}
+const WaiverFileSchema = z.strictObject({ waivers: z.array(WaiverSchema) });
 
 /** A YAML document `waivers: [...]`; errors name the field (`waivers[2].expiresAt: …`). */
 export function parseWaiversYaml(text: string, source = 'waivers'): Waiver[] {
@@ -65,11 +59,11 @@ export function parseWaiversYaml(text: string, source = 'waivers'): Waiver[] {
   return result.data.waivers;
 }
 
-export function isWaiverActive(waiver: Waiver, now: Date | string): boolean {
+function isWaiverActive(waiver: Waiver, now: Date | string): boolean {
   return new Date(waiver.expiresAt).getTime() > new Date(toIso(now)).getTime();
 }
 
-export function waiverMatches(waiver: Waiver, finding: Finding): boolean {
+function waiverMatches(waiver: Waiver, finding: Finding): boolean {
   if (waiver.rule !== finding.rule) return false;
   if (waiver.key !== undefined && waiver.key !== finding.key) return false;
   if (

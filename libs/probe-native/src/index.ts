@@ -15,7 +15,6 @@ export const SynState = {
   ERROR: 5,
   EXCLUDED: 6,
 } as const;
-export type SynStateCode = (typeof SynState)[keyof typeof SynState];
 
 export interface SynScanRequest {
   /** IPv4 addresses as unsigned 32-bit integers in host order (127.0.0.1 = 0x7f000001). */

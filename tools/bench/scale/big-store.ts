@@ -12,7 +12,7 @@ import { createRun, ensureScanDefinition, finishRun, toRunRecord, type RunRecord
 import { envInt, ROOT } from './lib.js';
 
 /** Hosts of the /16 every run covers. */
-export const HOSTS = 65_536;
+const HOSTS = 65_536;
 
 export interface BigStoreSize {
   runs: number;
@@ -66,8 +66,6 @@ const FINDING_SLOTS: [string, string, string, number, string, string][] = [
   ['banner.mismatch', 'medium', 'tcp', 22, 'ssh', 'SSH banner does not match the allowed products'],
   ['ldap.anonymous-rootdse', 'info', 'tcp', 389, 'ldap', 'LDAP rootDSE readable anonymously'],
 ];
-
-export const FINDING_RULES = [...new Set(FINDING_SLOTS.map((s) => s[0]))];
 
 /** A prime coprime with HOSTS × any slot count here: the permutation multiplier. */
 const SPREAD = 1_000_003;

@@ -16,19 +16,19 @@ import { Redis } from 'ioredis';
 import { FOREIGN_PORT } from '../src/lib/safety.js';
 import { dropPostgres, freePort, psql, ROOT, scratchPostgres } from './lib.js';
 
-export const CONTROLLER_MAIN = path.join(ROOT, 'apps/controller/dist/main.js');
-export const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
-export const MIGRATOR = path.join(ROOT, 'libs/store/dist/migrator/cli.js');
+const CONTROLLER_MAIN = path.join(ROOT, 'apps/controller/dist/main.js');
+const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
+const MIGRATOR = path.join(ROOT, 'libs/store/dist/migrator/cli.js');
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** USER_HZ of /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
 /** The controller's scope ceiling: loopback only (the bench refuses to start a controller with anything else). */
-export const BENCH_SCOPE = '127.0.0.0/8';
+const BENCH_SCOPE = '127.0.0.0/8';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` every `everyMs` until it returns a truthy value; throws after `timeoutMs`. */
-export async function waitFor<T>(
+async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs: number,

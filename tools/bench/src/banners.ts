@@ -5,10 +5,10 @@ import { scoreFleetqryStates, scoreNmapStates } from './lib/states.js';
 import { type Benchmark, type RunFiles, type Score, fleetqryBase, writeTargets } from './lib/suite.js';
 import { byAddress, expectedFleetqry, expectedNmap, type HostTruth } from './lib/truth.js';
 
-export const BANNER_PORTS = [21, 22, 25, 80, 110, 143, 443, 8000, 8080];
+const BANNER_PORTS = [21, 22, 25, 80, 110, 143, 443, 8000, 8080];
 
 /** Ground-truth component (services["tcp/N"]) -> the product token a scanner must name. */
-export const PRODUCT_TOKEN: Record<string, string> = {
+const PRODUCT_TOKEN: Record<string, string> = {
   openssh: 'OpenSSH',
   dropbear: 'dropbear',
   'socat-banner': 'Cisco',
@@ -24,16 +24,16 @@ export const PRODUCT_TOKEN: Record<string, string> = {
 
 /** Case-, space- and punctuation-insensitive ("Microsoft IIS httpd" names "Microsoft-IIS"). */
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-export const names = (text: string, token: string) => norm(text).includes(norm(token));
+const names = (text: string, token: string) => norm(text).includes(norm(token));
 
-export interface Service {
+interface Service {
   address: string;
   port: number;
   component: string;
   token: string | undefined;
 }
 
-export function bannerServices(hosts: readonly HostTruth[]): Service[] {
+function bannerServices(hosts: readonly HostTruth[]): Service[] {
   const out: Service[] = [];
   for (const h of hosts) {
     for (const p of BANNER_PORTS) {
@@ -45,9 +45,9 @@ export function bannerServices(hosts: readonly HostTruth[]): Service[] {
   return out;
 }
 
-export const fleetqryText = (o: Observation | undefined): string =>
+const fleetqryText = (o: Observation | undefined): string =>
   o ? [o.banner, o.http?.server, o.ssh?.software].filter(Boolean).join(' | ') : '';
-export const nmapText = (h: NmapHost | undefined, port: number): string => {
+const nmapText = (h: NmapHost | undefined, port: number): string => {
   const p = h?.ports.get(`tcp/${port}`);
   return p ? [p.product, p.version].filter(Boolean).join(' ') : '';
 };

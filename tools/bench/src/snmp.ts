@@ -8,7 +8,7 @@ import { scoreFleetqryStates } from './lib/states.js';
 import { type Benchmark, type RunFiles, type Score, fleetqryBase, writeTargets } from './lib/suite.js';
 import { acceptedCommunities, byAddress, expectedFleetqry, type HostTruth } from './lib/truth.js';
 
-export function readCommunities(file: string): string[] {
+function readCommunities(file: string): string[] {
   const list = fs
     .readFileSync(file, 'utf8')
     .split('\n')
@@ -19,7 +19,7 @@ export function readCommunities(file: string): string[] {
 }
 
 /** "127.30.0.2 [public] sysDescr…" lines; anything else (the "Scanning …" header) is ignored. */
-export function parseOnesixtyone(file: string): Set<string> {
+function parseOnesixtyone(file: string): Set<string> {
   const pairs = new Set<string>();
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   for (const line of text.split('\n')) {
@@ -29,7 +29,7 @@ export function parseOnesixtyone(file: string): Set<string> {
   return pairs;
 }
 
-export function fleetqryPairs(file: string): Set<string> {
+function fleetqryPairs(file: string): Set<string> {
   const pairs = new Set<string>();
   for (const o of readJsonl(file).obs.values()) {
     if (o.proto === 'udp' && o.port === 161)

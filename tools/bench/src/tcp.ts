@@ -8,7 +8,7 @@ import { scoreFleetqryStates, scoreNmapStates, toScore } from './lib/states.js';
 import { type Benchmark, fleetqryBase, writeTargets } from './lib/suite.js';
 import { byAddress, expectedFleetqry, expectedNmap } from './lib/truth.js';
 
-export const PORTS = Array.from({ length: 1024 }, (_, i) => i + 1).filter((p) => p !== FOREIGN_PORT);
+const PORTS = Array.from({ length: 1024 }, (_, i) => i + 1).filter((p) => p !== FOREIGN_PORT);
 
 const ENGINES = {
   syn: { nmapScan: '-sS', what: 'raw-socket SYN engine (root, native addon)' },

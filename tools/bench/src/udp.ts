@@ -11,12 +11,12 @@ import {
   type HostTruth,
 } from './lib/truth.js';
 
-export const UDP_PORTS = [53, 161, 389];
+const UDP_PORTS = [53, 161, 389];
 /** The community list fleetqry is given here; SNMP ports are scored with it. */
-export const UDP_COMMUNITIES = ['public'];
+const UDP_COMMUNITIES = ['public'];
 
 /** What the ground truth says is behind host:port, in words, for the cross-tool table. */
-export function udpCategory(h: HostTruth, port: number): string {
+function udpCategory(h: HostTruth, port: number): string {
   if (h.filteredUdp.includes(port)) return 'nft-dropped';
   if (!h.openUdp.includes(port)) return 'nothing bound';
   const svc = h.services[`udp/${port}`] ?? '?';

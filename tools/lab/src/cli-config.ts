@@ -8,7 +8,7 @@ import type { GroundTruth } from './types.js';
 
 export const CLI_CONFIG_FILE = 'fleetqry.config.yaml';
 
-export function cliConfigText(truth: Pick<GroundTruth, 'dnsServer'>): string {
+function cliConfigText(truth: Pick<GroundTruth, 'dnsServer'>): string {
   return [
     '# Written by tools/lab (lab.sh up / lab.sh config): fleetqry settings for this lab instance.',
     'scope:',

@@ -2,7 +2,7 @@
 import type { Plan } from './types.js';
 
 export const GUARD_PORT = 2024;
-export const EGRESS_COUNTER = 'egress_audit';
+const EGRESS_COUNTER = 'egress_audit';
 
 export function nftRuleset(plan: Plan): string {
   const t = plan.table;

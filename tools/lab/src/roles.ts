@@ -24,7 +24,7 @@ export interface Roles {
   filteredUdp?: number[];
 }
 
-export const SNMP_BY_MOD8: Record<number, SnmpClass | 'dropped' | 'closed'> = {
+const SNMP_BY_MOD8: Record<number, SnmpClass | 'dropped' | 'closed'> = {
   1: 'public',
   2: 'public-private',
   3: 'private',
@@ -35,9 +35,9 @@ export const SNMP_BY_MOD8: Record<number, SnmpClass | 'dropped' | 'closed'> = {
   0: 'closed',
 };
 
-export const FILTERED_TCP = [21, 23, 445, 3389];
+const FILTERED_TCP = [21, 23, 445, 3389];
 export const DNS_SERVER_INDEX = 7;
-export const MSRPC_INDEX = 10;
+const MSRPC_INDEX = 10;
 
 export function rolesFor(i: number): Roles {
   const r: Roles = {};

@@ -15,7 +15,7 @@ export interface Socket {
 
 const WILDCARDS = new Set(['0.0.0.0', '*', '[::]', '::']);
 
-export function parseSs(text: string): Socket[] {
+function parseSs(text: string): Socket[] {
   const out: Socket[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);

@@ -22,7 +22,7 @@ export interface LocalCommandOpts {
   passwdFile: string;
 }
 
-export const DEFAULT_WATCH_SECONDS = 60;
+const DEFAULT_WATCH_SECONDS = 60;
 const VALUE_SWITCHES = new Set(['-wport', '-wpid', '-wt', '-l', '--proc-root', '--passwd-file']);
 const FLAG_SWITCHES = new Set(['-local', '-v', '-y']);
 const USAGE =

@@ -67,7 +67,7 @@ function widthsOf(sockets: readonly LocalSocket[]): Widths {
 const HEADER = ['PID', 'Port', 'Local IP', 'State', 'Remote IP:Port'];
 
 /** PortQry's socket table (header and one row per socket), columns as wide as their content. */
-export function socketTable(sockets: readonly LocalSocket[]): string[] {
+function socketTable(sockets: readonly LocalSocket[]): string[] {
   const w = widthsOf(sockets);
   return [row(HEADER, w), ...sockets.map((s) => socketRow(s, w))];
 }

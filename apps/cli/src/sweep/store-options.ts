@@ -13,7 +13,7 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'embedded store directory', '.fleetqry');
 }
 
-export async function openStore(flags: StoreFlags): Promise<Store> {
+async function openStore(flags: StoreFlags): Promise<Store> {
   const databaseUrl = flags.databaseUrl ?? process.env.DATABASE_URL;
   // The CLI migrates Postgres too: a user pointing `sweep` at an empty database expects it to work.
   const store = await createStore({ databaseUrl, dataDir: flags.dataDir, migrate: true });

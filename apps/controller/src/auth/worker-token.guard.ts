@@ -15,7 +15,7 @@ import type { AuthedRequest } from './principal.js';
 import { routeAction } from './route-action.js';
 
 /** Constant-time: both sides are hashed to equal length first, so neither content nor length leaks by timing. */
-export function sameSecret(given: string, expected: string): boolean {
+function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b);

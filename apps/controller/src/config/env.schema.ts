@@ -1,4 +1,4 @@
-import { CREDENTIAL_KEY_ENV, loadCredentialKey, type CredentialKey } from '@fleetqry/store';
+import { loadCredentialKey, type CredentialKey } from '@fleetqry/store';
 import { DEFAULT_SCOPE, parseScopeList, Scope, ScopeConfigError } from '@fleetqry/probe';
 import { loadJobKeys, type JobKeys } from '@fleetqry/sweep/jobs';
 import {
@@ -128,5 +128,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.FLEETQRY_WEB_DIR ? { webDir: e.FLEETQRY_WEB_DIR } : {}),
   };
 }
-
-export { CREDENTIAL_KEY_ENV };

@@ -6,10 +6,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
 /** apps/web/dist of this checkout, from apps/controller/{src,dist}/console/. */
-export const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
 /** Paths that are the console's: `/` and everything under `/ui/` (client-side routes). */
-export function isConsolePath(path: string): boolean {
+function isConsolePath(path: string): boolean {
   return path === '/' || path === '/ui' || path.startsWith('/ui/');
 }
 

@@ -10,7 +10,7 @@ import { requestIdOf } from './request-id.js';
  * Censored wherever they appear: request headers that carry tokens, and any field named like a secret, as a
  * second line of defence (the code never logs bodies, credentials or job data wholesale).
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -75,7 +75,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * The id of a request: in every log line about it (`requestId`), in the `X-Request-Id` response header and
  * in error bodies, so a user's error report leads straight to the log.
  */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+function requestId(req: IncomingMessage, res: ServerResponse): string {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', id);

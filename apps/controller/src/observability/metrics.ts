@@ -14,7 +14,7 @@ for (const metric of metricsRegistry.getMetricsAsArray())
   if (String(metric.type) === 'gauge' && metric.name.endsWith('_total'))
     metricsRegistry.removeSingleMetric(metric.name);
 
-export const buildInfo = new Gauge({
+const buildInfo = new Gauge({
   name: 'fleetqry_build_info',
   help: 'Always 1; the labels say which app and version this process runs',
   labelNames: ['app', 'version'] as const,
@@ -39,7 +39,7 @@ export const authDenials = new Counter({
 });
 
 /** Observed where a run finishes (observeRunFinished); the count of `failed` is what "runs failing" alerts on. */
-export const runDuration = new Histogram({
+const runDuration = new Histogram({
   name: 'fleetqry_run_duration_seconds',
   help: 'Run duration from start (or creation, if it never started) to finish, by final status',
   labelNames: ['status'] as const,

@@ -36,7 +36,7 @@ export class QueryRequestError extends Error {
 }
 
 /** How long the API waits for a worker's answer: a Domains and Trusts query of a silent host takes ~20 s. */
-export const QUERY_TIMEOUT_MS = 120_000;
+const QUERY_TIMEOUT_MS = 120_000;
 
 /**
  * PortQryUI's "query one server" through the workers: the controller plans it like a scan (the same scope,

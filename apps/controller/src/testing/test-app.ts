@@ -56,7 +56,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const randomToken = () => `fq_${randomBytes(32).toString('base64url')}`;
+const randomToken = () => `fq_${randomBytes(32).toString('base64url')}`;
 
 /**
  * The real controller in this process: a fresh Postgres database per test file (migrated like a deploy),

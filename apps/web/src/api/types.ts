@@ -20,7 +20,7 @@ import type {
 } from '@fleetqry/contracts';
 import type { z } from 'zod';
 
-export type { Finding, FindingStatus, Observation, Report, Severity, TrendPoint } from '@fleetqry/contracts';
+export type { Finding, Observation, Severity, TrendPoint } from '@fleetqry/contracts';
 
 export type FindingsPage = z.infer<typeof FindingsPageSchema>;
 export type FindingsSummary = z.infer<typeof FindingsSummarySchema>;

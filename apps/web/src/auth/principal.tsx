@@ -6,7 +6,7 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export const PrincipalContext = createContext<Principal | null>(null);
 
-export function usePrincipal(): Principal {
+function usePrincipal(): Principal {
   const p = useContext(PrincipalContext);
   if (!p) throw new Error('usePrincipal outside the signed-in app');
   return p;

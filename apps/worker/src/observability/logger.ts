@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
  * JSON logs on stdout. Secret-bearing paths are censored wherever they appear one or two levels deep, as a
  * second line of defence: the code never logs job data, configs or credential answers wholesale.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'secret',
   '*.secret',
   'token',

@@ -2,13 +2,13 @@ import { countPorts, PORT_STATES, PROTOS, type HostCoverage, type Observation } 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The worker's version, in fleetqry_build_info. */
-export const WORKER_VERSION = '0.1.0';
+const WORKER_VERSION = '0.1.0';
 
 /**
  * prom-client's default process metrics include gauges named `*_total` (active handles and requests),
  * which `promtool check metrics` rejects (`_total` is for counters); they go.
  */
-export function dropMisnamedGauges(registry: Registry): void {
+function dropMisnamedGauges(registry: Registry): void {
   for (const metric of registry.getMetricsAsArray())
     if (String(metric.type) === 'gauge' && metric.name.endsWith('_total'))
       registry.removeSingleMetric(metric.name);

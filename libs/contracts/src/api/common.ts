@@ -4,8 +4,6 @@ import { z } from 'zod';
  * Shapes shared by every API resource. Request schemas are strict (an unknown field is a 400 naming it, not
  * silently dropped); response schemas document what the API returns and are what the OpenAPI document shows.
  */
-export const UuidSchema = z.uuid();
-
 /** Query strings arrive as text: limit/offset are coerced, and bounded so a list cannot be unbounded. */
 export const PageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -33,7 +31,7 @@ export function listParam<T extends z.ZodType<string>>(item: T) {
   );
 }
 
-export const ApiIssueSchema = z.object({ path: z.string(), message: z.string() });
+const ApiIssueSchema = z.object({ path: z.string(), message: z.string() });
 export type ApiIssue = z.infer<typeof ApiIssueSchema>;
 
 /** Every error response. `issues` lists validation problems, each naming its field (`document.targets[0]`). */

@@ -46,7 +46,7 @@ export const FindingsSummarySchema = z.strictObject({
   ),
 });
 
-export const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text', 'html'] as const;
+const REPORT_FORMATS = ['json', 'csv', 'sarif', 'text', 'html'] as const;
 
 /** Report filters, the same as `fleetqry report`'s (`min-severity` keeps that severity and above). */
 export const ReportQuerySchema = z.strictObject({

@@ -10,7 +10,6 @@ export const InventoryUpsertSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   document: InventorySchema,
 });
-export type InventoryUpsertRequest = z.input<typeof InventoryUpsertSchema>;
 
 /** `POST /inventories/import?format=yaml|csv&name=...`: the body is the file's text. */
 export const InventoryImportQuerySchema = z.strictObject({

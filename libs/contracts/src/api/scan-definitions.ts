@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TagSchema } from '../inventory.js';
 import { TimestampSchema } from './common.js';
 
-export const ScanSelectorSchema = z.strictObject({
+const ScanSelectorSchema = z.strictObject({
   /** Hosts carrying any of these tags. */
   tags: z.array(TagSchema).min(1).optional(),
   /** Inventory entries by their address text. */

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { TimestampSchema } from './common.js';
 
 export const API_ROLES = ['viewer', 'operator', 'admin'] as const;
-export const ApiRoleSchema = z.enum(API_ROLES);
-export type ApiRoleName = z.infer<typeof ApiRoleSchema>;
+const ApiRoleSchema = z.enum(API_ROLES);
 
 export const CreateTokenSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -23,7 +22,6 @@ export const TokenInfoSchema = z.object({
   lastUsedAt: TimestampSchema.nullable(),
   revokedAt: TimestampSchema.nullable(),
 });
-export type TokenInfo = z.infer<typeof TokenInfoSchema>;
 
 /** The one response that carries the token; it cannot be shown again. */
 export const CreatedTokenSchema = z.object({ token: z.string(), info: TokenInfoSchema });

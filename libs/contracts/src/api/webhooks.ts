@@ -88,7 +88,7 @@ export const WebhookResponseSchema = z.object({
 });
 export type WebhookView = z.infer<typeof WebhookResponseSchema>;
 
-export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'retrying', 'succeeded', 'failed'] as const;
+const WEBHOOK_DELIVERY_STATUSES = ['queued', 'retrying', 'succeeded', 'failed'] as const;
 
 export const WebhookDeliveryResponseSchema = z.object({
   id: z.string(),
@@ -114,7 +114,7 @@ export const WebhookDeliveriesQuerySchema = z.strictObject({
 });
 
 /** One violation as a webhook carries it. */
-export const WebhookViolationSchema = z.object({
+const WebhookViolationSchema = z.object({
   host: z.string(),
   rule: z.string(),
   severity: z.string(),

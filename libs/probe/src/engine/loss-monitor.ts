@@ -11,8 +11,8 @@ export const LOSS_TARGET = 1e-6;
  * answers say otherwise, so a one-port query of a firewalled port gets PortQry's three attempts, not the
  * ceiling. A big scan has thousands of answers before its first timeout expires.
  */
-export const PRIOR_RETRIED = 0.5;
-export const PRIOR_ANSWERED = 50;
+const PRIOR_RETRIED = 0.5;
+const PRIOR_ANSWERED = 50;
 
 /** PortQry queries a silent TCP port three times before it says FILTERED. */
 export const DEFAULT_TCP_ATTEMPTS = 3;

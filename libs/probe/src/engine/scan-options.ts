@@ -50,10 +50,10 @@ export interface ScanConfig extends Pick<
 }
 
 /**
- * Live ScanOptions from a ScanConfig, given how plugins are looked up. Kept apart from scan-config.ts
- * so a worker thread of a scan without protocol queries never loads the protocol plugins.
+ * Live ScanOptions from a ScanConfig, given how plugins are looked up: the lookup is a parameter so a
+ * worker thread of a scan without protocol queries never loads the protocol plugins.
  */
-export function buildScanOptions(
+function buildScanOptions(
   config: ScanConfig,
   pluginFor: (proto: Proto, port: number) => ProtocolPlugin | undefined,
   signal?: AbortSignal,

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 
 import { compactEvents } from './compact-events.js';
 import type { ProbeTarget } from './port-probe.js';
-import type { ScanConfig } from './scan-config.js';
+import type { ScanConfig } from './scan-options.js';
 import { loadScanOptions } from './scan-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
 import { scan, type ScanEvent } from './scanner.js';

@@ -1,5 +1,5 @@
 import type { ProbeTarget } from './port-probe.js';
-import type { ScanConfig } from './scan-config.js';
+import type { ScanConfig } from './scan-options.js';
 import type { ScanEvent } from './scanner.js';
 
 /** Messages between the scan pool (main thread) and its worker threads. */

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
 /** What one TCP connect attempt saw. `self-connect` is Linux's simultaneous open onto our own port. */
-export type ConnectOutcome = 'open' | 'refused' | 'timeout' | 'unreachable' | 'self-connect' | 'error';
+type ConnectOutcome = 'open' | 'refused' | 'timeout' | 'unreachable' | 'self-connect' | 'error';
 
 export interface ConnectResult {
   outcome: ConnectOutcome;
@@ -181,8 +181,6 @@ function loadTcpWrap(): TcpWrapBinding | undefined {
   }
 }
 const tcpWrap = process.env.FLEETQRY_NET_SOCKET === '1' ? undefined : loadTcpWrap();
-
-export const connectImplementation: 'tcp_wrap' | 'net' = tcpWrap ? 'tcp_wrap' : 'net';
 
 type ConnectWrap = InstanceType<TcpWrapBinding['TCPConnectWrap']> & { attempt?: RawAttempt };
 

@@ -17,7 +17,7 @@ export interface StateResult {
 }
 
 /** A local resource failure (EMFILE, EADDRNOTAVAIL, …): no statement about the target can be made. */
-export class LocalProbeError extends Error {
+class LocalProbeError extends Error {
   constructor(readonly code: string) {
     super(`local error while probing: ${code}`);
     this.name = 'LocalProbeError';

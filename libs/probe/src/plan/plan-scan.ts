@@ -21,7 +21,7 @@ import { readTargetFile } from '../targets/target-file.js';
 import { DEFAULT_TCP_ATTEMPTS, MAX_TCP_ATTEMPTS } from '../engine/loss-monitor.js';
 import { DEFAULT_TIMING, type TimingOptions } from '../engine/rtt-estimator.js';
 import type { ProbeTarget } from '../engine/port-probe.js';
-import type { ScanConfig } from '../engine/scan-config.js';
+import type { ScanConfig } from '../engine/scan-options.js';
 import { DEFAULT_UDP_QUIET_MIN_MS } from '../engine/scan-options.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../engine/scanner.js';
 

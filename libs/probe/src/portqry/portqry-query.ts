@@ -1,7 +1,7 @@
 import type { Observation, Proto } from '@fleetqry/contracts';
 
 import { runScan } from '../engine/scan-pool.js';
-import type { ScanConfig } from '../engine/scan-config.js';
+import type { ScanConfig } from '../engine/scan-options.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { portBlock, preamble } from './portqry-report.js';
 

@@ -18,7 +18,7 @@ export interface ServiceGroup {
 }
 
 /** `Domains and Trusts`, `domains_and_trusts` and `domains-and-trusts` are the same group. */
-export function normalizeGroupName(name: string): string {
+function normalizeGroupName(name: string): string {
   return name
     .trim()
     .toLowerCase()
@@ -62,7 +62,7 @@ const userGroupSchema = z
     }
   });
 
-export const userGroupsFileSchema = z.strictObject({
+const userGroupsFileSchema = z.strictObject({
   groups: z.record(
     z.string().regex(GROUP_NAME, 'group names are lowercase letters, digits and hyphens'),
     userGroupSchema,

@@ -1,4 +1,3 @@
-export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 
 export type PortRange = readonly [first: number, last: number];

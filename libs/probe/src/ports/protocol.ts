@@ -3,7 +3,7 @@ import type { Proto } from '@fleetqry/contracts';
 import { ProtocolChoiceError } from './errors.js';
 
 /** PortQry `-p`: which transports to probe. */
-export const PROTOCOL_CHOICES = ['tcp', 'udp', 'both'] as const;
+const PROTOCOL_CHOICES = ['tcp', 'udp', 'both'] as const;
 export type ProtocolChoice = (typeof PROTOCOL_CHOICES)[number];
 
 /** Case-insensitive like PortQry (`-p TCP` works). */

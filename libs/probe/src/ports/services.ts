@@ -16,7 +16,7 @@ const T: readonly Proto[] = ['tcp'];
 const U: readonly Proto[] = ['udp'];
 const TU: readonly Proto[] = ['tcp', 'udp'];
 
-export const SERVICE_TABLE: readonly ServiceEntry[] = [
+const SERVICE_TABLE: readonly ServiceEntry[] = [
   { name: 'echo', port: 7, protos: TU },
   { name: 'discard', port: 9, protos: TU },
   { name: 'daytime', port: 13, protos: TU },

@@ -5,12 +5,12 @@ import { DEFAULT_FTP_OPTIONS, type FtpOptions } from './ftp/options.js';
 import { DEFAULT_SNMP_OPTIONS, type SnmpOptions } from './snmp/options.js';
 
 /** The keys of Observation that hold protocol data; a plugin fills only its own. */
-export type ProtocolDataKey =
+type ProtocolDataKey =
   'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh' | 'netbios' | 'mssql' | 'ntp' | 'rpc';
 export type ProtocolData = Partial<Pick<Observation, ProtocolDataKey>>;
 
 /** Options every plugin reads. */
-export interface CommonProtocolOptions {
+interface CommonProtocolOptions {
   /** Cap on bytes read from a banner or response. */
   maxResponseBytes: number;
 }

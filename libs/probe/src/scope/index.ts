@@ -1,3 +1,2 @@
 export * from './errors.js';
 export * from './scope.js';
-export { formatUnified, mergeIntervals, type Interval } from './intervals.js';

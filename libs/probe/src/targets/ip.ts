@@ -17,7 +17,7 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
 
 export const IPV4_MAX = (1n << 32n) - 1n;
-export const IPV6_MAX = (1n << 128n) - 1n;
+const IPV6_MAX = (1n << 128n) - 1n;
 /** ::ffff:0:0/96, where Linux dual-stack sockets put IPv4 peers. */
 export const V4_MAPPED_FIRST = 0xffff_0000_0000n;
 export const V4_MAPPED_LAST = 0xffff_ffff_ffffn;

@@ -34,10 +34,7 @@ export interface ResolveTargetsOptions {
   concurrency?: number;
 }
 
-export async function resolveOne(
-  target: ExpandedTarget,
-  options: ResolveTargetsOptions,
-): Promise<TargetOutcome> {
+async function resolveOne(target: ExpandedTarget, options: ResolveTargetsOptions): Promise<TargetOutcome> {
   const { spec } = target;
   const base = { given: spec.given, ...(spec.source ? { source: spec.source } : {}) };
   if (target.kind === 'hostname') {

@@ -34,8 +34,8 @@ export interface ResolverOptions {
   tries?: number;
 }
 
-export const DEFAULT_DNS_TIMEOUT_MS = 2000;
-export const DEFAULT_DNS_TRIES = 2;
+const DEFAULT_DNS_TIMEOUT_MS = 2000;
+const DEFAULT_DNS_TRIES = 2;
 
 /** Validate a `--dns-server` value strictly and return it in the form `Resolver#setServers` takes. */
 export function parseDnsServer(value: string): string {

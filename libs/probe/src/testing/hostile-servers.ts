@@ -37,7 +37,7 @@ export interface HostileOptions {
   script?: (socket: net.Socket) => void;
 }
 
-export interface HostileConnection {
+interface HostileConnection {
   /** Bytes the server wrote to this connection. */
   bytesWritten: number;
   /** Bytes the client sent (e.g. a request, QUIT). */
@@ -59,7 +59,7 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-export const GARBAGE = Buffer.from([
+const GARBAGE = Buffer.from([
   0x00, 0xff, 0xfe, 0x13, 0x37, 0x0d, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x80, 0x81, 0x0d, 0x0a, 0xde, 0xad,
   0xbe, 0xef, 0x07, 0x08, 0x7f, 0x0a,
 ]);

@@ -36,10 +36,6 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function haveBinaries(...paths: string[]): boolean {
-  return paths.every((p) => existsSync(p));
-}
-
 /** Whether a TCP connect to address:port succeeds (bounded by `timeoutMs`). */
 function canConnect(address: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -134,7 +130,7 @@ export function run(command: string, args: string[], timeoutMs = 30_000): Promis
 }
 
 /** CI and `npm test` set it: no suite, test or case may pass by skipping what it could not run. */
-export const daemonsRequired = (): boolean => process.env['FLEETQRY_REQUIRE_DAEMONS'] === '1';
+const daemonsRequired = (): boolean => process.env['FLEETQRY_REQUIRE_DAEMONS'] === '1';
 
 /**
  * Whether a suite (or case) whose precondition has `problem` (undefined: met) may run. Unmet, it is skipped

@@ -16,7 +16,7 @@ import { pgliteConnection } from './sql-connection.js';
  * neither. The migrator still runs after the copy, so a template older than the migrations is brought up to
  * date, and one made by another PGlite version is not used at all.
  */
-export const PGLITE_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../pglite-template');
+const PGLITE_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../pglite-template');
 const MARKER = 'fleetqry-template.json';
 
 /** The installed PGlite's version (its package.json is not exported: found beside its entry point). */

@@ -32,7 +32,7 @@ function copyStatement(table: string, columns: readonly string[], source: string
   return `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
 }
 
-export function pgClientConnection(client: pg.ClientBase, release: () => Promise<void>): SqlConnection {
+function pgClientConnection(client: pg.ClientBase, release: () => Promise<void>): SqlConnection {
   const conn: SqlConnection = {
     kind: 'postgres',
     async query<R>(sql: string, params?: unknown[]) {

@@ -2,7 +2,7 @@
  * The part of a database's shape that schema.prisma determines, in one comparable form. Both sides
  * (schema.prisma read by schema-reader.ts, a live database read by introspect.ts) produce it.
  */
-export interface ColumnShape {
+interface ColumnShape {
   /** As pg's format_type prints it, e.g. `timestamp(3) with time zone`, `text[]`, `run_status`. */
   type: string;
   nullable: boolean;

@@ -173,7 +173,7 @@ export async function findingsOfRun(db: Db, runId: string): Promise<FindingRecor
   return rows.map(toFindingRecord);
 }
 
-export function toFindingRecord(row: Finding & { waiver?: Waiver | null }): FindingRecord {
+function toFindingRecord(row: Finding & { waiver?: Waiver | null }): FindingRecord {
   return {
     key: row.key,
     rule: row.rule,

@@ -35,10 +35,6 @@ export async function getPolicy(db: Db, name: string, version?: number): Promise
     : db.policy.findUnique({ where: { name_version: { name, version } } });
 }
 
-export async function getPolicyById(db: Db, id: string): Promise<Policy | null> {
-  return db.policy.findUnique({ where: { id } });
-}
-
 /** The latest version of each policy. */
 export async function listPolicies(db: Db): Promise<Policy[]> {
   return db.policy.findMany({ distinct: ['name'], orderBy: [{ name: 'asc' }, { version: 'desc' }] });

@@ -185,16 +185,6 @@ export async function chunkProgress(db: Db, runId: string): Promise<ChunkProgres
   return { chunks, doneChunks };
 }
 
-/** Target failures reported by a run's completed chunks, in chunk order. */
-export async function chunkFailures(db: Db, runId: string): Promise<unknown[]> {
-  const rows = await db.runChunk.findMany({
-    where: { runId, doneAt: { not: null } },
-    orderBy: { chunkIndex: 'asc' },
-    select: { failures: true },
-  });
-  return rows.flatMap((r) => (Array.isArray(r.failures) ? r.failures : []));
-}
-
 /** Running runs that have chunks: the distributed runs the controller's reconciler looks after. */
 export async function runningDistributedRunIds(db: Db): Promise<string[]> {
   const runs = await db.run.findMany({

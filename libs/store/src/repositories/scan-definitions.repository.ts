@@ -21,7 +21,7 @@ export async function getScanDefinition(db: Db, id: string): Promise<ScanDefinit
 }
 
 /** The definition's `selector` column: which of the inventory's hosts it scans (absent: all of them). */
-export interface ScanSelector {
+interface ScanSelector {
   /** Hosts carrying any of these tags. */
   tags?: string[];
   /** Hosts whose inventory address is one of these (exact text, as in the inventory). */

@@ -23,10 +23,6 @@ export async function listScopeRules(db: Db): Promise<ScopeRule[]> {
   return db.scopeRule.findMany({ orderBy: [{ action: 'asc' }, { cidr: 'asc' }] });
 }
 
-export async function getScopeRule(db: Db, id: string): Promise<ScopeRule | null> {
-  return db.scopeRule.findUnique({ where: { id } });
-}
-
 export async function deleteScopeRule(db: Db, id: string): Promise<boolean> {
   const { count } = await db.scopeRule.deleteMany({ where: { id } });
   return count === 1;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** Where tests may create databases (trust auth on the dev/CI machines). */
-export const PG_ADMIN_URL =
+const PG_ADMIN_URL =
   process.env['FLEETQRY_TEST_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh, empty database per test file, dropped afterwards. */

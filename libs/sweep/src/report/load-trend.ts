@@ -2,7 +2,7 @@ import { SEVERITIES, type Severity, type TrendPoint, type ViolationTrend } from 
 import { getRun, violationTrend, type Store } from '@fleetqry/store';
 
 /** How many runs the trend chart shows unless asked otherwise. */
-export const DEFAULT_TREND_RUNS = 30;
+const DEFAULT_TREND_RUNS = 30;
 
 /**
  * Violations per succeeded run of a run's scan definition, up to and including that run, oldest first: the

@@ -19,7 +19,7 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** Text for HTML content and attribute values: every finding field comes from the network. */
-export function escapeHtml(text: unknown): string {
+function escapeHtml(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 

@@ -16,7 +16,7 @@ export interface RunTiming {
   loadavg1: number;
 }
 
-export const TIME_BIN = '/usr/bin/time';
+const TIME_BIN = '/usr/bin/time';
 
 export function parseTimeV(text: string): Omit<RunTiming, 'wall' | 'timedOut' | 'loadavg1'> {
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);

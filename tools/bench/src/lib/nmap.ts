@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { FOREIGN_PORT } from './safety.js';
 import type { Canon } from './truth.js';
 
-export interface NmapPort {
+interface NmapPort {
   state: string;
   product?: string;
   name?: string;

@@ -63,7 +63,7 @@ function toolSection(name: string, t: ToolResult): string[] {
   return out;
 }
 
-export function renderMarkdown(r: SuiteReport): string {
+function renderMarkdown(r: SuiteReport): string {
   const out: string[] = [
     `# fleetqry benchmarks, ${r.startedAt}`,
     '',

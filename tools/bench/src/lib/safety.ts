@@ -8,7 +8,7 @@ export class SafetyError extends Error {}
 const OCTET = /^(0|[1-9][0-9]{0,2})$/;
 
 /** Strict dotted-quad parse; null for anything else (no octal, hex, short forms or CIDRs). */
-export function parseIPv4(s: string): number[] | null {
+function parseIPv4(s: string): number[] | null {
   const parts = s.split('.');
   if (parts.length !== 4) return null;
   const out: number[] = [];
@@ -21,7 +21,7 @@ export function parseIPv4(s: string): number[] | null {
   return out;
 }
 
-export function isLoopbackV4(s: string): boolean {
+function isLoopbackV4(s: string): boolean {
   const ip = parseIPv4(s);
   return ip !== null && ip[0] === 127;
 }

@@ -52,7 +52,7 @@ export function scoreStates(
   return s;
 }
 
-export function pct(a: number, b: number): string {
+function pct(a: number, b: number): string {
   return b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(a === b ? 0 : 2)} %`;
 }
 

@@ -25,7 +25,7 @@ export function toScore(s: StateScore): Score {
   };
 }
 
-export function* cells(
+function* cells(
   hosts: readonly HostTruth[],
   proto: 'tcp' | 'udp',
   ports: readonly number[],

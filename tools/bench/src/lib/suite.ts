@@ -53,12 +53,12 @@ export interface ToolResult {
   medianCpuPct: number;
 }
 
-export interface Verdict {
+interface Verdict {
   met: boolean;
   reasons: string[];
 }
 
-export interface ToolPlan {
+interface ToolPlan {
   label: string;
   /** Environment added to the bench's own for this tool's runs. */
   env?: Record<string, string>;
@@ -66,7 +66,7 @@ export interface ToolPlan {
   score: (f: RunFiles) => Score;
 }
 
-export interface BenchPlan {
+interface BenchPlan {
   targets: string[];
   ports: { tcp?: number[]; udp?: number[] };
   /** lines for the report: what is targeted and how states map */
@@ -124,7 +124,7 @@ export function writeTargets(ctx: BenchContext, name: string, targets: readonly 
 }
 
 /** Re-reads a target file and checks it again right before a scanner gets it. */
-export function recheckTargetsFile(file: string): void {
+function recheckTargetsFile(file: string): void {
   const lines = fs
     .readFileSync(file, 'utf8')
     .split('\n')

@@ -22,7 +22,7 @@ export function loadTruth(file: string): GroundTruth {
   return gt;
 }
 
-export function ipKey(a: string): number {
+function ipKey(a: string): number {
   return a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 

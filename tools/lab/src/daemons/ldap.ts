@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { PlanBuilder } from '../builder.js';
 import { run, writeFile } from '../util.js';
 
-export const BASE_DN = 'dc=lab,dc=example';
+const BASE_DN = 'dc=lab,dc=example';
 
 export function planLdap(b: PlanBuilder): void {
   const hosts = b.with((r) => r.ldap);

@@ -6,7 +6,7 @@ import type { PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { chunks, writeFile } from '../util.js';
 
-export const MSRPC_DYNAMIC = [49152, 49160];
+const MSRPC_DYNAMIC = [49152, 49160];
 
 export function planMisc(b: PlanBuilder): void {
   chunks(

@@ -7,13 +7,13 @@ import type { SnmpClass } from '../roles.js';
 import type { SnmpTruth, V3User } from '../types.js';
 import { writeFile } from '../util.js';
 
-export const SECRET_COMMUNITY = 'Xk9-ops-2026';
+const SECRET_COMMUNITY = 'Xk9-ops-2026';
 /**
  * The v3-only agents' USM users, one of each kind the SNMPv3 policy rules look at: a CIS-compliant one
  * (SHA-256 + AES, authPriv only), SHA-1 + AES, MD5 + DES that the access rule also lets in without keys,
  * and a user without keys at all.
  */
-export const V3_USERS: readonly V3User[] = [
+const V3_USERS: readonly V3User[] = [
   {
     user: 'labops',
     level: 'authPriv',

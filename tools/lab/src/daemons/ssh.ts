@@ -6,7 +6,7 @@ import type { PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { chunks, run, writeFile } from '../util.js';
 
-export const CISCO_BANNER = 'SSH-2.0-Cisco-1.25';
+const CISCO_BANNER = 'SSH-2.0-Cisco-1.25';
 
 export function planSsh(b: PlanBuilder): void {
   const dir = path.join(b.cfg.conf, 'ssh');

@@ -6,7 +6,7 @@ import type { HostDraft, PlanBuilder } from '../builder.js';
 import { hostLabel } from '../config.js';
 import { run, writeFile } from '../util.js';
 
-export const IIS_SERVER = 'Microsoft-IIS/10.0';
+const IIS_SERVER = 'Microsoft-IIS/10.0';
 
 function web(
   b: PlanBuilder,

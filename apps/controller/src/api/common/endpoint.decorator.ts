@@ -18,7 +18,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
 };
 
 /** The `ApiError` component (contracts `ApiErrorSchema`), registered once by `finalizeOpenApi`. */
-export const API_ERROR_REF = '#/components/schemas/ApiError';
+const API_ERROR_REF = '#/components/schemas/ApiError';
 
 /** Marks a public operation; `finalizeOpenApi` turns it into `security: []` (no token needed). */
 export const PUBLIC_EXTENSION = 'x-fleetqry-public';

@@ -131,7 +131,7 @@ function csvDocument(text: string, q: { tcp?: string; udp?: string; groups?: str
  * What the schema cannot check: strict target syntax (libs/probe's parser), unique addresses (the hosts
  * table's key), and no literal secrets or file imports (an API inventory references stored credentials).
  */
-export function checkDocument(doc: Inventory, root: string): void {
+function checkDocument(doc: Inventory, root: string): void {
   const issues: ApiIssue[] = [];
   const seen = new Map<string, number>();
   documentHosts(doc).forEach((h, i) => {

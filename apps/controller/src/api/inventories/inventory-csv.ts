@@ -1,7 +1,7 @@
 import type { ApiIssue, InventoryInput } from '@fleetqry/contracts';
 import { CsvError, parse } from 'csv-parse/sync';
 
-export const CSV_COLUMNS = ['address', 'name', 'tags', 'owner', 'groups', 'excludePorts'] as const;
+const CSV_COLUMNS = ['address', 'name', 'tags', 'owner', 'groups', 'excludePorts'] as const;
 
 /** One CSV record with the line it starts on (1-based), for errors that name the line. */
 export interface CsvRecord {

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { EffectiveScopeSchema, ScopeRuleCreateSchema, ScopeRuleResponseSchema } from '@fleetqry/contracts';
+import type { ScopeRule } from '@fleetqry/store';
 import { z } from 'zod';
 
 import { actorOf, CurrentPrincipal, type Principal } from '../../auth/principal.js';
@@ -27,7 +28,7 @@ export class ScopeRulesController {
   @Endpoint('List stored scope rules')
   @Roles('operator')
   @ZodResponse(200, z.array(ScopeRuleResponseSchema))
-  list() {
+  list(): Promise<ScopeRule[]> {
     return this.scope.list();
   }
 
@@ -37,7 +38,7 @@ export class ScopeRulesController {
   create(
     @ZodBody(ScopeRuleCreateSchema) body: z.infer<typeof ScopeRuleCreateSchema>,
     @CurrentPrincipal() by?: Principal,
-  ) {
+  ): Promise<ScopeRule> {
     return this.scope.create(body, actorOf(by));
   }
 

@@ -12,7 +12,7 @@ import { validationError } from '../common/zod-validation.pipe.js';
  * lie inside the environment's allowlist, and once any exists the allowlist is the stored rules; deny rules
  * add to the environment's denylist. So an API token, even an admin's, cannot widen what may be scanned.
  */
-export function effectiveScope(env: AppConfig['scope'], rules: readonly ScopeRule[]): ScopeConfig {
+function effectiveScope(env: AppConfig['scope'], rules: readonly ScopeRule[]): ScopeConfig {
   const allow = rules.filter((r) => r.action === 'allow').map((r) => r.cidr);
   const deny = rules.filter((r) => r.action === 'deny').map((r) => r.cidr);
   return { allow: allow.length ? allow : [...env.allow], deny: [...env.deny, ...deny] };
@@ -34,7 +34,10 @@ export class ScopeService {
     return listScopeRules(this.stores.prisma);
   }
 
-  async create(input: { action: 'allow' | 'deny'; cidr: string; comment?: string }, createdBy: string) {
+  async create(
+    input: { action: 'allow' | 'deny'; cidr: string; comment?: string },
+    createdBy: string,
+  ): Promise<ScopeRule> {
     let spec: TargetSpec;
     try {
       spec = parseTarget(input.cidr);

@@ -14,7 +14,7 @@ import { StoreService } from '../../store/store.service.js';
 import { validationError } from '../common/zod-validation.pipe.js';
 
 /** Port specs are checked with the probe's parser, so a stored group always plans. */
-export function checkGroup(input: ServiceGroupInput): void {
+function checkGroup(input: ServiceGroupInput): void {
   const issues: ApiIssue[] = [];
   for (const proto of ['tcp', 'udp'] as const) {
     const text = input[proto];

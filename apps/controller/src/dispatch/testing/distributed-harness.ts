@@ -24,7 +24,7 @@ import { StoreModule } from '../../store/store.module.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../../..');
 export const WORKER_MAIN = join(REPO_ROOT, 'apps/worker/dist/main.js');
-export const REDIS_START = [
+const REDIS_START = [
   'redis-server',
   '--daemonize',
   'yes',
@@ -86,7 +86,7 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
-export const CREDENTIAL_KEY = randomBytes(32).toString('hex');
+const CREDENTIAL_KEY = randomBytes(32).toString('hex');
 export const WORKER_TOKEN = randomBytes(24).toString('base64url'); // 32 characters
 export const JOB_KEY = randomBytes(32).toString('base64url');
 
@@ -203,7 +203,7 @@ export async function stopWorker(
   return exited;
 }
 
-export function redisRunning(): boolean {
+function redisRunning(): boolean {
   return spawnSync('redis-cli', ['-h', '127.0.0.1', 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
 }
 

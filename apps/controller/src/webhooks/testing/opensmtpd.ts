@@ -18,7 +18,7 @@ import { join } from 'node:path';
 
 export const SMTPD = '/usr/sbin/smtpd';
 
-export interface MailMessage {
+interface MailMessage {
   headers: Record<string, string>;
   body: string;
 }

@@ -54,7 +54,7 @@ export function encodeRootDseSearch(o: SearchRequestOptions): Buffer {
   return w.buffer;
 }
 
-export interface CldapEntry {
+interface CldapEntry {
   dn: string;
   attributes: Array<{ type: string; values: Buffer[] }>;
 }

@@ -10,11 +10,11 @@ import { TcpConversation, type Failure } from './tcp-conversation.js';
 /** Suggested `ctx.timeoutMs` for a banner query when the caller has no better number. */
 export const DEFAULT_BANNER_TIMEOUT_MS = 5000;
 /** How long a polite QUIT/LOGOUT may wait for its reply (never past the query's deadline). */
-export const QUIT_GRACE_MS = 1000;
+const QUIT_GRACE_MS = 1000;
 /** Cap on printable evidence carried in a result. */
-export const MAX_EVIDENCE_CHARS = 512;
+const MAX_EVIDENCE_CHARS = 512;
 /** Cap on a printable banner (all its lines). */
-export const MAX_BANNER_CHARS = 1024;
+const MAX_BANNER_CHARS = 1024;
 
 /**
  * The part of `ctx.timeoutMs` a plugin uses, so it settles before the caller's own abort: the
@@ -56,7 +56,7 @@ export function evidenceText(bytes: Buffer): string {
 }
 
 /** Opens a conversation for `ctx` with the query budget; TLS when `servername`/`tls` is given. */
-export function openFor(
+function openFor(
   ctx: ProtocolContext,
   tls?: { servername?: string },
 ): ReturnType<typeof TcpConversation.open> {
@@ -72,12 +72,12 @@ export function openFor(
 }
 
 /** A result for a connect failure (nothing was read). */
-export function openFailureResult(label: string, f: Failure): QueryResult {
+function openFailureResult(label: string, f: Failure): QueryResult {
   return { status: f.status, detail: `${label}: ${f.detail}`, answered: f.answered ?? false };
 }
 
 /** A result for a failed read: evidence of what was read; for `truncated`, the partial banner too. */
-export function readFailureResult(label: string, f: Failure, answered: boolean): QueryResult {
+function readFailureResult(label: string, f: Failure, answered: boolean): QueryResult {
   const result: QueryResult = { status: f.status, detail: `${label}: ${f.detail}`, answered };
   if (f.partial.length > 0) {
     result.evidence = evidenceText(f.partial);

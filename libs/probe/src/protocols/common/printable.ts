@@ -1,5 +1,5 @@
 /** Default cap on a printable string placed in a result (banner, evidence, detail). */
-export const MAX_PRINTABLE_CHARS = 1024;
+const MAX_PRINTABLE_CHARS = 1024;
 
 const TRUNCATION_MARK = '...';
 
@@ -76,7 +76,7 @@ export function toPrintableLines(lines: readonly Buffer[], maxChars = MAX_PRINTA
 }
 
 /** The line without its terminating LF or CRLF. */
-export function stripEol(line: Buffer): Buffer {
+function stripEol(line: Buffer): Buffer {
   let end = line.length;
   if (end > 0 && line[end - 1] === 0x0a) end--;
   if (end > 0 && line[end - 1] === 0x0d) end--;

@@ -69,7 +69,7 @@ const CONNECT_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH
 const CONNECTED_THEN_GONE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Maps a connect error to the status vocabulary. */
-export function connectErrorStatus(err: NodeJS.ErrnoException): ProbeStatus {
+function connectErrorStatus(err: NodeJS.ErrnoException): ProbeStatus {
   if (err.code && CONNECT_TIMEOUT_CODES.has(err.code)) return 'connection-timeout';
   if (err.code && CONNECTED_THEN_GONE_CODES.has(err.code)) return 'io-timeout';
   return 'connection-refused';

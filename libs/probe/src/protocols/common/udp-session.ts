@@ -44,7 +44,7 @@ export interface UdpSessionResult {
   rttMs?: number;
 }
 
-export interface UdpSessionControl {
+interface UdpSessionControl {
   /** Ends the session: the caller has its answer. */
   finish(): void;
   /** Sends what `outgoing()` returns now; counts as a send. */
@@ -80,7 +80,7 @@ export interface UdpSessionInput {
 }
 
 /** dgram's lookup hook: IP literals only. The caller resolved and scope-checked the address. */
-export function addressOnlyLookup(
+function addressOnlyLookup(
   host: string,
   _opts: unknown,
   cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,

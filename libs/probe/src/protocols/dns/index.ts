@@ -13,8 +13,6 @@ import { buildQuery, frame, parseReply, questionFor, validateQueryName } from '.
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
 
-export { buildQuery, parseReply, questionFor, validateQueryName } from './message.js';
-
 type DnsResult = ProtocolResult & { answered: boolean };
 
 /** DNS over TCP never exceeds 65535 bytes; the configured cap applies, with room for a normal answer. */

@@ -11,7 +11,7 @@ import { toPrintable } from '../common/printable.js';
 export const ftpReplyFramer = replyFramer('ftp');
 
 /** Cap on the printable first line of a reply kept in results (`ftp.loginReply`). */
-export const MAX_REPLY_LINE_CHARS = 256;
+const MAX_REPLY_LINE_CHARS = 256;
 
 export interface FtpReply {
   code: number;

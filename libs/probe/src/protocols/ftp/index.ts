@@ -11,17 +11,11 @@ import type { TcpConversation } from '../common/tcp-conversation.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { anonymousOutcome, ftpReplyFramer, greetingStatus, parseFtpReply } from './ftp-reply.js';
 
-export {
-  anonymousOutcome,
-  ftpReplyFramer,
-  greetingStatus,
-  parseFtpReply,
-  type FtpReply,
-} from './ftp-reply.js';
+export { anonymousOutcome, ftpReplyFramer, greetingStatus, parseFtpReply } from './ftp-reply.js';
 
 /** The anonymous logon PortQry attempts; the password is the conventional e-mail-like placeholder. */
-export const ANONYMOUS_USER = 'anonymous';
-export const ANONYMOUS_PASSWORD = 'fleetqry@';
+const ANONYMOUS_USER = 'anonymous';
+const ANONYMOUS_PASSWORD = 'fleetqry@';
 
 /** Tries `USER anonymous` / `PASS fleetqry@`; undefined when no usable reply came (see `detail`). */
 async function tryAnonymous(conv: TcpConversation): Promise<{ ftp?: FtpData; detail?: string }> {

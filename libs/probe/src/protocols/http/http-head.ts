@@ -8,7 +8,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LFLF = Buffer.from('\n\n', 'latin1');
 
 /** Cap on the printable Server value (and other strings) kept from a response. */
-export const MAX_HEADER_VALUE_CHARS = 256;
+const MAX_HEADER_VALUE_CHARS = 256;
 
 /**
  * An HTTP/1.x response head (RFC 9112 §2.1): status line and header fields, ending at an empty line.
@@ -83,7 +83,7 @@ export function sniName(host: string): string | undefined {
   return name.includes('.') || /^[A-Za-z]/.test(name) ? name : undefined;
 }
 
-export const USER_AGENT = 'fleetqry';
+const USER_AGENT = 'fleetqry';
 
 export function buildRequest(method: 'HEAD' | 'GET', hostValue: string): string {
   return (

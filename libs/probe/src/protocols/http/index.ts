@@ -12,17 +12,10 @@ import {
   sniName,
 } from './http-head.js';
 
-export {
-  buildRequest,
-  hostHeader,
-  httpHeadFramer,
-  parseHttpHead,
-  sniName,
-  type HttpHead,
-} from './http-head.js';
+export { buildRequest, hostHeader, httpHeadFramer, parseHttpHead, sniName } from './http-head.js';
 
 /** Ports spoken over TLS (HTTPS) by default; every other port is plain HTTP. */
-export const HTTPS_PORTS: readonly number[] = [443];
+const HTTPS_PORTS: readonly number[] = [443];
 
 export interface HttpPluginOptions {
   /** Ports that speak TLS (default HTTPS_PORTS). */

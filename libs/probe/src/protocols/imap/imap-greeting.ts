@@ -4,7 +4,7 @@ import { bannerText } from '../common/greeting-query.js';
 import { complete, type Framer, invalid, MORE } from '../common/framing.js';
 
 const GREETING_WORDS = ['OK', 'PREAUTH', 'BYE'] as const;
-export type ImapGreetingWord = (typeof GREETING_WORDS)[number];
+type ImapGreetingWord = (typeof GREETING_WORDS)[number];
 
 const LITERAL_AT_END = /\{(\d{1,10})\+?\}$/;
 

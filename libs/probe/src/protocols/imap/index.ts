@@ -9,7 +9,7 @@ import {
 import type { ProtocolPlugin } from '../plugin.js';
 import { imapGreetingFramer, parseImapGreeting } from './imap-greeting.js';
 
-export { imapGreetingFramer, parseImapGreeting, type ImapGreeting } from './imap-greeting.js';
+export { imapGreetingFramer, parseImapGreeting } from './imap-greeting.js';
 
 const LOGOUT_TAG = 'fq1';
 

@@ -10,7 +10,7 @@ const HEADER_BYTES = 28;
 const MAX_PAYLOADS = 64;
 const MAX_VENDOR_IDS = 8;
 
-export type IkeVersion = 'IKEv1' | 'IKEv2';
+type IkeVersion = 'IKEv1' | 'IKEv2';
 
 function header(
   spi: Buffer,

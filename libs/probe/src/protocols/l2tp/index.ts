@@ -12,7 +12,7 @@ import { printableText } from '../common/printable.js';
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';
 
-export { buildSccrq, buildStopCcn, parseControl, summary } from './message.js';
+export { buildSccrq, parseControl } from './message.js';
 
 type L2tpResult = ProtocolResult & { answered: boolean };
 

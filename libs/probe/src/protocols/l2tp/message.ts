@@ -5,12 +5,12 @@
  */
 import { printableText } from '../common/printable.js';
 
-export const L2TP_CONTROL_FLAGS = 0xc802; // T=1 L=1 S=1, version 2
+const L2TP_CONTROL_FLAGS = 0xc802; // T=1 L=1 S=1, version 2
 const HEADER_BYTES = 12;
 const MAX_AVPS = 128;
 const MAX_TEXT_CHARS = 128;
 
-export const MESSAGE_TYPES: Record<number, string> = {
+const MESSAGE_TYPES: Record<number, string> = {
   1: 'SCCRQ',
   2: 'SCCRP',
   3: 'SCCCN',

@@ -11,12 +11,12 @@ import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.
 import { queryWindowMs } from '../query-window.js';
 import { describeRootDse, toRootDSE } from './rootdse.js';
 
-export { BINARY_PREFIX, toRootDSE } from './rootdse.js';
+export { toRootDSE } from './rootdse.js';
 
 type LdapResult = ProtocolResult & { answered: boolean };
 
 /** The configured cap is sized for banners; an Active Directory rootDSE runs to several KiB. */
-export const MIN_LDAP_RESPONSE_BYTES = 64 * 1024;
+const MIN_LDAP_RESPONSE_BYTES = 64 * 1024;
 const LDAP_MESSAGE_TAG = 0x30;
 
 interface Wire {

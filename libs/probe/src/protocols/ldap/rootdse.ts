@@ -7,7 +7,7 @@
 import type { Observation } from '@fleetqry/contracts';
 import type { Entry } from 'ldapts';
 
-export const BINARY_PREFIX = 'base64:';
+const BINARY_PREFIX = 'base64:';
 /** Cap per value and per attribute: a rootDSE is small; a hostile server's "rootDSE" need not be. */
 const MAX_VALUE_CHARS = 4096;
 const MAX_VALUES = 512;

@@ -16,7 +16,7 @@ const MAX_VALUE_CHARS = 256;
 const PROTOCOL_VALUES: Record<string, number> = { np: 1, tcp: 1, via: 1, rpc: 1, spx: 1, adsp: 1, bv: 2 };
 const REQUIRED = ['ServerName', 'InstanceName', 'IsClustered', 'Version'] as const;
 
-export type Instance = MssqlData['instances'][number];
+type Instance = MssqlData['instances'][number];
 export type BrowserParse = { ok: true; data: MssqlData } | { ok: false; error: string };
 
 function parseInstance(record: string, index: number): Instance {

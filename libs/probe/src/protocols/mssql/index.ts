@@ -10,7 +10,7 @@ import { printableText } from '../common/printable.js';
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';
 
-export { buildBrowserResponse, CLNT_UCAST_EX, parseBrowserResponse } from './browser.js';
+export { buildBrowserResponse, parseBrowserResponse } from './browser.js';
 
 type MssqlResult = ProtocolResult & { answered: boolean };
 

@@ -11,7 +11,7 @@ import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildNodeStatusRequest, parseNodeStatus } from './message.js';
 
-export { buildNodeStatusRequest, encodeNetbiosName, formatMac, parseNodeStatus } from './message.js';
+export { buildNodeStatusRequest, parseNodeStatus } from './message.js';
 
 type NetbiosResult = ProtocolResult & { answered: boolean };
 

@@ -7,7 +7,7 @@ import type { NetbiosData } from '@fleetqry/contracts';
 
 import { printableText } from '../common/printable.js';
 
-export const NBSTAT_TYPE = 0x0021;
+const NBSTAT_TYPE = 0x0021;
 const CLASS_IN = 0x0001;
 const HEADER_BYTES = 12;
 const NAME_ENTRY_BYTES = 18;
@@ -15,7 +15,7 @@ const NAME_ENTRY_BYTES = 18;
 const MAX_NAME_BYTES = 255;
 
 /** First-level encoding (RFC 1001 §14.1) of a 16-byte NetBIOS name: each nibble + 'A'. */
-export function encodeNetbiosName(name16: Buffer): Buffer {
+function encodeNetbiosName(name16: Buffer): Buffer {
   const out = Buffer.alloc(34);
   out[0] = 0x20;
   for (let i = 0; i < 16; i++) {
@@ -77,7 +77,7 @@ function skipName(buf: Buffer, at: number): number {
   throw new Error('answer name is too long');
 }
 
-export function formatMac(bytes: Buffer): string {
+function formatMac(bytes: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('-');
 }
 

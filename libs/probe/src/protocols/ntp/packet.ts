@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { NtpData } from '@fleetqry/contracts';
 
-export const NTP_HEADER_BYTES = 48;
+const NTP_HEADER_BYTES = 48;
 const ORIGIN_OFFSET = 24;
 const TRANSMIT_OFFSET = 40;
 /** Seconds from 1900-01-01 (NTP era 0) to 1970-01-01. */

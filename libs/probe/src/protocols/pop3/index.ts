@@ -4,7 +4,7 @@ import { describeBanner, politeQuit, runGreetingQuery } from '../common/greeting
 import type { ProtocolPlugin } from '../plugin.js';
 import { parsePop3Greeting, pop3StatusFramer } from './pop3-greeting.js';
 
-export { parsePop3Greeting, pop3StatusFramer, type Pop3Greeting } from './pop3-greeting.js';
+export { parsePop3Greeting, pop3StatusFramer } from './pop3-greeting.js';
 
 /** POP3 banner (PortQry's POP3 query): the `+OK` greeting, then a polite QUIT. */
 export const pop3Plugin: ProtocolPlugin = {

@@ -12,7 +12,7 @@ export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
 const RPC_C_EP_ALL_ELTS = 0;
 const RPC_C_VERS_ALL = 1;
 /** ept_max_annotation_size; MS-RPCE allows no more. */
-export const MAX_ANNOTATION = 64;
+const MAX_ANNOTATION = 64;
 /** Towers seen in practice have 4 or 5 floors; anything beyond this is not a tower we can print. */
 const MAX_FLOORS = 16;
 /** Fixed NDR size of one ept_entry_t before its annotation bytes: object, tower pointer, offset, count. */
@@ -45,7 +45,7 @@ export interface TowerFloor {
   rhs: Buffer;
 }
 
-export type RpcProtocolName =
+type RpcProtocolName =
   'ncacn_ip_tcp' | 'ncadg_ip_udp' | 'ncacn_np' | 'ncacn_nb_nb' | 'ncalrpc' | 'ncacn_http' | 'unknown';
 
 /** One endpoint as PortQry shows it, plus the pieces a policy or a report wants separately. */

@@ -87,7 +87,7 @@ export class NdrReader {
   }
 }
 
-export function formatUuid(d1: number, d2: number, d3: number, d4: Buffer): string {
+function formatUuid(d1: number, d2: number, d3: number, d4: Buffer): string {
   const hex = d4.toString('hex');
   return [
     d1.toString(16).padStart(8, '0'),

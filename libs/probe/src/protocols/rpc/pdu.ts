@@ -6,7 +6,7 @@
 import { complete, type Framer, invalid, MORE } from '../common/framing.js';
 import { NdrError, NdrReader, uuidToBytesLE } from './ndr.js';
 
-export const PTYPE = {
+const PTYPE = {
   request: 0,
   response: 2,
   fault: 3,
@@ -15,9 +15,8 @@ export const PTYPE = {
   bindNak: 13,
 } as const;
 
-export const PFC_FIRST_FRAG = 0x01;
-export const PFC_LAST_FRAG = 0x02;
-export const PFC_OBJECT_UUID = 0x80;
+const PFC_FIRST_FRAG = 0x01;
+const PFC_LAST_FRAG = 0x02;
 
 export const HEADER_LENGTH = 16;
 /** Little-endian integers, ASCII characters, IEEE floats. */
@@ -140,7 +139,7 @@ export const pduFramer: Framer = (buf) => {
   return buf.length >= fragLength ? complete(fragLength) : MORE;
 };
 
-export interface BindAck {
+interface BindAck {
   maxXmitFrag: number;
   maxRecvFrag: number;
   secondaryAddress: string;

@@ -4,7 +4,7 @@ import { describeBanner, politeQuit, runGreetingQuery } from '../common/greeting
 import type { ProtocolPlugin } from '../plugin.js';
 import { parseSmtpGreeting, smtpReplyFramer } from './smtp-greeting.js';
 
-export { parseSmtpGreeting, smtpReplyFramer, type SmtpGreeting } from './smtp-greeting.js';
+export { parseSmtpGreeting, smtpReplyFramer } from './smtp-greeting.js';
 
 /** SMTP banner (PortQry's SMTP query): the greeting, then a polite QUIT. */
 export const smtpPlugin: ProtocolPlugin = {

@@ -9,7 +9,7 @@ const { Ber } = asn1;
 
 export type Reader = BerReader;
 
-export const BER = { integer: 0x02, octetString: 0x04, sequence: 0x30 } as const;
+const BER = { integer: 0x02, octetString: 0x04, sequence: 0x30 } as const;
 
 /** Thrown only while decoding, and turned into `{ ok: false }` by decodeSafely. */
 export class DecodeError extends Error {}

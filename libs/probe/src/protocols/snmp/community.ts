@@ -4,9 +4,9 @@
  */
 
 /** RFC 3584 allows 0..255 octets; an empty one cannot be a deliberate credential. */
-export const MAX_COMMUNITY_BYTES = 255;
+const MAX_COMMUNITY_BYTES = 255;
 /** Each community costs two datagrams per host (v1 + v2c); cap the fan-out of one query. */
-export const MAX_COMMUNITIES = 256;
+const MAX_COMMUNITIES = 256;
 
 // C0 controls, DEL and C1 controls: they break logs and terminals and are never in real communities.
 // eslint-disable-next-line no-control-regex

@@ -18,11 +18,7 @@ import { runSweep, type SweepRequest } from './sweep.js';
 import { checkV3Users, loadNetSnmp, type V3UserCheck } from './v3-user.js';
 import { encodeDiscoveryRequest } from './v3.js';
 
-export { MAX_COMMUNITIES, MAX_COMMUNITY_BYTES, validateCommunities, validateCommunity } from './community.js';
-export { decodeV3Report, describeEngineId, encodeDiscoveryRequest, toEngineData } from './v3.js';
-
-/** What the engine should pass as ctx.timeoutMs by default (×2 for PortQry's -sl slow link). */
-export const SNMP_DEFAULT_TIMEOUT_MS = 1000;
+export { validateCommunity } from './community.js';
 const VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c'];
 /** The v3 gets settle this long before the query's deadline, so their own outcome is reported. */
 const V3_MARGIN_MS = 25;
@@ -32,8 +28,8 @@ const V3_MARGIN_MS = 25;
  * hashes 1 MB per key and agent (about 9 ms of CPU here under load), which a scan of many agents at
  * once queues up: the lab's 48 agents with 4 users (3 with keys) took up to 2.9 s.
  */
-export const SNMP_V3_BASE_TIMEOUT_MS = 1000;
-export const SNMP_V3_PER_USER_TIMEOUT_MS = 750;
+const SNMP_V3_BASE_TIMEOUT_MS = 1000;
+const SNMP_V3_PER_USER_TIMEOUT_MS = 750;
 const OIDS = [SYSTEM_OIDS.sysDescr, SYSTEM_OIDS.sysName, SYSTEM_OIDS.sysObjectID];
 
 export function buildRequests(communities: readonly string[]): SweepRequest[] {

@@ -33,9 +33,9 @@ export const SYSTEM_OIDS = {
 } as const;
 
 /** Largest datagram decoded (IPv4 UDP payload maximum); anything bigger is not a UDP answer. */
-export const MAX_MESSAGE_BYTES = 65_507;
+const MAX_MESSAGE_BYTES = 65_507;
 /** We ask for three OIDs; an answer with far more varbinds is not an answer to us. */
-export const MAX_VARBINDS = 64;
+const MAX_VARBINDS = 64;
 const MAX_OID_BYTES = 128;
 
 const VALUE_TYPES: Record<number, string> = {
@@ -88,7 +88,7 @@ export interface GetRequest {
   oids: readonly string[];
 }
 
-export interface Varbind {
+interface Varbind {
   oid: string;
   /** Value type name (`OctetString`, `OID`, `noSuchObject`, ...) or `tag 0x..` when unknown. */
   type: string;

@@ -33,7 +33,7 @@ export interface SweepInput {
 }
 
 /** How long a fully answered community sweep still waits for the v3 Report (sent in the same burst). */
-export const V3_GRACE_MS = 50;
+const V3_GRACE_MS = 50;
 
 /**
  * Once the agent has answered v3 discovery it is known to be up and quick, so silence to a community
@@ -41,7 +41,7 @@ export const V3_GRACE_MS = 50;
  * answer time, whichever is longer (and never past the window). Unanswered requests are resent at
  * that moment, so one lost datagram cannot turn an accepted community into a rejected one.
  */
-export const ALIVE_QUIET_MS = 250;
+const ALIVE_QUIET_MS = 250;
 
 export interface SweepOutcome {
   /** `answered`: every community request was answered. */

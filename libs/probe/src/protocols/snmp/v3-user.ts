@@ -31,7 +31,7 @@ export interface V3Target {
   signal: AbortSignal;
 }
 
-export interface V3GetResult {
+interface V3GetResult {
   outcome: SnmpV3Outcome;
   /** sysDescr / sysName / sysObjectID when the agent returned them. */
   system?: { sysDescr?: string; sysName?: string; sysObjectID?: string };
@@ -115,12 +115,7 @@ function systemOf(snmp: Snmp, varbinds: readonly NetSnmp.Varbind[]): V3GetResult
 }
 
 /** One get of the system group as `user`, settled by `deadlineMs` at the latest (then `no-response`). */
-export function v3Get(
-  snmp: Snmp,
-  target: V3Target,
-  user: NetSnmp.User,
-  deadlineMs: number,
-): Promise<V3GetResult> {
+function v3Get(snmp: Snmp, target: V3Target, user: NetSnmp.User, deadlineMs: number): Promise<V3GetResult> {
   if (user.privProtocol === snmp.PrivProtocols.des) ensureDesPrivacy(snmp);
   if (target.signal.aborted || deadlineMs <= 0) return Promise.resolve({ outcome: 'no-response' });
   return new Promise((resolve) => {
@@ -161,7 +156,7 @@ export function v3Get(
 }
 
 /** Each v3 user sends two gets per agent; cap the fan-out of one query as for communities. */
-export const MAX_V3_USERS = 16;
+const MAX_V3_USERS = 16;
 
 /** Why the users are unusable (naming the field, never a key), or undefined. */
 export function validateV3Users(users: readonly unknown[]): string | undefined {

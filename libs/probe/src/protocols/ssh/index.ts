@@ -4,7 +4,7 @@ import { describeBanner, runGreetingQuery } from '../common/greeting-query.js';
 import type { ProtocolPlugin } from '../plugin.js';
 import { parseSshIdent, sshIdentFramer } from './ssh-ident.js';
 
-export { MAX_IDENT_LINE, parseSshIdent, sshIdentFramer, type SshIdent } from './ssh-ident.js';
+export { parseSshIdent, sshIdentFramer } from './ssh-ident.js';
 
 /**
  * SSH identification: reads the server's `SSH-…` line (skipping allowed pre-banner lines) and closes

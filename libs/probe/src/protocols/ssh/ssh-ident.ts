@@ -7,9 +7,9 @@ import { toPrintable } from '../common/printable.js';
  * RFC 4253 §4.2 limits the identification line to 255 characters including CR LF; like OpenSSH's
  * client we accept longer ones (the read's byte cap bounds them) but keep at most this much of it.
  */
-export const MAX_IDENT_LINE = 255;
+const MAX_IDENT_LINE = 255;
 /** Pre-banner lines a client accepts before giving up (OpenSSH's limit). */
-export const MAX_PRE_BANNER_LINES = 1024;
+const MAX_PRE_BANNER_LINES = 1024;
 
 const SSH_PREFIX = Buffer.from('SSH-', 'latin1');
 

@@ -11,7 +11,7 @@ import { printableText } from '../common/printable.js';
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { buildAbort, buildReadRequest, describeReply, OPCODE, parseReply } from './packet.js';
 
-export { buildAbort, buildReadRequest, describeReply, parseReply } from './packet.js';
+export { buildReadRequest, parseReply } from './packet.js';
 
 type TftpResult = ProtocolResult & { answered: boolean };
 
