@@ -8,8 +8,8 @@ import { SubnetPacer } from './subnet-pacer.js';
  * Half of Linux's global ICMP budget (icmp_msgs_per_sec 1000, burst 50), so rechecks alone never drain a
  * host's budget, and a small burst: a recheck round of 256 ports then takes about half a second.
  */
-export const RECHECK_DATAGRAMS_PER_SECOND = 500;
-export const RECHECK_BURST = 10;
+const RECHECK_DATAGRAMS_PER_SECOND = 500;
+const RECHECK_BURST = 10;
 
 /** Shared, per-scan state the state probes need. One per scanner (per worker thread). */
 export interface EngineContext {
