@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { FindingSchema, FindingStatusSchema, SeveritySchema } from './finding.js';
 import { NetworkQualitySchema } from './network-quality.js';
 
+/** A target the plan could not turn into a host to probe (a name that does not resolve): never probed. */
+export const PlanFailureSchema = z.object({ given: z.string(), error: z.string() });
+export type PlanFailure = z.infer<typeof PlanFailureSchema>;
+
 /**
  * The violation report: printed by `fleetqry sweep/report --format json`, served by the API and
  * exported. One shape for the embedded and the distributed transport.
@@ -27,6 +31,8 @@ const RunInfoSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** Targets of the plan that were never probed; a run none of whose targets resolved is failed. */
+  planFailures: z.array(PlanFailureSchema),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
 

@@ -4,6 +4,7 @@ export * from './inventory/inventory-sources.js';
 export * from './policy-source.js';
 export * from './stages/ingest-stage.js';
 export * from './stages/evaluate-stage.js';
+export * from './stages/plan-failures.js';
 export * from './report/build-report.js';
 export * from './report/render-text.js';
 export * from './report/render-csv.js';

@@ -13,6 +13,7 @@ import {
   FAIL_ON,
   REPORT_FORMATS,
   reportExitCode,
+  unsucceededRunExit,
   type ReportFormat,
 } from '../sweep/report-output.js';
 import { UsageError } from '../usage-error.js';
@@ -78,10 +79,7 @@ async function scanStart(flags: ScanStartFlags): Promise<number> {
     await sleep(pollMs);
     run = await api.run(run.id);
   }
-  if (run.status !== 'succeeded') {
-    process.stderr.write(`fleetqry: run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
-    return 70;
-  }
+  if (run.status !== 'succeeded') return unsucceededRunExit(await api.run(run.id));
   const report = await api.report(run.id);
   const trend = flags.format === 'html' ? (await api.trend(run.id)).points : undefined;
   emitReport(report, flags.format, {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 
-import { SEVERITIES, type Report, type Severity, type TrendPoint } from '@fleetqry/contracts';
+import { SEVERITIES, type Report, type RunInfo, type Severity, type TrendPoint } from '@fleetqry/contracts';
 import { hasViolationsAtOrAbove } from '@fleetqry/policy';
 import { renderCsv, renderHtml, renderSarif, renderText } from '@fleetqry/sweep';
 import { Option } from 'commander';
@@ -59,4 +59,17 @@ export function emitReport(
 export function reportExitCode(report: Report, failOn: Severity | 'none', failures = 0): number {
   if (failOn !== 'none' && hasViolationsAtOrAbove(report.violations, failOn)) return EXIT.VIOLATIONS;
   return failures > 0 ? EXIT.INCOMPLETE : EXIT.OK;
+}
+
+/**
+ * A run that did not succeed goes to stderr, not as a report (an empty report would read as a clean run):
+ * its error and the targets its plan could not resolve. 4 when it had no target it could probe (every name
+ * failed to resolve), else 70. The embedded sweep and `scan start --wait` end the same way.
+ */
+export function unsucceededRunExit(
+  run: Pick<RunInfo, 'number' | 'status' | 'error' | 'hosts' | 'planFailures'>,
+): number {
+  process.stderr.write(`fleetqry: run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
+  for (const f of run.planFailures) process.stderr.write(`  ${f.given}: ${f.error}\n`);
+  return run.hosts === 0 && run.planFailures.length > 0 ? EXIT.INCOMPLETE : EXIT.RUNTIME;
 }

@@ -15,6 +15,7 @@ import {
   reportExitCode,
   reportFormatOption,
   sarifRootOption,
+  unsucceededRunExit,
   type ReportFormat,
 } from './report-output.js';
 import { addStoreOptions, withOpeningStore, type StoreFlags } from './store-options.js';
@@ -100,6 +101,7 @@ async function sweep(flags: SweepFlags): Promise<number> {
     });
     progress?.stop();
     evaluating?.stop();
+    if (report.run.status !== 'succeeded') return unsucceededRunExit(report.run);
     const failureLines = failures.map((f) => `${f.host}: ${f.error}`);
     emitReport(report, flags.format, {
       output: flags.output,
@@ -107,7 +109,7 @@ async function sweep(flags: SweepFlags): Promise<number> {
       ...(trend ? { trend } : {}),
     });
     if (flags.timings) process.stderr.write(`${formatStageTimings(stages)}\n`);
-    return reportExitCode(report, flags.failOn, failures.length);
+    return reportExitCode(report, flags.failOn, failures.length + report.run.planFailures.length);
   } finally {
     progress?.stop();
     evaluating?.stop();

@@ -7,6 +7,7 @@ import {
   probeChunkJobId,
   type ChunkTarget,
   type JobScanConfig,
+  type PlanFailure,
   type ProbeChunkJob,
   type RunReportPlan,
 } from '@fleetqry/contracts';
@@ -24,7 +25,7 @@ export interface DistributedRunPlan extends Required<Pick<RunReportPlan, 'catego
   policyVersion: string | null;
   ports: { tcp: string; udp: string };
   chunks: number;
-  planFailures: { given: string; error: string }[];
+  planFailures: PlanFailure[];
   job: JobScanConfig;
   /**
    * The inventory's hosts as the policy sees them (tags, owners, groups), frozen at run start: evaluation

@@ -7,6 +7,7 @@ import { observeRunFinished } from '../observability/metrics.js';
 import { StoreService } from '../store/store.service.js';
 import type { DistributedRunPlan } from './chunk-enqueuer.js';
 import { DispatchQueues } from './dispatch-queues.js';
+import { FailRunUseCase } from './fail-run.use-case.js';
 
 /**
  * Evaluate and finish a run whose chunks are all in: the same evaluateStage as the embedded sweep
@@ -20,6 +21,7 @@ export class CompleteRunUseCase {
   constructor(
     @Inject(StoreService) private readonly store: StoreService,
     @Inject(DispatchQueues) private readonly queues: DispatchQueues,
+    @Inject(FailRunUseCase) private readonly fail: FailRunUseCase,
   ) {}
 
   async execute(runId: string): Promise<void> {
@@ -46,14 +48,8 @@ export class CompleteRunUseCase {
       observeRunFinished(run, 'succeeded');
       await this.queues.publishRunEvent(run.id, 'completed');
     } catch (error) {
-      const failed = await finishRun(prisma, run.id, {
-        status: 'failed',
-        error: `evaluation failed: ${(error as Error).message}`,
-      });
       this.logger.error(`run ${run.id}: evaluation failed: ${(error as Error).message}`);
-      if (!failed) return;
-      observeRunFinished(run, 'failed');
-      await this.queues.publishRunEvent(run.id, 'failed');
+      await this.fail.execute(run, `evaluation failed: ${(error as Error).message}`);
     }
   }
 

@@ -6,6 +6,7 @@ import { CompleteRunUseCase } from './complete-run.use-case.js';
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DispatchWorkersHost } from './dispatch-workers.host.js';
+import { FailRunUseCase } from './fail-run.use-case.js';
 import { IngestResultsUseCase } from './ingest-results.use-case.js';
 import { ReconcilerService } from './reconciler.service.js';
 import { RetentionService } from './retention.service.js';
@@ -34,6 +35,7 @@ export class DispatchModule {
         CancelRunUseCase,
         IngestResultsUseCase,
         CompleteRunUseCase,
+        FailRunUseCase,
         ResultsProcessor,
         SchedulesService,
         RetentionService,

@@ -6,7 +6,7 @@ import {
   getRun,
   type Store,
 } from '@fleetqry/store';
-import { QUEUES } from '@fleetqry/contracts';
+import { QUEUES, runEventJobId } from '@fleetqry/contracts';
 import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 
@@ -27,6 +27,7 @@ import {
   stopWorker,
   uniquePrefix,
   waitFor,
+  waitForWorkers,
   WORKER_TOKEN,
   type WorkerProcess,
   tempPostgres,
@@ -68,10 +69,14 @@ let creds: Awaited<ReturnType<typeof credentialServer>>;
 let workers: WorkerProcess[] = [];
 let credentialIds: string[];
 
-async function definition(name: string, ports: { tcp?: string; udp?: string }): Promise<string> {
+async function definition(
+  name: string,
+  ports: { tcp?: string; udp?: string },
+  targets: string[] = [CIDR],
+): Promise<string> {
   const inventory = await createInventory(store.prisma, {
     name: `inv-${name}`,
-    document: { version: 1, targets: [CIDR], ports },
+    document: { version: 1, targets, ports },
   });
   const def = await createScanDefinition(store.prisma, {
     name,
@@ -98,8 +103,10 @@ async function progress(runId: string) {
   return (await res.json()) as {
     status: string;
     error: string | null;
+    hosts: number;
     progress: { totalProbes: number; doneProbes: number; chunks: number; doneChunks: number };
     network: { retransmissions: number; recovered: number; undecided: number };
+    planFailures: { given: string; error: string }[];
   };
 }
 
@@ -183,12 +190,8 @@ beforeAll(async () => {
     logger,
   );
   workers = [startWorker(workerEnv()), startWorker(workerEnv()), startWorker(workerEnv())];
-  await waitFor(
-    '3 workers ready',
-    async () => workers.every((w) => w.output.some((l) => l.includes('worker ready'))),
-    30_000,
-  );
-}, 120_000);
+  await waitForWorkers(workers);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => stopWorker(w)));
@@ -223,6 +226,49 @@ describe('distributed runs on the fleet lab (3 worker processes)', () => {
     expect(Number(labelled[0]!.n)).toBe(acceptsSecret.length);
     // Three workers shared the run, each fetching the credentials by id.
     expect(new Set(creds.requests).size).toBe(2);
+  }, 180_000);
+
+  // Names under the lab's domain that its dnsmasq (the controller's FLEETQRY_DNS_SERVERS) answers NXDOMAIN for.
+  const absent = (label: string) => `fq-absent-${label}.${truth.domain}`;
+  const nxdomain = (label: string) => ({
+    given: absent(label),
+    error: `cannot resolve "${absent(label)}": no such name`,
+  });
+
+  it('fails a run none of whose names resolves at once, with the plan failures, and publishes run.failed', async () => {
+    const scan = await definition('unresolvable', { tcp: '22' }, [absent('a'), absent('b')]);
+    const res = await fetch(`${controller.url}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scanDefinitionId: scan }),
+    });
+    expect(res.status).toBe(202);
+    const started = (await res.json()) as { id: string; status: string; hosts: number };
+    expect(started).toMatchObject({ status: 'failed', hosts: 0 }); // in the start's own answer
+    const run = await progress(started.id);
+    expect(run).toMatchObject({ status: 'failed', hosts: 0, planFailures: [nxdomain('a'), nxdomain('b')] });
+    expect(run.error).toBe(
+      `no target could be probed (2 failed at plan time): ${nxdomain('a').error}; ${nxdomain('b').error}`,
+    );
+    expect(run.progress).toMatchObject({ totalProbes: 0, chunks: 0 });
+    const queue = new Queue(QUEUES.webhooks, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+    try {
+      expect((await queue.getJob(runEventJobId(started.id, 'failed')))?.data).toEqual({
+        runId: started.id,
+        outcome: 'failed',
+      });
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
+
+  it('probes the names that resolve and records the others as plan failures', async () => {
+    const present = truth.hosts.find((h) => inCidr(h.address) && h.openTcp.includes(22))!;
+    const scan = await definition('some-unresolvable', { tcp: '22' }, [absent('c'), present.name]);
+    const runId = await startRun(scan);
+    const done = await waitFinished(runId, 120_000);
+    expect(done).toMatchObject({ status: 'succeeded', error: null, hosts: 1, planFailures: [nxdomain('c')] });
+    expect(await portRows(runId)).toEqual({ rows: 1, distinct: 1 });
   }, 180_000);
 
   it('survives a worker SIGKILLed mid-run: the run completes and every observation is stored once', async () => {

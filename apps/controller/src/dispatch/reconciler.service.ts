@@ -1,21 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { probeChunkJobId } from '@fleetqry/contracts';
+import { nothingToProbeError } from '@fleetqry/sweep';
 import {
-  finishRun,
+  chunkProgress,
   getRun,
   openChunks,
   runningDistributedRunIds,
+  runPlanFailures,
   staleRunIds,
   type RunChunkRecord,
   type RunRecord,
 } from '@fleetqry/store';
 
-import { observeRunFinished } from '../observability/metrics.js';
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer } from './chunk-enqueuer.js';
 import { CompleteRunUseCase } from './complete-run.use-case.js';
 import { DISPATCH_CONFIG, type DispatchConfig } from './dispatch-config.js';
 import { DispatchQueues, withDeadline } from './dispatch-queues.js';
+import { FailRunUseCase } from './fail-run.use-case.js';
 import { RetentionService } from './retention.service.js';
 import { SchedulesService } from './schedules.service.js';
 
@@ -37,6 +39,7 @@ export class ReconcilerService {
     @Inject(DISPATCH_CONFIG) private readonly config: DispatchConfig,
     @Inject(ChunkEnqueuer) private readonly enqueuer: ChunkEnqueuer,
     @Inject(CompleteRunUseCase) private readonly complete: CompleteRunUseCase,
+    @Inject(FailRunUseCase) private readonly fail: FailRunUseCase,
     @Inject(SchedulesService) private readonly schedules: SchedulesService,
     @Inject(RetentionService) private readonly retention: RetentionService,
   ) {}
@@ -64,6 +67,12 @@ export class ReconcilerService {
     if (!run || run.status !== 'running') return;
     const open = await openChunks(this.store.prisma, runId);
     if (open.length === 0) {
+      if ((await chunkProgress(this.store.prisma, runId)).chunks === 0) {
+        // Nothing to probe (every target failed to resolve): the start fails such a run at once; this is
+        // for a start interrupted in between.
+        await this.fail.execute(run, nothingToProbeError(runPlanFailures(run)));
+        return;
+      }
       // The completing ingest committed but the evaluation did not happen (controller died in between).
       if (this.quietFor(run, this.config.resultsGraceMs)) await this.complete.execute(runId);
       return;
@@ -86,7 +95,7 @@ export class ReconcilerService {
       }
       const state = await withDeadline(job.getState(), this.config.redisTimeoutMs);
       if (state === 'failed') {
-        await this.failRun(
+        await this.fail.execute(
           run,
           `chunk ${chunk.chunkIndex} failed after ${job.attemptsMade} attempts: ${job.failedReason}`,
         );
@@ -113,25 +122,12 @@ export class ReconcilerService {
     for (const id of await staleRunIds(this.store.prisma, before)) {
       const run = await getRun(this.store.prisma, id);
       if (!run) continue;
-      await this.failRun(
-        run,
-        `no progress for ${Math.round(this.config.runStaleMs / 1000)} s (stale heartbeat)`,
-      ).catch((error: unknown) =>
-        this.logger.error(`run ${id}: could not fail the stale run: ${(error as Error).message}`),
-      );
+      await this.fail
+        .execute(run, `no progress for ${Math.round(this.config.runStaleMs / 1000)} s (stale heartbeat)`)
+        .catch((error: unknown) =>
+          this.logger.error(`run ${id}: could not fail the stale run: ${(error as Error).message}`),
+        );
     }
-  }
-
-  private async failRun(run: RunRecord, error: string): Promise<void> {
-    if (!(await finishRun(this.store.prisma, run.id, { status: 'failed', error }))) return;
-    observeRunFinished(run, 'failed');
-    const open = await openChunks(this.store.prisma, run.id);
-    await this.enqueuer.withdraw(
-      run.id,
-      open.map((c) => c.chunkIndex),
-    );
-    this.logger.warn(`run ${run.id} failed: ${error}`);
-    await this.queues.publishRunEvent(run.id, 'failed');
   }
 
   private async resultsBacklog(): Promise<boolean> {

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { literalSnmpSecrets, type Inventory, type JobScanConfig } from '@fleetqry/contracts';
+import {
+  literalSnmpSecrets,
+  type Inventory,
+  type JobScanConfig,
+  type PlanFailure,
+} from '@fleetqry/contracts';
 import { planScan, ScanRequestError, type ScanPlan, type ScanRequest } from '@fleetqry/probe';
 import {
   documentHosts,
@@ -37,7 +42,7 @@ export interface PlannedScan {
   job: JobScanConfig;
   chunks: PlannedChunk[];
   /** Targets that could not be resolved at plan time (never probed). */
-  failures: { given: string; error: string }[];
+  failures: PlanFailure[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createRun,
   createRunChunks,
+  getRun,
   inTransaction,
   runByIdempotencyKey,
   startRun,
@@ -9,11 +10,12 @@ import {
   type RunRecord,
   type RunTrigger,
 } from '@fleetqry/store';
-import { inventorySources, policyHosts, storedInventoryPath } from '@fleetqry/sweep';
+import { inventorySources, nothingToProbeError, policyHosts, storedInventoryPath } from '@fleetqry/sweep';
 
 import { StoreService } from '../store/store.service.js';
 import { ChunkEnqueuer, type DistributedRunPlan } from './chunk-enqueuer.js';
 import { DispatchQueues } from './dispatch-queues.js';
+import { FailRunUseCase } from './fail-run.use-case.js';
 import { ScanPlanner } from './scan-planner.js';
 
 /** An idempotency key names one start of one scan definition: reusing it for another is a client's error. */
@@ -33,7 +35,8 @@ export interface StartRunInput {
 /**
  * Starts a distributed run: Redis first (a fast 503 before anything is written), then plan, the run and its
  * chunks in Postgres (the record of what is left to do), then the chunk jobs. If the enqueue fails
- * half-way, the run stays running and the reconciler enqueues the missing chunks once Redis is back.
+ * half-way, the run stays running and the reconciler enqueues the missing chunks once Redis is back. A plan
+ * with no host to probe (every name failed to resolve) gives a run that is failed at once.
  * The same idempotency key returns the same run (a retried request, a schedule fire seen twice).
  */
 @Injectable()
@@ -45,6 +48,7 @@ export class StartRunUseCase {
     @Inject(DispatchQueues) private readonly queues: DispatchQueues,
     @Inject(ScanPlanner) private readonly planner: ScanPlanner,
     @Inject(ChunkEnqueuer) private readonly enqueuer: ChunkEnqueuer,
+    @Inject(FailRunUseCase) private readonly fail: FailRunUseCase,
   ) {}
 
   async execute(input: StartRunInput): Promise<{ run: RunRecord; created: boolean }> {
@@ -95,6 +99,11 @@ export class StartRunUseCase {
       return startRun(tx, run.id);
     });
     const t2 = performance.now();
+    if (planned.chunks.length === 0) {
+      // Every target failed to resolve: nothing to wait for, the run ends failed now (plan failures kept).
+      await this.fail.execute(started, nothingToProbeError(planned.failures));
+      return { run: (await getRun(prisma, run.id)) ?? started, created: true };
+    }
     try {
       // The chunks just written, from memory: reading them back would parse every target again (a /16's
       // chunk rows are megabytes of JSON) for the same jobs.

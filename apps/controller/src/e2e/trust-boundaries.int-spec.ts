@@ -21,6 +21,7 @@ import {
   startWorker,
   stopWorker,
   waitFor,
+  waitForWorkers,
   WORKER_MAIN,
   type WorkerProcess,
 } from '../dispatch/testing/distributed-harness.js';
@@ -179,8 +180,8 @@ beforeAll(async () => {
     FLEETQRY_SCOPE_ALLOW: '127.212.0.0/16',
     FLEETQRY_TCP_ENGINE: 'connect',
   });
-  await waitFor('worker ready', async () => worker!.output.some((l) => l.includes('worker ready')), 30_000);
-}, 90_000);
+  await waitForWorkers([worker]);
+}, 180_000);
 
 afterAll(async () => {
   spawnSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });

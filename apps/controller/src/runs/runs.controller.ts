@@ -20,9 +20,15 @@ import {
   TargetParseError,
   TooManyHostsError,
 } from '@fleetqry/probe';
-import { chunkProgress, getRun, listRuns } from '@fleetqry/store';
+import { chunkProgress, getRun, listRuns, runPlanFailures } from '@fleetqry/store';
 import { z } from 'zod';
-import { RunCancelledSchema, RunDetailSchema, RunStartedSchema, RunViewSchema } from '@fleetqry/contracts';
+import {
+  RunCancelledSchema,
+  RunDetailSchema,
+  RunStartedSchema,
+  RunViewSchema,
+  type PlanFailure,
+} from '@fleetqry/contracts';
 
 import { assertRunRef } from '../api/common/run-ref.js';
 import { ZodBody, ZodQuery, ZodResponse } from '../api/common/zod-decorators.js';
@@ -106,14 +112,13 @@ export class RunsController {
   @ZodResponse(200, RunDetailSchema)
   @Endpoint('Get a run with its progress', { errors: [404] })
   @Roles('viewer')
-  async get(@Param('id') id: string): Promise<RunView & { planFailures: unknown[] }> {
+  async get(@Param('id') id: string): Promise<RunView & { planFailures: PlanFailure[] }> {
     assertRunRef(id, 'id', false);
     const run = await getRun(this.store.prisma, id);
     if (!run) throw new NotFoundException(`no run "${id}"`);
-    const plan = (run.plan ?? {}) as { planFailures?: unknown[] };
     return {
       ...runView(run, await chunkProgress(this.store.prisma, run.id)),
-      planFailures: plan.planFailures ?? [],
+      planFailures: runPlanFailures(run),
     };
   }
 

@@ -7,9 +7,11 @@ import { createInventory, createScanDefinition } from '@fleetqry/store';
 
 import {
   deleteRedisPrefix,
+  probeJobStates,
   startWorker,
   stopWorker,
   waitFor,
+  waitForWorkers,
   type WorkerProcess,
 } from '../dispatch/testing/distributed-harness.js';
 import { runCli } from '../testing/run-cli.js';
@@ -28,6 +30,7 @@ const NET = '127.115.0'; // this test's own loopback addresses
 const TELNET = `${NET}.23`;
 const SECRET = 'wh-secret-8f2c1d9e4b7a';
 const LAB_TARGETS = ['127.30.0.1-127.30.0.8'];
+const ABSENT = 'fq-absent.lab.fleetqry.test'; // the lab's domain; its dnsmasq answers NXDOMAIN
 const JOB_KEY = randomBytes(32).toString('base64url'); // the controller signs probe jobs, the worker verifies
 const requireDaemons = process.env.FLEETQRY_REQUIRE_DAEMONS === '1';
 const mailTest = existsSync(SMTPD) || requireDaemons ? it : it.skip;
@@ -43,7 +46,9 @@ let slack: Receiver;
 let flaky: Receiver;
 let redirecting: Receiver;
 let redirectTarget: Receiver;
+let failures: Receiver;
 let scanId: string;
+let unresolvableScanId: string;
 const hooks: Record<string, string> = {};
 const runs: string[] = [];
 
@@ -75,7 +80,8 @@ async function run(): Promise<string> {
     500,
   ).catch(async (e: Error) => {
     const r = await app.call('GET', `/runs/${id}`);
-    throw new Error(`${e.message}: ${r.raw}\n${worker!.output.slice(-20).join('\n')}`);
+    const jobs = await probeJobStates(app.config.queuePrefix, id);
+    throw new Error(`${e.message}: ${r.raw}\n${jobs}\n${worker!.output.slice(-20).join('\n')}`);
   });
   expect(done.status).toBe('succeeded');
   runs.push(id);
@@ -129,6 +135,20 @@ async function findingCells(runId: string, status: string): Promise<string[]> {
     .sort();
 }
 
+/** A scan definition (baseline policy) of its own inventory, both named `name`. */
+async function scanDefinition(name: string, targets: string[], ports: { tcp?: string; udp?: string }) {
+  const inventory = await createInventory(app.store.prisma, {
+    name,
+    document: { version: 1, targets, ports },
+  });
+  const definition = await createScanDefinition(app.store.prisma, {
+    name,
+    inventoryId: inventory.id,
+    policy: 'baseline',
+  });
+  return definition.id;
+}
+
 beforeAll(async () => {
   const smtpPort = await freePort(`${NET}.25`);
   if (existsSync(SMTPD) || requireDaemons) smtp = await startOpenSmtpd(`${NET}.25`, smtpPort);
@@ -158,13 +178,7 @@ beforeAll(async () => {
     FLEETQRY_JOB_BACKOFF_MS: '200',
     FLEETQRY_SHUTDOWN_GRACE_MS: '3000',
   });
-  await waitFor(
-    'worker ready',
-    async () => worker!.output.some((l) => l.includes('worker ready')),
-    30_000,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}: ${worker!.output.join('\n')}`);
-  });
+  await waitForWorkers([worker]);
 
   json = await startReceiver(`${NET}.10`);
   slack = await startReceiver(`${NET}.11`, () => ({ status: 200 }));
@@ -174,25 +188,18 @@ beforeAll(async () => {
     status: 302,
     headers: { location: redirectTarget.url },
   }));
+  failures = await startReceiver(`${NET}.15`);
   telnet = await startTelnet();
 
-  const inventory = await createInventory(app.store.prisma, {
-    name: 'webhooks-lab',
-    document: { version: 1, targets: [...LAB_TARGETS, TELNET], ports: { tcp: '21-23', udp: '161' } },
-  });
-  scanId = (
-    await createScanDefinition(app.store.prisma, {
-      name: 'webhooks-lab',
-      inventoryId: inventory.id,
-      policy: 'baseline',
-    })
-  ).id;
+  scanId = await scanDefinition('webhooks-lab', [...LAB_TARGETS, TELNET], { tcp: '21-23', udp: '161' });
+  // Names under the lab's domain, which the lab's dnsmasq (FLEETQRY_DNS_SERVERS) answers NXDOMAIN for.
+  unresolvableScanId = await scanDefinition('webhooks-unresolvable', [ABSENT], { tcp: '22' });
 }, 240_000);
 
 afterAll(async () => {
   if (worker) await stopWorker(worker);
   await app?.close();
-  await Promise.all([json, slack, flaky, redirecting, redirectTarget].map((r) => r?.close()));
+  await Promise.all([json, slack, flaky, redirecting, redirectTarget, failures].map((r) => r?.close()));
   if (telnet?.listening) await new Promise((r) => telnet!.close(r));
   await smtp?.stop();
   if (app) await deleteRedisPrefix(app.config.queuePrefix);
@@ -414,6 +421,56 @@ describe('alerts on change across three runs of the lab', () => {
       expect(mail[2]!.body).toContain(`Resolved (1):\n  - HIGH telnet.listening on ${TELNET} tcp/23`);
     }
   }, 180_000);
+});
+
+describe('run.failed', () => {
+  it('a run none of whose names resolves fails at once; run.failed carries why, signed', async () => {
+    const hook = await app.call('POST', '/webhooks', {
+      body: { name: 'failures', url: failures.url, secret: SECRET, events: ['run.failed'] },
+    });
+    expect(hook.status).toBe(201);
+    hooks['failures'] = hook.body.id as string;
+    const started = await app.call('POST', '/runs', { body: { scanDefinitionId: unresolvableScanId } });
+    expect(started.status).toBe(202);
+    expect(started.body.status).toBe('failed');
+    const id = started.body.id as string;
+    const error = `no target could be probed (1 failed at plan time): cannot resolve "${ABSENT}": no such name`;
+    const run = await app.call('GET', `/runs/${id}`);
+    expect(run.body).toMatchObject({
+      status: 'failed',
+      error,
+      planFailures: [{ given: ABSENT, error: `cannot resolve "${ABSENT}": no such name` }],
+    });
+
+    const [delivery] = await settled('failures', id);
+    expect(delivery).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      responseCode: 204,
+      event: 'run.failed',
+    });
+    const bodies = verifiedBodies(failures, id);
+    expect(bodies).toEqual([
+      {
+        event: 'run.failed',
+        deliveryId: delivery!.id,
+        run: {
+          id,
+          number: started.body.number,
+          scan: 'webhooks-unresolvable',
+          status: 'failed',
+          finishedAt: run.body.finishedAt,
+          error,
+        },
+        part: 0,
+        parts: 1,
+        violations: [],
+      },
+    ]);
+    // Only its subscribers hear of it.
+    for (const other of ['json', 'slack', 'flaky', 'redirect'])
+      expect((await deliveries(other)).filter((d) => d.runId === id)).toEqual([]);
+  }, 60_000);
 });
 
 describe('fleetqry webhooks (CLI)', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { NetworkQualitySchema } from '../network-quality.js';
+import { PlanFailureSchema } from '../report.js';
 
 /** A run as the API shows it: status, progress in probes, hosts and chunks, timings. */
 export const RunViewSchema = z.object({
@@ -33,7 +34,7 @@ export const RunViewSchema = z.object({
 export type RunView = z.infer<typeof RunViewSchema>;
 
 /** `GET /runs/:id`: the run and the targets its plan could not resolve. */
-export const RunDetailSchema = RunViewSchema.extend({ planFailures: z.array(z.unknown()) });
+export const RunDetailSchema = RunViewSchema.extend({ planFailures: z.array(PlanFailureSchema) });
 /** `POST /runs`: `created` is false when the idempotency key named an existing run. */
 export const RunStartedSchema = RunViewSchema.extend({ created: z.boolean() });
 export const RunCancelledSchema = RunViewSchema.extend({

@@ -1,3 +1,5 @@
+import type { PlanFailure } from '@fleetqry/contracts';
+
 import type { ProtocolOptions } from '../protocols/plugin.js';
 import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
 import { validateCommunities } from '../protocols/snmp/community.js';
@@ -77,8 +79,16 @@ export interface ScanPlan {
   probesPerHost: number;
   /** Probes of every host, less each target's own exclusions: what a complete run does. */
   totalProbes: number;
+  /** `totalProbes` less those of the names in `unresolved`: what a run can do. */
+  resolvedProbes: number;
   /** Targets in request order; hostnames were resolved and scope-checked at plan time. */
   targets: () => AsyncGenerator<TargetOutcome, void>;
+  /**
+   * The names that did not resolve at plan time (each one of `hostCount`), in request order: `targets()`
+   * yields them as failures. Literals always resolve, so `unresolved.length === hostCount` means nothing
+   * can be probed.
+   */
+  unresolved: readonly PlanFailure[];
 }
 
 /**
@@ -191,11 +201,21 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     udpMode: req.udpMode ?? 'fast',
     waitFactor: req.slowLink ? 2 : 1,
   };
-  const totalProbes = specs.reduce(
-    (n, spec) => n + Number(specHosts(spec)) * targetProbes(ports, exclusions.get(spec)),
-    0,
-  );
-  return { config, ports, hostCount, probesPerHost: probeCount(ports), totalProbes, targets };
+  const probesOf = (spec: TargetSpec) => Number(specHosts(spec)) * targetProbes(ports, exclusions.get(spec));
+  const totalProbes = specs.reduce((n, spec) => n + probesOf(spec), 0);
+  const failed = [...resolvedNames].filter(([, o]) => !o.ok);
+  const unresolved = failed.flatMap(([, o]) => (o.ok ? [] : [{ given: o.given, error: o.error.message }]));
+  const resolvedProbes = totalProbes - failed.reduce((n, [spec]) => n + probesOf(spec), 0);
+  return {
+    config,
+    ports,
+    hostCount,
+    probesPerHost: probeCount(ports),
+    totalProbes,
+    resolvedProbes,
+    targets,
+    unresolved,
+  };
 }
 
 /** Only the resolved targets of a plan, for the probe stage; failures go to `onFailure`. */

@@ -185,10 +185,14 @@ export async function chunkProgress(db: Db, runId: string): Promise<ChunkProgres
   return { chunks, doneChunks };
 }
 
-/** Running runs that have chunks: the distributed runs the controller's reconciler looks after. */
+/**
+ * The distributed runs the controller's reconciler looks after: running runs that have chunks, and running
+ * runs the controller started (one whose plan left no host to probe has no chunk). Embedded runs (`cli`)
+ * sharing the database have neither.
+ */
 export async function runningDistributedRunIds(db: Db): Promise<string[]> {
   const runs = await db.run.findMany({
-    where: { status: 'running', chunks: { some: {} } },
+    where: { status: 'running', OR: [{ chunks: { some: {} } }, { trigger: { not: 'cli' } }] },
     select: { id: true },
     orderBy: { number: 'asc' },
   });

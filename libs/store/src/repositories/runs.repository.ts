@@ -1,4 +1,4 @@
-import type { NetworkQuality } from '@fleetqry/contracts';
+import { PlanFailureSchema, type NetworkQuality, type PlanFailure } from '@fleetqry/contracts';
 
 import type { Prisma, Run, RunStatus, RunTrigger } from '../generated/prisma/client.js';
 import type { SqlConnection } from '../client/sql-connection.js';
@@ -25,6 +25,13 @@ export function runNetworkQuality(
   run: Pick<RunRecord, 'retransmissions' | 'recovered' | 'undecided'>,
 ): NetworkQuality {
   return { retransmissions: run.retransmissions, recovered: run.recovered, undecided: run.undecided };
+}
+
+/** The targets the run's plan could not resolve (`plan.planFailures`, both transports); none when unrecorded. */
+export function runPlanFailures(run: Pick<RunRecord, 'plan'>): PlanFailure[] {
+  const plan = run.plan as { planFailures?: unknown } | null;
+  const parsed = PlanFailureSchema.array().safeParse(plan?.planFailures ?? []);
+  return parsed.success ? parsed.data : [];
 }
 
 export interface CreateRunInput {

@@ -1,4 +1,4 @@
-import type { ChunkTarget } from '@fleetqry/contracts';
+import type { ChunkTarget, PlanFailure } from '@fleetqry/contracts';
 import {
   parseTarget,
   Scope,
@@ -22,10 +22,10 @@ export interface PlannedChunk {
 export async function planChunks(
   plan: ScanPlan,
   chunkProbes: number,
-): Promise<{ chunks: PlannedChunk[]; failures: { given: string; error: string }[] }> {
+): Promise<{ chunks: PlannedChunk[]; failures: PlanFailure[] }> {
   const perChunk = Math.max(1, Math.floor(chunkProbes / Math.max(1, plan.probesPerHost)));
   const chunks: PlannedChunk[] = [];
-  const failures: { given: string; error: string }[] = [];
+  const failures: PlanFailure[] = [];
   let current: ChunkTarget[] = [];
   let probes = 0;
   const close = () => {

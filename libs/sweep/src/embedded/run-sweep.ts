@@ -17,6 +17,7 @@ import { findSourceRoot, inventorySources, sourcePath } from '../inventory/inven
 import { loadRunReport } from '../report/load-run-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
+import { nothingToProbeError } from '../stages/plan-failures.js';
 
 export interface SweepOptions {
   inventoryPath: string;
@@ -47,7 +48,9 @@ export interface SweepOptions {
 export type SweepStage = 'plan' | 'store' | 'probe' | 'ingest' | 'evaluate' | 'report';
 
 export interface SweepResult {
+  /** A run none of whose targets resolved is failed, with the plan's failures (`run.planFailures`). */
   report: Report;
+  /** Targets that failed while probing (refused, local errors); the plan's failures are in the report. */
   failures: TargetFailure[];
 }
 
@@ -65,6 +68,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   stage('plan');
   opts.onPlan?.(plan);
 
+  const probeable = plan.hostCount - plan.unresolved.length;
   const scanName = `cli:${loaded.source}`;
   const root = opts.sourceRoot ?? findSourceRoot(loaded.source);
   const startedAt = now();
@@ -75,20 +79,33 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       trigger: 'cli',
       scanDefinitionId: definition.id,
       policyName: opts.policy.metadata.name,
-      totalProbes: plan.totalProbes,
-      hosts: plan.hostCount,
+      // What it can probe, as a distributed run counts it: names that did not resolve are failures.
+      totalProbes: plan.resolvedProbes,
+      hosts: probeable,
       plan: {
         inventory: loaded.source,
         category: loaded.inventory.name ?? sourcePath(loaded.source, root),
         sources: inventorySources(loaded, { top: loaded.source, root }),
         policyVersion: String(opts.policy.metadata.version),
         ports: { tcp: plan.ports.tcp.toString(), udp: plan.ports.udp.toString() },
+        planFailures: [...plan.unresolved],
       },
     });
     const started = await startRun(store.prisma, run.id, startedAt);
     stage('store', 'plan');
     return { store, run: started };
   })();
+  if (probeable === 0) {
+    // Every target is a name that did not resolve: the run ends failed at once, nothing is probed.
+    const { store, run } = await recorded;
+    await finishRun(
+      store.prisma,
+      run.id,
+      { status: 'failed', error: nothingToProbeError(plan.unresolved) },
+      now(),
+    );
+    return { report: await loadRunReport(store, (await getRun(store.prisma, run.id))!), failures: [] };
+  }
   // The store failing to open (or to record the run) stops the probe at once.
   const stop = new AbortController();
   recorded.catch((e: unknown) => stop.abort(e));
@@ -138,7 +155,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const finished = (await getRun(store.prisma, run.id))!;
     const report = await loadRunReport(store, finished);
     stage('report', 'evaluate');
-    return { report, failures: probed.failures };
+    // The plan's failures are in the report (stored with the run); these are the ones probing found.
+    const unresolved = new Set(plan.unresolved.map((f) => f.given));
+    const failures = probed.failures.filter((f) => f.address !== undefined || !unresolved.has(f.given));
+    return { report, failures };
   } catch (e) {
     await failRun(store, run, e, opts.signal);
     throw e;

@@ -111,16 +111,19 @@ export function chunkPlan(
   const tcp = PortSet.fromRanges(config.ports.tcp);
   const udp = PortSet.fromRanges(config.ports.udp);
   const ports = { tcp, udp, excluded: { tcp: PortSet.fromRanges([]), udp: PortSet.fromRanges([]) } };
+  const totalProbes = allowed.reduce((n, t) => n + targetProbes(ports, t.exclude), 0);
   const plan: ScanPlan = {
     config,
     ports,
     hostCount: allowed.length,
     probesPerHost: probeCount(ports),
-    totalProbes: allowed.reduce((n, t) => n + targetProbes(ports, t.exclude), 0),
+    totalProbes,
+    resolvedProbes: totalProbes,
     // eslint-disable-next-line @typescript-eslint/require-await -- a plan's targets are a stream; these are in memory
     async *targets() {
       for (const t of allowed) yield { ok: true, target: { ...t, given: t.host } };
     },
+    unresolved: [], // the controller resolved every chunk target
   };
   return { plan, refused };
 }

@@ -61,7 +61,14 @@ describe('runInfo', () => {
       startedAt: '2026-01-01T10:00:01.000Z',
       finishedAt: null,
       error: null,
+      planFailures: [],
     });
+  });
+
+  it("carries the plan's failures, and none from a plan that has no valid list", () => {
+    const failure = { given: 'a.test', error: 'cannot resolve "a.test": no such name' };
+    expect(runInfo(record({ plan: { planFailures: [failure] } }), null).planFailures).toEqual([failure]);
+    expect(runInfo(record({ plan: { planFailures: 'x' } }), null).planFailures).toEqual([]);
   });
 
   it('has no policy without a policy name, and no version when the plan has none', () => {

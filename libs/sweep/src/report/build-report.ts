@@ -7,7 +7,7 @@ import {
   type RunReportPlan,
 } from '@fleetqry/contracts';
 import { filterFindings, summarize, type FindingFilter } from '@fleetqry/policy';
-import { runNetworkQuality, type RunRecord } from '@fleetqry/store';
+import { runNetworkQuality, runPlanFailures, type RunRecord } from '@fleetqry/store';
 
 /** What a run's stored plan records for its reports; a run recorded before them has none of it. */
 export function reportPlan(run: RunRecord): RunReportPlan {
@@ -36,6 +36,7 @@ export function runInfo(run: RunRecord, scan: string | null): RunInfo {
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
     error: run.error,
+    planFailures: runPlanFailures(run),
   };
 }
 

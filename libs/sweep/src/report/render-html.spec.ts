@@ -60,6 +60,7 @@ const report: Report = {
     startedAt: '2026-12-01T00:00:01.000Z',
     finishedAt: '2026-12-01T00:00:09.000Z',
     error: null,
+    planFailures: [],
   },
   summary: summarize(violations),
   delta: { against: { id: 'prev', number: 6 }, new: 1, resolved: 1, persisting: 1, waived: 1 },

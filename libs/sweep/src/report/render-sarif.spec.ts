@@ -90,6 +90,7 @@ function report(violations: Finding[], over: Partial<Report['run']> = {}, withRu
       startedAt: '2026-12-06T10:00:00.000Z',
       finishedAt: '2026-12-06T10:01:00.000Z',
       error: null,
+      planFailures: [],
       ...over,
     },
     summary: summarize(violations),

@@ -69,6 +69,34 @@ describe('renderText', () => {
     );
   });
 
+  it("shows a failed run's error, and its plan failures before the ones found while probing", () => {
+    const text = renderText(
+      buildReport(
+        {
+          ...RUN,
+          status: 'failed',
+          error: 'no target could be probed (1 failed at plan time): cannot resolve "a.test": no such name',
+          planFailures: [{ given: 'a.test', error: 'cannot resolve "a.test": no such name' }],
+        },
+        [],
+        null,
+      ),
+      { failures: ['127.0.0.9: refused: out of scope'] },
+    );
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'fleetqry report — run #7 (failed), lab, policy baseline 3',
+      '2 host(s), 90/100 probes stored, 12.3 s',
+      'Network: 4 TCP retransmission(s); 1 port(s) answered only after one, 2 without an answer to any attempt',
+      'Error: no target could be probed (1 failed at plan time): cannot resolve "a.test": no such name',
+    ]);
+    expect(
+      text.endsWith(
+        'Targets that could not be probed (2):\n  a.test: cannot resolve "a.test": no such name\n' +
+          '  127.0.0.9: refused: out of scope\n',
+      ),
+    ).toBe(true);
+  });
+
   it('leaves out empty sections', () => {
     const text = renderText(buildReport(RUN, [], null));
     expect(text).toContain('Violations: 0 on 0 host(s)');

@@ -45,6 +45,7 @@ export function renderText(report: Report, extra: { failures?: string[] } = {}):
       : '?';
   out.push(`${run.hosts} host(s), ${run.doneProbes}/${run.totalProbes} probes stored, ${secs} s`);
   out.push(networkQualityLine(run.network));
+  if (run.error) out.push(`Error: ${run.error}`);
   out.push('');
   out.push(
     `Violations: ${summary.violations} on ${summary.hostsWithViolations} host(s)  (${SEVERITIES.map((s) => `${s} ${summary.bySeverity[s] ?? 0}`).join(', ')})`,
@@ -66,9 +67,11 @@ export function renderText(report: Report, extra: { failures?: string[] } = {}):
     out.push('', `${title}:`);
     for (const f of list) out.push(...findingLines(f));
   }
-  if (extra.failures?.length) {
-    out.push('', `Targets that could not be probed (${extra.failures.length}):`);
-    for (const line of extra.failures) out.push(`  ${line}`);
+  // The plan's failures are stored with the run; `extra.failures` are the sweep's, found while probing.
+  const failures = [...run.planFailures.map((f) => `${f.given}: ${f.error}`), ...(extra.failures ?? [])];
+  if (failures.length) {
+    out.push('', `Targets that could not be probed (${failures.length}):`);
+    for (const line of failures) out.push(`  ${line}`);
   }
   return `${out.join('\n')}\n`;
 }

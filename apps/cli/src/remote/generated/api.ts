@@ -4787,6 +4787,10 @@ export interface operations {
                             startedAt: string | null;
                             finishedAt: string | null;
                             error: string | null;
+                            planFailures: {
+                                given: string;
+                                error: string;
+                            }[];
                         };
                         summary: {
                             total: number;
@@ -4901,6 +4905,10 @@ export interface operations {
                             startedAt: string | null;
                             finishedAt: string | null;
                             error: string | null;
+                            planFailures: {
+                                given: string;
+                                error: string;
+                            }[];
                         };
                         summary: {
                             total: number;
@@ -5015,6 +5023,10 @@ export interface operations {
                             startedAt: string | null;
                             finishedAt: string | null;
                             error: string | null;
+                            planFailures: {
+                                given: string;
+                                error: string;
+                            }[];
                         };
                         summary: {
                             total: number;
@@ -5129,6 +5141,10 @@ export interface operations {
                             startedAt: string | null;
                             finishedAt: string | null;
                             error: string | null;
+                            planFailures: {
+                                given: string;
+                                error: string;
+                            }[];
                         };
                         summary: {
                             total: number;
@@ -5243,6 +5259,10 @@ export interface operations {
                             startedAt: string | null;
                             finishedAt: string | null;
                             error: string | null;
+                            planFailures: {
+                                given: string;
+                                error: string;
+                            }[];
                         };
                         summary: {
                             total: number;
@@ -6198,7 +6218,10 @@ export interface operations {
                         heartbeatAt: string | null;
                         durationMs: number | null;
                         error: string | null;
-                        planFailures: unknown[];
+                        planFailures: {
+                            given: string;
+                            error: string;
+                        }[];
                     };
                 };
             };

@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { CredentialSecretResponse } from '@fleetqry/contracts';
+import { QUEUES, type CredentialSecretResponse } from '@fleetqry/contracts';
 import { CREDENTIAL_KEY_ENV, loadCredentialKey } from '@fleetqry/store';
 
 import { ConfigModule } from '../../config/config.module.js';
@@ -192,6 +193,32 @@ export function startWorker(env: Record<string, string>): WorkerProcess {
   return { child, output };
 }
 
+/**
+ * Waits until every worker has logged `worker ready`. Start-up is CPU-bound (about 1.8 CPU-seconds of module
+ * loading each), so several workers starting at once on a loaded two-core machine take tens of seconds: the
+ * bound is generous, a worker that exits fails the wait at once, and either failure shows each one's output.
+ */
+export async function waitForWorkers(workers: readonly WorkerProcess[], timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const exited = (w: WorkerProcess) => w.child.exitCode !== null || w.child.signalCode !== null;
+  for (;;) {
+    if (workers.every((w) => w.output.some((l) => l.includes('worker ready')))) return;
+    const dead = workers.filter(exited);
+    if (dead.length > 0 || Date.now() > until) {
+      const state = workers
+        .map(
+          (w) =>
+            `worker pid ${w.child.pid}${exited(w) ? ` (exited: ${w.child.exitCode ?? w.child.signalCode})` : ''}:\n${w.output.slice(-10).join('\n')}`,
+        )
+        .join('\n');
+      throw new Error(
+        `${dead.length > 0 ? 'a worker exited before it was ready' : `workers not ready within ${timeoutMs} ms`}\n${state}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
 export async function stopWorker(
   w: WorkerProcess,
   signal: NodeJS.Signals = 'SIGTERM',
@@ -201,6 +228,24 @@ export async function stopWorker(
   const exited = new Promise<number | null>((r) => w.child.once('close', (code) => r(code)));
   w.child.kill(signal);
   return exited;
+}
+
+/** A run's probe jobs as BullMQ holds them (state, attempts, delay, last failure), for a stuck run's report. */
+export async function probeJobStates(prefix: string, runId: string): Promise<string> {
+  const queue = new Queue(QUEUES.probe, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+  try {
+    const jobs = (await queue.getJobs()).filter((j) => j.id?.startsWith(`${runId}.`));
+    const lines = await Promise.all(
+      jobs.map(
+        async (j) =>
+          `${j.id}: ${await j.getState()}, attempts ${j.attemptsMade}/${j.opts.attempts ?? 1}, ` +
+          `delay ${j.delay} ms, stalled ${j.stalledCounter}${j.failedReason ? `, failed: ${j.failedReason}` : ''}`,
+      ),
+    );
+    return lines.join('\n') || '(no probe job)';
+  } finally {
+    await queue.close();
+  }
 }
 
 function redisRunning(): boolean {
@@ -261,6 +306,7 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
 
 export interface HostTruth {
   address: string;
+  name: string;
   openTcp: number[];
   /** TCP ports the lab's nft table drops on this host. */
   filteredTcp: number[];
@@ -280,9 +326,10 @@ export interface HostTruth {
   } | null;
 }
 
-export function loadGroundTruth(): { net: string; hosts: HostTruth[] } {
+export function loadGroundTruth(): { net: string; domain: string; hosts: HostTruth[] } {
   return JSON.parse(readFileSync(process.env.LAB_TRUTH ?? '/tmp/fleetqry-lab/ground-truth.json', 'utf8')) as {
     net: string;
+    domain: string;
     hosts: HostTruth[];
   };
 }

@@ -33,5 +33,6 @@ export const reportRun = (over: Partial<Report['run']> = {}): Report['run'] => (
   startedAt: '2026-01-01T10:00:00.000Z',
   finishedAt: '2026-01-01T10:00:12.340Z',
   error: null,
+  planFailures: [],
   ...over,
 });
