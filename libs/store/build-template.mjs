@@ -1,6 +1,6 @@
 // The build's last step: the migrated embedded-database template that a new data directory is copied from
 // (libs/store/src/client/pglite-template.ts explains why).
-import { buildPgliteTemplate, PGLITE_TEMPLATE_DIR } from './dist/index.js';
+import { buildPgliteTemplate, PGLITE_TEMPLATE_DIR } from './dist/client/pglite-template.js';
 
 const started = performance.now();
 await buildPgliteTemplate();

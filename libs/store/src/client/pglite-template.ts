@@ -15,8 +15,9 @@ import { pgliteConnection } from './sql-connection.js';
  * 0.7 GB of memory and seconds of CPU that a user's first sweep would otherwise pay; copying 40 MB costs
  * neither. The migrator still runs after the copy, so a template older than the migrations is brought up to
  * date, and one made by another PGlite version is not used at all.
+ * @public read by build-template.mjs from the built module
  */
-const PGLITE_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../pglite-template');
+export const PGLITE_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../pglite-template');
 const MARKER = 'fleetqry-template.json';
 
 /** The installed PGlite's version (its package.json is not exported: found beside its entry point). */
@@ -53,7 +54,10 @@ export async function seedFromTemplate(pgdata: string, template = PGLITE_TEMPLAT
   return true;
 }
 
-/** Builds the template (the build's last step); replaces an older one. */
+/**
+ * Builds the template (the build's last step); replaces an older one.
+ * @public run by build-template.mjs from the built module
+ */
 export async function buildPgliteTemplate(template = PGLITE_TEMPLATE_DIR): Promise<void> {
   const building = `${template}.building`;
   rmSync(building, { recursive: true, force: true });
