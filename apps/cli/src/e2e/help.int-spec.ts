@@ -61,7 +61,7 @@ describe('usage and help', () => {
     ['diff', ['text', 'json'], [0, 64, 70]],
     ['prune', ['text', 'json'], [0, 64, 70]],
     ['local', ['text', 'json', 'csv'], [0, 4, 64, 70]],
-    ['scan start', ['text', 'json', 'csv', 'sarif', 'html'], [0, 3, 64, 70]],
+    ['scan start', ['text', 'json', 'csv', 'sarif', 'html'], [0, 3, 4, 64, 70]],
     ['runs', [], [0, 64, 70]],
     ['agent', [], [0, 64, 70]],
     ['webhooks add', ['text', 'json'], [0, 64, 70]],
