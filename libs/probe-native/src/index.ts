@@ -33,7 +33,7 @@ export interface SynScanRequest {
   attempts?: number;
   /**
    * Up to this many SYNs (attempts..8) while answers keep needing retransmissions: the fewest k with
-   * p^k <= 1e-6, p the estimated chance that an attempt goes unanswered. Default: `attempts` (fixed).
+   * p^k <= 1e-7, p the estimated chance that an attempt goes unanswered. Default: `attempts` (fixed).
    */
   maxAttempts?: number;
   /** The scan's loss evidence from earlier batches (answered cells, those that needed a resend): seeds p. */

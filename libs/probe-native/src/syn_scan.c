@@ -19,7 +19,12 @@
  *  - Pacing: token bucket (ratePerSecond, 0 = unlimited), global and per-host in-flight caps, and a
  *    loss-aware in-flight window per /24: a drop (an answer that needed a retransmission) narrows the
  *    subnet's window by PACE_CUT at most once per timeout, answers to first attempts widen it again;
- *    it never falls below PACE_FLOOR of its start (nmap halves and may fall to one probe).
+ *    it never falls below PACE_FLOOR of its start (nmap halves and may fall to one probe). The caps count
+ *    attempts presumably still in the network: once an attempt's round-trip estimate has passed (srtt +
+ *    4*rttvar, unclamped), it is presumed lost and leaves the caps while it keeps listening until its
+ *    timeout (at most PRESUMED_MAX x concurrency such probes); its retransmission takes a place again,
+ *    before any fresh probe. On a LAN, where the timeout floor is far above the round trip, a drop then
+ *    costs its probe a round trip of the window, not the whole floor.
  *  - Retransmission: an unanswered SYN is resent after srtt + 4*rttvar (RFC 6298, the target's own
  *    estimate, else the batch's), clamped to [minTimeoutMs, maxTimeoutMs], doubled from the second
  *    attempt on (loss, unlike congestion, is not cured by waiting longer, and every wait adds to the
@@ -70,13 +75,20 @@ enum {
 #define RECV_BATCH 64
 #define PKT_LEN 44 /* 20 IP + 20 TCP + 4 MSS option */
 /* Chance, per cell, that an answering port gets no answer to any attempt: sets the adaptive attempts. */
-#define LOSS_TARGET 1e-6
-/* The estimate's prior (pseudo-counts): a clean network, 1 %, until answers say otherwise. */
+#define LOSS_TARGET 1e-7
+/* The estimate's prior (pseudo-counts): a clean network, 0.3 %, until answers say otherwise. */
 #define PRIOR_RETRIED 0.5
-#define PRIOR_ANSWERED 50.0
+#define PRIOR_ANSWERED 150.0
 #define BACKOFF_MAX_SHIFT 1 /* the first retransmission waits twice as long, later ones too */
 #define PACE_CUT 0.9        /* a subnet's window after a detected drop, as a fraction of before */
 #define PACE_FLOOR 0.5      /* ... never below this fraction of its start */
+/* An attempt is presumed lost at the round-trip estimate, never before this fraction of the timeout floor. */
+#define PRESUME_FLOOR 0.1
+/* Probes presumed lost (still listening, out of the caps) at most, in multiples of the concurrency. */
+#define PRESUMED_MAX 4
+
+/* Where a probe stands against the in-flight caps. */
+enum { FLIGHT_NONE = 0, FLIGHT_HELD = 1, FLIGHT_PRESUMED = 2 };
 
 typedef struct {
   /* inputs (copied) */
@@ -205,9 +217,13 @@ typedef struct {
   uint32_t *g_inflight;
   uint64_t *g_next_cut;
   uint8_t *tries;       /* per probe */
+  uint8_t *flight;      /* per probe: FLIGHT_* */
+  uint32_t *looked;     /* per attempt number: queue entries from the head already looked at for release */
+  uint64_t presumed;    /* probes in FLIGHT_PRESUMED */
   uint64_t *sent_at;    /* per probe: time of the latest attempt */
   ring_t *queues;       /* per attempt number: probes waiting for an answer, in send order */
-  ring_t resend;        /* probes due for a retransmission */
+  ring_t resend;        /* probes due for a retransmission, still holding their place in the caps */
+  ring_t reclaim;       /* probes due for a retransmission that must first find room (presumed lost) */
   int32_t port_index[65536];
   addr_map_t amap;
   uint64_t inflight, decided, total;
@@ -239,6 +255,20 @@ static double timeout_ms(const scan_t *s, uint32_t t, uint32_t attempt) {
   return t_ms * j->wait_factor;
 }
 
+/*
+ * When target t's attempt is presumed lost: once its round trip estimate (srtt + 4*rttvar, unclamped) has
+ * passed, never before PRESUME_FLOOR of the timeout floor, never after the attempt's timeout. Before any
+ * round trip is measured, at the timeout.
+ */
+static double presume_ms(const scan_t *s, uint32_t t, uint32_t attempt) {
+  const job_t *j = s->job;
+  double to = timeout_ms(s, t, attempt);
+  double est = s->h_samples[t] ? s->h_srtt[t] + 4 * s->h_rttvar[t]
+               : s->rtt_samples ? s->srtt + 4 * s->rttvar
+                                : to;
+  return fmin(to, fmax(j->min_timeout_ms * PRESUME_FLOOR, est) * j->wait_factor);
+}
+
 static void estimate(double *srtt, double *rttvar, uint32_t n, double ms) {
   if (n == 0) {
     *srtt = ms;
@@ -260,7 +290,7 @@ static void rtt_sample(scan_t *s, uint32_t t, double ms) {
  * Attempts before silence is FILTERED: the fewest k with p^k <= LOSS_TARGET, where p is the chance that
  * an answering port's attempt goes unanswered, estimated from the answered cells that needed a resend
  * (with the prior above, and the scan's earlier batches). At 5 % loss per direction (p ~ 0.1) that is
- * 6; on a clean network the floor (`attempts`).
+ * 7; on a clean network the floor (`attempts`).
  */
 static uint32_t required_attempts(const scan_t *s) {
   const job_t *j = s->job;
@@ -272,15 +302,47 @@ static uint32_t required_attempts(const scan_t *s) {
   return k >= j->max_attempts ? j->max_attempts : (uint32_t)k;
 }
 
+/* Probe i's attempt counts against the global, per-host and per-/24 caps. */
+static void hold(scan_t *s, uint32_t i) {
+  uint32_t t = i / s->job->nports;
+  if (s->flight[i] == FLIGHT_PRESUMED) s->presumed--;
+  s->flight[i] = FLIGHT_HELD;
+  s->inflight++;
+  s->inflight_h[t]++;
+  s->g_inflight[s->group[t]]++;
+}
+
+/* Probe i no longer counts against the caps: decided, or its attempt presumed lost (`to`). */
+static void unhold(scan_t *s, uint32_t i, uint8_t to) {
+  uint32_t t = i / s->job->nports;
+  if (s->flight[i] == FLIGHT_HELD) {
+    s->inflight--;
+    s->inflight_h[t]--;
+    s->g_inflight[s->group[t]]--;
+  } else if (s->flight[i] == FLIGHT_PRESUMED)
+    s->presumed--;
+  if (to == FLIGHT_PRESUMED) s->presumed++;
+  s->flight[i] = to;
+}
+
+/* Whether target t may have one more attempt in flight. */
+static int has_room(const scan_t *s, uint32_t t) {
+  const job_t *j = s->job;
+  uint32_t g = s->group[t];
+  return s->inflight < j->concurrency && s->inflight_h[t] < j->per_host && s->g_inflight[g] < s->g_window[g];
+}
+
 static void decide(scan_t *s, uint32_t i, uint8_t state, float rtt) {
   job_t *j = s->job;
-  uint32_t t = i / j->nports;
   j->states[i] = state;
   j->rtts[i] = rtt;
   s->decided++;
-  s->inflight--;
-  s->inflight_h[t]--;
-  s->g_inflight[s->group[t]]--;
+  unhold(s, i, FLIGHT_NONE);
+}
+
+static void queue_pop(scan_t *s, uint32_t a) {
+  ring_pop(&s->queues[a]);
+  if (s->looked[a]) s->looked[a]--;
 }
 
 /* Loss-aware pacing of target t's /24: narrow on a detected drop (once per timeout), widen on clean answers. */
@@ -517,11 +579,12 @@ static void teardown(scan_t *s) {
   if (s->fd_icmp >= 0) close(s->fd_icmp);
   if (s->fd_reserve >= 0) close(s->fd_reserve);
   free(s->saddr); free(s->canon); free(s->next_port); free(s->inflight_h); free(s->tries); free(s->sent_at);
+  free(s->flight); free(s->looked);
   free(s->h_srtt); free(s->h_rttvar); free(s->h_samples); free(s->group);
   free(s->g_window); free(s->g_start); free(s->g_inflight); free(s->g_next_cut);
   if (s->queues)
     for (uint32_t a = 0; a < s->job->max_attempts; a++) free(s->queues[a].items);
-  free(s->queues); free(s->resend.items); free(s->amap.keys); free(s->amap.vals);
+  free(s->queues); free(s->resend.items); free(s->reclaim.items); free(s->amap.keys); free(s->amap.vals);
 }
 
 /* Each target's /24 (a batch's targets are usually sorted, so a linear map of subnets suffices). */
@@ -577,16 +640,21 @@ static int alloc_tables(scan_t *s) {
   s->g_inflight = calloc(nt, sizeof *s->g_inflight);
   s->g_next_cut = calloc(nt, sizeof *s->g_next_cut);
   s->tries = calloc(s->total, 1);
+  s->flight = calloc(s->total, 1);
+  s->looked = calloc(j->max_attempts, sizeof *s->looked);
   s->sent_at = calloc(s->total, sizeof *s->sent_at);
   s->queues = calloc(j->max_attempts, sizeof *s->queues);
   s->resend.items = calloc(s->total, sizeof(uint32_t));
   s->resend.cap = (uint32_t)s->total;
+  s->reclaim.items = calloc(s->total, sizeof(uint32_t));
+  s->reclaim.cap = (uint32_t)s->total;
   uint32_t cap = 16;
   while (cap < nt * 2) cap <<= 1;
   s->amap.mask = cap - 1;
   s->amap.keys = calloc(cap, sizeof *s->amap.keys);
   s->amap.vals = malloc(cap * sizeof *s->amap.vals);
   if (!s->saddr || !s->canon || !s->next_port || !s->inflight_h || !s->tries || !s->sent_at || !s->queues ||
+      !s->flight || !s->looked || !s->reclaim.items ||
       !s->resend.items || !s->amap.keys || !s->amap.vals || !s->h_srtt || !s->h_rttvar || !s->h_samples ||
       !s->group || !s->g_window || !s->g_start || !s->g_inflight || !s->g_next_cut)
     return -1;
@@ -724,7 +792,7 @@ static void run_scan(scan_t *s) {
       while (q->len) {
         uint32_t i = ring_peek(q);
         if (j->states[i] != ST_UNPROBED || s->tries[i] != a + 1) {
-          ring_pop(q);
+          queue_pop(s, a);
           continue;
         }
         uint64_t due = s->sent_at[i] + (uint64_t)(timeout_ms(s, i / j->nports, a) * 1e6);
@@ -732,12 +800,32 @@ static void run_scan(scan_t *s) {
           if (due < next_due) next_due = due;
           break;
         }
-        ring_pop(q);
+        queue_pop(s, a);
         if (s->tries[i] >= required) {
           decide(s, i, ST_FILTERED, NAN);
           j->silent++;
         } else
-          ring_push(&s->resend, i);
+          ring_push(s->flight[i] == FLIGHT_HELD ? &s->resend : &s->reclaim, i);
+      }
+    }
+
+    /* 2b. Presume lost: an attempt past its round-trip estimate leaves the caps while it keeps listening
+       until its timeout. The caps bound what is in the network; a lost SYN is not, and holding its place
+       for the timeout floor (far above a LAN's round trip) would stall the scan on every drop. */
+    uint64_t presumed_max = (uint64_t)j->concurrency * PRESUMED_MAX;
+    for (uint32_t a = 0; a < j->max_attempts && s->presumed < presumed_max; a++) {
+      ring_t *q = &s->queues[a];
+      while (s->looked[a] < q->len && s->presumed < presumed_max) {
+        uint32_t i = q->items[(q->head + s->looked[a]) % q->cap];
+        if (j->states[i] == ST_UNPROBED && s->tries[i] == a + 1 && s->flight[i] == FLIGHT_HELD) {
+          uint64_t at = s->sent_at[i] + (uint64_t)(presume_ms(s, i / j->nports, a) * 1e6);
+          if (at > now) {
+            if (at < next_due) next_due = at;
+            break;
+          }
+          unhold(s, i, FLIGHT_PRESUMED);
+        }
+        s->looked[a]++;
       }
     }
 
@@ -756,14 +844,24 @@ static void run_scan(scan_t *s) {
             break;
           }
         }
-        if (pick < 0 && s->inflight < j->concurrency) {
-          pick = next_fresh(s, &rr);
-          if (pick >= 0) {
-            uint32_t t = (uint32_t)pick / j->nports;
-            s->inflight++;
-            s->inflight_h[t]++;
-            s->g_inflight[s->group[t]]++;
+        int waiting = 0; /* a retransmission waits for room: fresh probes must not take it */
+        while (pick < 0 && s->reclaim.len) {
+          uint32_t i = ring_peek(&s->reclaim);
+          if (j->states[i] != ST_UNPROBED) {
+            ring_pop(&s->reclaim);
+            continue;
           }
+          if (!has_room(s, i / j->nports)) {
+            waiting = 1;
+            break;
+          }
+          ring_pop(&s->reclaim);
+          hold(s, i);
+          pick = i;
+        }
+        if (pick < 0 && !waiting && s->inflight < j->concurrency) {
+          pick = next_fresh(s, &rr);
+          if (pick >= 0) hold(s, (uint32_t)pick);
         }
         if (pick < 0) break;
         uint32_t i = (uint32_t)pick;

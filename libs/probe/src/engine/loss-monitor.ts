@@ -4,15 +4,15 @@ import type { NetworkQuality } from '@fleetqry/contracts';
  * Chance, per cell, that a port which answers gets no answer to any attempt. The attempts a silent TCP
  * port gets are the fewest k with p^k <= LOSS_TARGET (the SYN engine in C uses the same rule).
  */
-export const LOSS_TARGET = 1e-6;
+export const LOSS_TARGET = 1e-7;
 
 /**
- * The prior of the loss estimate, as pseudo-counts: half a lost attempt in 50, a clean network (1 %) until
- * answers say otherwise, so a one-port query of a firewalled port gets PortQry's three attempts, not the
+ * The prior of the loss estimate, as pseudo-counts: half a lost attempt in 150, a clean network (0.3 %)
+ * until answers say otherwise, so a one-port query of a firewalled port gets PortQry's three attempts, not the
  * ceiling. A big scan has thousands of answers before its first timeout expires.
  */
 const PRIOR_RETRIED = 0.5;
-const PRIOR_ANSWERED = 50;
+const PRIOR_ANSWERED = 150;
 
 /** PortQry queries a silent TCP port three times before it says FILTERED. */
 export const DEFAULT_TCP_ATTEMPTS = 3;
@@ -32,7 +32,7 @@ export interface BatchLoss {
  * A scan's evidence of packet loss, and the TCP attempts it calls for. `p` is the chance that an
  * answering port's attempt goes unanswered, estimated from the answered ports that needed a
  * retransmission (with the prior above). On a clean network a silent port gets the floor (PortQry's three
- * attempts); at 5 % loss per direction, six.
+ * attempts); at 5 % loss per direction, seven; at 1 %, five.
  */
 export class LossMonitor {
   /** TCP ports that answered, and how many of them only after a retransmission. */
