@@ -44,7 +44,9 @@ d('synScan: a silent attempt leaves the caps once its round trip has passed', ()
   let closed: number[];
   let dropped: number;
   beforeAll(async () => {
-    [dropped, ...closed] = await freedPorts(41);
+    const freed = await freedPorts(41);
+    dropped = freed[0]!;
+    closed = freed.slice(1);
     loss('on', '0', CIDR, '--filter-tcp', String(dropped));
   });
   afterAll(() => loss('off'));

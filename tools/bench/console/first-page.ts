@@ -26,6 +26,7 @@ import { createStore, type Store } from '@fleetqry/store';
 import type { Browser, Page } from 'playwright-core';
 
 import { launchChromium, CHROMIUM } from '../../../apps/controller/src/testing/browser.js';
+import { codeStateLine } from '../src/lib/code-state.js';
 import { buildBigStore, codeVersion } from '../scale/big-store.js';
 import {
   dropPostgres,
@@ -227,7 +228,7 @@ try {
     [
       `# Console benchmark (issue 12) — ${path.basename(dir)}`,
       '',
-      `Commit ${code.commit}${code.dirty ? ' (with uncommitted changes)' : ''}; ${cpus().length} CPUs; load average ${loadavgStart.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) at start, ${loadavg()
+      `${codeStateLine(code)}; ${cpus().length} CPUs; load average ${loadavgStart.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) at start, ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' / ')} at the end: the machine is shared, figures hold only with that load.`,
       '',

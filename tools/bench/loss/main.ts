@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { codeState, codeStateLine } from '../src/lib/code-state.js';
 import { timedRun, type RunTiming } from '../src/lib/exec.js';
 import { key, readJsonl } from '../src/lib/fleetqry.js';
 import { nmapCommand } from '../src/lib/nmap.js';
@@ -40,6 +41,7 @@ const RAW = process.env.OUT
   ? path.join(OUT, 'raw')
   : path.join(ROOT, 'tools/bench/results/tmp', `loss-${stampNow}`);
 fs.mkdirSync(RAW, { recursive: true });
+const code = codeState();
 
 const gt = loadTruth(path.join(LAB_STATE, 'ground-truth.json'));
 const hosts = byAddress(gt.hosts);
@@ -269,7 +271,10 @@ lines.push(
     `${hosts.length * PORTS.length} cells per run. Loss per direction: ${LOSSES.join(' %, ')} % ` +
     `(tools/lab/loss.sh: nft numgen random drop on the input hook, to and from the lab's /24). RUNS=${RUNS}.`,
 );
-lines.push(`Machine: ${env.cpus} CPUs, load at start ${env.loadavg}; node ${env.node}.`, '');
+lines.push(
+  `${codeStateLine(code)}. Machine: ${env.cpus} CPUs, load at start ${env.loadavg}; node ${env.node}.`,
+  '',
+);
 lines.push(
   'Goal per cell: errors ≤ nmap in the same run, 0 LISTENING misreported, ≥ 3× faster than nmap.',
   '',
@@ -309,7 +314,7 @@ fs.mkdirSync(OUT, { recursive: true });
 fs.writeFileSync(path.join(OUT, 'summary.md'), `${lines.join('\n')}\n`);
 fs.writeFileSync(
   path.join(OUT, 'summary.json'),
-  `${JSON.stringify({ env, lab: { net: LAB_NET, hosts: hosts.length }, losses: LOSSES, runs: RUNS, cells, tcp, udp: udp.map(({ states: _s, ...u }) => u) }, null, 2)}\n`,
+  `${JSON.stringify({ code, env, lab: { net: LAB_NET, hosts: hosts.length }, losses: LOSSES, runs: RUNS, cells, tcp, udp: udp.map(({ states: _s, ...u }) => u) }, null, 2)}\n`,
 );
 console.log(lines.join('\n'));
 console.log(`\nresults: ${path.join(OUT, 'summary.md')}`);

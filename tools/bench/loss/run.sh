@@ -12,7 +12,9 @@ cd "$ROOT"
 [ "$(id -u)" = 0 ] || { echo "loss bench: needs root (nft, nmap -sS, the lab)" >&2; exit 1; }
 for t in nmap nft timeout; do command -v "$t" >/dev/null || { echo "loss bench: $t not found" >&2; exit 1; }; done
 [ -x /usr/bin/time ] || { echo "loss bench: /usr/bin/time not found (apt-get install time)" >&2; exit 1; }
-[ -f apps/cli/dist/main.js ] || npm run --silent build
+# Always measure HEAD as it is checked out: a stale build would be recorded under the wrong commit.
+echo "loss bench: building fleetqry at $(git rev-parse --short HEAD) (npm run build)"
+npm run --silent build
 
 export LAB_NET="${LOSS_LAB_NET:-127.17.17}"
 export LAB_STATE="${LOSS_LAB_STATE:-/tmp/fleetqry-lab-loss}"

@@ -3,13 +3,13 @@
 // with `INSERT … SELECT … FROM generate_series` — informative observations, per-host coverage and findings
 // that look like a /16 sweep's (127.78.0.0/16, addresses as text, the baseline policy's rules). Nothing is
 // probed: the rows are made up in SQL.
-import { execFileSync } from 'node:child_process';
 
 import type { Observation } from '@fleetqry/contracts';
 import type { Store } from '@fleetqry/store';
 import { createRun, ensureScanDefinition, finishRun, toRunRecord, type RunRecord } from '@fleetqry/store';
 
-import { envInt, ROOT } from './lib.js';
+import { codeState, type CodeState } from '../src/lib/code-state.js';
+import { envInt } from './lib.js';
 
 /** Hosts of the /16 every run covers. */
 const HOSTS = 65_536;
@@ -335,11 +335,6 @@ export async function serverSettings(store: Store): Promise<Record<string, strin
 }
 
 /** What was measured: the repository's commit (and whether the tree had changes) and the store's migrations. */
-export function codeVersion(store: Store): { commit: string; dirty: boolean; migrations: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  return {
-    commit: git('rev-parse', 'HEAD'),
-    dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
-    migrations: store.migrations?.applied ?? [],
-  };
+export function codeVersion(store: Store): CodeState & { migrations: string[] } {
+  return { ...codeState(), migrations: store.migrations?.applied ?? [] };
 }

@@ -12,19 +12,18 @@
 //
 //   npx tsx tools/bench/scale/dispatch.ts    (OUT=dir RUNS=n DISPATCH_NET=127.78.0.0/19 DISPATCH_PARTS=plan|scale;
 //                                             build first: npx tsc -b tsconfig.build.json)
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 import { QUEUES } from '@fleetqry/contracts';
 import { Queue } from 'bullmq';
 
+import { codeState } from '../src/lib/code-state.js';
 import { Cluster, sleep, type RunOutcome } from './cluster.js';
 import {
   assertSafeScale,
   median,
   outDir,
   probes,
-  ROOT,
   SCALE_FIRST,
   SCALE_LAST,
   SCALE_NET,
@@ -262,7 +261,7 @@ async function main(): Promise<void> {
       `scale-out on ${net.cidr} × TCP ${PORTS} (${scaleProbes} probes, ${CHUNK_PROBES} probes per chunk) with ` +
       `1, 2, 3 workers at FLEETQRY_WORKER_RATE=${RATE}; ${RUNS} rounds, medians`,
     machine: { cpus: os.cpus().length, loadavgStart: startLoad, loadavgEnd: os.loadavg() },
-    commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+    ...codeState(),
     planEnqueue: { byChunkSize: [planDefault, planSmall], runs: plans },
     scaleOut: {
       net: net.cidr,

@@ -8,9 +8,9 @@
 // each round runs (a) then (b) (a fresh cluster per round, so each peak is that round's); medians reported.
 //
 //   npx tsx tools/bench/scale/distributed.ts            (OUT=dir RUNS=n; needs npx tsc -b tsconfig.build.json)
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
+import { codeState } from '../src/lib/code-state.js';
 import { Cluster } from './cluster.js';
 import {
   assertSafeScale,
@@ -19,7 +19,6 @@ import {
   outDir,
   probes,
   queryArgs,
-  ROOT,
   runCli,
   SCALE_FIRST,
   SCALE_LAST,
@@ -117,7 +116,7 @@ async function main(): Promise<void> {
       `fleetqry query vs controller + ${WORKERS} workers on ${SCALE_NET} × TCP ${PORTS} ` +
       `(${PROBES} probes), ${RUNS} rounds, medians`,
     machine: { cpus: os.cpus().length, loadavgStart: startLoad, loadavgEnd: os.loadavg() },
-    commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+    ...codeState(),
     probes: PROBES,
     query: {
       medianWallSec: round2(queryWall),

@@ -4,12 +4,12 @@
  *
  *   npx tsx tools/bench/scale/summary.ts <results dir>
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 
-import { ROOT, type Goal } from './lib.js';
+import { codeState, codeStateLine } from '../src/lib/code-state.js';
+import type { Goal } from './lib.js';
 
 const dir = path.resolve(process.argv[2] ?? '');
 if (!process.argv[2] || !fs.existsSync(dir)) throw new Error('usage: summary.ts <results dir>');
@@ -21,12 +21,11 @@ const results = fs
     name: f.replace(/\.json$/, ''),
     data: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')),
   }));
-const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 
 const lines = [
   `# Scale benchmarks (issue 10) — ${path.basename(dir)}`,
   '',
-  `Commit ${git(['rev-parse', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', '--', 'libs', 'apps', 'prisma', 'tools/bench/scale']) ? ' (with uncommitted changes in libs/apps/prisma/tools/bench/scale)' : ''}, ${cpus().length} CPUs.`,
+  `${codeStateLine(codeState())}, ${cpus().length} CPUs.`,
   '',
   '| bench | item | figure | goal | |',
   '|---|---|---|---|---|',

@@ -7,7 +7,6 @@
 // (v3 discovery on, which ends the wait for silence early on a live agent) is listed too. Agents are asked
 // CONCURRENCY at a time. Run with `bash tools/bench/snmp-codec/run.sh`.
 // Env: LAB_STATE (/tmp/fleetqry-lab), RUNS (3, ≤ 10), CONCURRENCY (8), OUT (a trial directory).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import snmp from 'net-snmp';
 
 import { DEFAULT_PROTOCOL_OPTIONS } from '../../../libs/probe/src/protocols/plugin.js';
 import { snmpPlugin } from '../../../libs/probe/src/protocols/snmp/index.js';
+import { codeState, codeStateLine } from '../src/lib/code-state.js';
 import { assertLoopbackTargets } from '../src/lib/safety.js';
 import { median } from '../src/lib/score.js';
 import { environment } from '../src/lib/suite.js';
@@ -159,14 +159,10 @@ async function main(): Promise<void> {
         (results[name][tool] ??= []).push(await measure(TOOLS[tool]!, these, c.communities));
     }
   }
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
+  const code = codeState();
   const summary = {
-    commit,
-    uncommittedChanges: dirty.length > 0,
+    commit: code.commit,
+    uncommittedChanges: code.dirty,
     env: environment(),
     agents: asked,
     concurrency: CONCURRENCY,
@@ -177,7 +173,7 @@ async function main(): Promise<void> {
   const lines = [
     '# v1/v2c community sweep: fleetqry (asn1-ber, one socket per agent) vs net-snmp Session',
     '',
-    `commit ${commit}${summary.uncommittedChanges ? ' (with uncommitted changes)' : ''}, load ${summary.env.loadavg}, ` +
+    `${codeStateLine(code)}, load ${summary.env.loadavg}, ` +
       `${summary.env.cpus} CPUs, lab agents ${JSON.stringify(asked)}, ${CONCURRENCY} at a time, window ${WINDOW_MS} ms, RUNS=${RUNS}`,
     '',
     '| case | tool | median wall ms | median CPU ms | every run (wall/CPU ms) | mismatches (worst run) |',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { banners } from './banners.js';
+import { codeState } from './lib/code-state.js';
 import { writeReport, type SuiteReport } from './lib/report.js';
 import { SafetyError } from './lib/safety.js';
 import {
@@ -72,11 +73,7 @@ function fleetqryInfo(extraArgs: string[]): SuiteReport['fleetqry'] {
     throw new Error('fleetqry is not built (apps/cli/dist/main.js missing): run npm run build');
   const libs = fs.readdirSync(path.join(ROOT, 'libs')).map((l) => path.join(ROOT, 'libs', l, 'src'));
   return {
-    commit: tryRun('git', ['rev-parse', 'HEAD']) || 'unknown',
-    // The bench's own results are not the code under test.
-    dirty:
-      tryRun('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!tools/bench/results']) !==
-      '',
+    ...codeState(),
     distBuiltAt: new Date(fs.statSync(dist).mtimeMs).toISOString(),
     newestSourceAt: new Date(newestMtime([path.join(ROOT, 'apps/cli/src'), ...libs])).toISOString(),
     extraArgs,
