@@ -74,10 +74,19 @@ const ChunkTargetSchema = z.strictObject({
 });
 export type ChunkTarget = z.infer<typeof ChunkTargetSchema>;
 
+/** Keys that hold SNMP secrets in protocol options, in any layout a job has had. */
+const SECRET_OPTION_KEYS = new Set(['communities', 'v3Users', 'snmpV3Users']);
+
+/** Whether a secret-bearing key appears anywhere in these options (whatever the namespace, any depth). */
+function holdsSnmpSecrets(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([k, v]) => SECRET_OPTION_KEYS.has(k) || holdsSnmpSecrets(v));
+}
+
 /**
- * libs/probe's serialisable ScanConfig with `protocolOptions.communities` removed and replaced by
- * credential ids. Loose objects: the probe lib owns the inner fields; what matters here is the shape the
- * worker relies on, and that no community can ride along.
+ * libs/probe's serialisable ScanConfig with the SNMP namespace's communities and v3 users removed and
+ * replaced by credential ids. Loose objects: the probe lib owns the inner fields; what matters here is the
+ * shape the worker relies on, and that no community can ride along.
  */
 export const JobScanConfigSchema = z.looseObject({
   ports: z.strictObject({ tcp: PortRangesSchema, udp: PortRangesSchema }),
@@ -97,7 +106,7 @@ export const JobScanConfigSchema = z.looseObject({
   protocolOptions: z
     .looseObject({})
     .refine(
-      (o) => !('communities' in o) && !('snmpV3Users' in o),
+      (o) => !holdsSnmpSecrets(o),
       'communities and SNMPv3 users travel as credential ids, never in a job',
     ),
   tcpQueryTimeoutMs: z.number().positive(),

@@ -1,8 +1,10 @@
 export * from './targets/index.js';
 export * from './scope/index.js';
 export * from './ports/index.js';
+export * from './protocols/options.js';
 export * from './protocols/plugin.js';
 export * from './protocols/registry.js';
+export type { SnmpOptions } from './protocols/snmp/options.js';
 export { DEFAULT_TIMING } from './engine/rtt-estimator.js';
 export { SourcePortInUseError } from './engine/tcp-connect.js';
 export type { ProbeTarget } from './engine/port-probe.js';

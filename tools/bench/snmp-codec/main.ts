@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 import snmp from 'net-snmp';
 
-import { DEFAULT_PROTOCOL_OPTIONS } from '../../../libs/probe/src/protocols/plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../../../libs/probe/src/protocols/options.js';
+import { DEFAULT_SNMP_OPTIONS } from '../../../libs/probe/src/protocols/snmp/options.js';
 import { snmpPlugin } from '../../../libs/probe/src/protocols/snmp/index.js';
 import { codeState, codeStateLine } from '../src/lib/code-state.js';
 import { assertLoopbackTargets } from '../src/lib/safety.js';
@@ -46,7 +47,7 @@ const fleetqrySweep =
       proto: 'udp',
       timeoutMs: WINDOW_MS,
       signal: new AbortController().signal,
-      options: { ...DEFAULT_PROTOCOL_OPTIONS, communities, snmpV3Discovery: discovery },
+      options: { ...DEFAULT_COMMON_OPTIONS, ...DEFAULT_SNMP_OPTIONS, communities, v3Discovery: discovery },
     });
     const versions = r.data?.snmp?.versions ?? {};
     return new Map(Object.entries(versions).map(([c, v]) => [c, new Set(v)]));

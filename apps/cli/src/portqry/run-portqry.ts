@@ -79,7 +79,7 @@ export async function runPortqry(argv: readonly string[]): Promise<number> {
     ? await probeInOrder(target, plan.config, querySteps(args, plan))
     : { observations: [], errors: [] };
   if (probed.refused) throw new UsageError(`-n: ${probed.refused}`);
-  const community = args.community ?? plan.config.protocolOptions.communities[0];
+  const community = args.community ?? plan.config.protocolOptions.snmp.communities[0];
   const render = (maskSecrets: boolean) =>
     renderPortqry({ given: args.host, target, failure, isName, probed, community, maskSecrets });
   if (!args.quiet) process.stdout.write(render(false));

@@ -21,7 +21,7 @@ describe('snmpSecrets: opened credentials by kind', () => {
     ]);
     expect(s.communities).toEqual(['public', 'Xk9-ops']);
     expect(s.labels).toEqual(new Map([['Xk9-ops', `credential:${ID[2]}`]]));
-    expect(s.snmpV3Users).toEqual([{ user: 'fq-md5des', ...V3_KEYS, credential: `credential:${ID[1]}` }]);
+    expect(s.v3Users).toEqual([{ user: 'fq-md5des', ...V3_KEYS, credential: `credential:${ID[1]}` }]);
   });
 
   it('refuses a v3 credential it cannot read, without quoting it', () => {

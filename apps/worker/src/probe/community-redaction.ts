@@ -10,7 +10,7 @@ import {
 /** A chunk's SNMP credentials, opened: what the probe tries, and the labels results carry instead. */
 export interface SnmpSecrets {
   communities: string[];
-  snmpV3Users: (SnmpV3User & { credential: string })[];
+  v3Users: (SnmpV3User & { credential: string })[];
   /** community → `credential:<id>`, for the communities that must not leave the worker. */
   labels: Map<string, string>;
 }
@@ -25,14 +25,14 @@ export function snmpSecrets(
   ids: readonly string[],
   opened: readonly CredentialSecretResponse[],
 ): SnmpSecrets {
-  const out: SnmpSecrets = { communities: [], snmpV3Users: [], labels: new Map() };
+  const out: SnmpSecrets = { communities: [], v3Users: [], labels: new Map() };
   ids.forEach((id, i) => {
     const c = opened[i]!;
     if (c.kind === 'snmp-v3-user') {
       const keys = SnmpV3KeysSchema.safeParse(parseJson(c.secret));
       // Never the parse error: it could quote the secret.
       if (!keys.success || !c.principal) throw new Error(`credential ${id}: not a valid SNMPv3 user`);
-      out.snmpV3Users.push({ user: c.principal, ...keys.data, credential: credentialLabel(id) });
+      out.v3Users.push({ user: c.principal, ...keys.data, credential: credentialLabel(id) });
       return;
     }
     out.communities.push(c.secret);

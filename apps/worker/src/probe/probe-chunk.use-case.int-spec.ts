@@ -24,12 +24,12 @@ async function chunkJob(): Promise<ProbeChunkJob> {
     noReverse: true,
     dnsServers: [],
   });
-  const { communities: _c, ...protocolOptions } = plan.config.protocolOptions;
+  const { communities: _c, v3Users: _u, ...snmp } = plan.config.protocolOptions.snmp;
   const config = {
     ...plan.config,
     ports: { tcp: plan.config.ports.tcp.map((r) => [r[0], r[1]]), udp: [] },
     scope: { allow: ['127.0.0.0/8'], deny: [] },
-    protocolOptions,
+    protocolOptions: { ...plan.config.protocolOptions, snmp },
     communityCredentialIds: [],
   } as unknown as JobScanConfig;
   return {

@@ -42,7 +42,7 @@ export class ProbeChunkUseCase {
     const attempt = randomUUID();
     const ids = job.config.communityCredentialIds;
     // Scope first: a chunk with nothing this worker may probe asks the controller for no secret.
-    const none = { communities: [], snmpV3Users: [] };
+    const none = { communities: [], v3Users: [] };
     const { refused } = chunkPlan(job.targets, toScanConfig(job.config, none, this.options));
     const { labels, ...secrets } =
       refused.length < job.targets.length

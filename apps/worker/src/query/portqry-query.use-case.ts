@@ -26,7 +26,7 @@ export class PortqryQueryUseCase {
 
   async execute(job: QueryJob, signal: AbortSignal): Promise<QueryJobResult> {
     const started = performance.now();
-    const config = toScanConfig(job.config, { communities: [], snmpV3Users: [] }, this.caps);
+    const config = toScanConfig(job.config, { communities: [], v3Users: [] }, this.caps);
     const { refused } = chunkPlan([job.target], config);
     if (refused.length > 0) throw new Error(refused[0]!.error);
     const target: ResolvedTarget = { ...job.target, given: job.given };
@@ -40,7 +40,7 @@ export class PortqryQueryUseCase {
         failure: undefined,
         isName: job.isName,
         probed,
-        community: config.protocolOptions.communities[0],
+        community: config.protocolOptions.snmp.communities[0],
         maskSecrets: false,
       }),
       observations: probed.observations,

@@ -1,6 +1,7 @@
 import type { Observation, Proto } from '@fleetqry/contracts';
 
-import type { ProtocolOptions, ProtocolPlugin, UdpPatience } from '../protocols/plugin.js';
+import type { CommonProtocolOptions } from '../protocols/options.js';
+import type { ProtocolPlugin, UdpPatience } from '../protocols/plugin.js';
 import type { EngineContext } from './engine-context.js';
 import { runQuery, type QueryOutcome } from './run-query.js';
 import { probeTcpState, probeTcpStateCallback, type StateResult } from './tcp-probe.js';
@@ -16,10 +17,11 @@ export interface ProbeTarget {
 }
 
 export interface PortProbeOptions {
-  /** Look up the plugin for a port, if protocol queries are enabled. */
+  /** Look up the plugin for a port, if protocol queries are enabled (bound to its own options). */
   pluginFor: (proto: Proto, port: number) => ProtocolPlugin | undefined;
   serviceName: (proto: Proto, port: number) => string | undefined;
-  protocolOptions: ProtocolOptions;
+  /** What every plugin reads; each plugin's own options are bound in by the registry. */
+  protocolOptions: CommonProtocolOptions;
   /** Deadline of a TCP protocol query (banner, LDAP) in ms. */
   tcpQueryTimeoutMs: number;
   /** A UDP protocol query's window in ms while its host is unmeasured; raised by a slow host's timeout. */

@@ -1,4 +1,5 @@
-import type { ProtocolOptions, ProtocolPlugin } from '../protocols/plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../protocols/options.js';
+import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { runQuery } from './run-query.js';
 
 /** Blocks the event loop, as a loaded machine's scheduler does to a busy worker. */
@@ -27,7 +28,7 @@ const ctx = {
   port: 9,
   proto: 'udp' as const,
   timeoutMs: 100,
-  options: {} as ProtocolOptions,
+  options: DEFAULT_COMMON_OPTIONS,
 };
 
 describe('runQuery', () => {

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 
 import type { Proto } from '@fleetqry/contracts';
 
+import { commonProtocolOptions, type ProtocolOptions } from '../protocols/options.js';
 import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { PortSet, type PortRange } from '../ports/port-set.js';
 import { serviceName } from '../ports/services.js';
@@ -29,7 +30,6 @@ export interface ScanConfig extends Pick<
   | 'udpAttempts'
   | 'sourcePort'
   | 'tcpEngine'
-  | 'protocolOptions'
   | 'tcpQueryTimeoutMs'
   | 'udpQueryTimeoutMs'
   | 'udpQuietMinMs'
@@ -47,6 +47,8 @@ export interface ScanConfig extends Pick<
   localScope?: ScopeConfig;
   /** Protocol queries to run on matching ports: plugin names, or all. */
   queries: readonly string[] | 'all';
+  /** The common options and each plugin's namespace; the registry gives a plugin only its own. */
+  protocolOptions: ProtocolOptions;
 }
 
 /**
@@ -64,6 +66,8 @@ function buildScanOptions(
   return {
     ...config,
     ports: { tcp: PortSet.fromRanges(config.ports.tcp), udp: PortSet.fromRanges(config.ports.udp) },
+    // Plugins' own options are bound in by the registry; the engine holds only the common ones.
+    protocolOptions: commonProtocolOptions(config.protocolOptions),
     pluginFor,
     serviceName: (proto, port) => serviceName(port, proto),
     scopeCheck,
@@ -76,7 +80,7 @@ export async function loadScanOptions(config: ScanConfig, signal?: AbortSignal):
   if (config.queries !== 'all' && config.queries.length === 0)
     return buildScanOptions(config, () => undefined, signal);
   const { PluginRegistry } = await import('../protocols/registry.js');
-  const registry = new PluginRegistry(config.queries);
-  await registry.prepare(config.protocolOptions);
+  const registry = new PluginRegistry(config.queries, config.protocolOptions);
+  await registry.prepare();
   return buildScanOptions(config, (proto, port) => registry.pluginFor(proto, port), signal);
 }

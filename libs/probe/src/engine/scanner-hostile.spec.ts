@@ -1,5 +1,5 @@
 import { sshPlugin } from '../protocols/ssh/index.js';
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../protocols/options.js';
 import { startHostileServer, type HostileServer } from '../testing/hostile-servers.js';
 import { portList, testScanOptions } from '../testing/scan-options.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
@@ -27,7 +27,7 @@ describe('a scan with hostile targets', () => {
       ports: { tcp: portList([endless.port, tarpit.port, honest.port]), udp: portList([]) },
       timing: DEFAULT_TIMING,
       pluginFor: () => sshPlugin,
-      protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, maxResponseBytes: 4096 },
+      protocolOptions: { ...DEFAULT_COMMON_OPTIONS, maxResponseBytes: 4096 },
       tcpQueryTimeoutMs: 1500,
     });
     const events: ScanEvent[] = [];

@@ -1,9 +1,13 @@
 import type { PlanFailure } from '@fleetqry/contracts';
 
-import type { ProtocolOptions } from '../protocols/plugin.js';
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import {
+  DEFAULT_PROTOCOL_OPTIONS,
+  ProtocolOptionsError,
+  resolveProtocolOptions,
+  type ProtocolOptions,
+  type ProtocolOptionsInput,
+} from '../protocols/options.js';
 import { validateCommunities } from '../protocols/snmp/community.js';
-import { validateV3Users } from '../protocols/snmp/v3-user.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
 import { parsePortSpec } from '../ports/parse.js';
@@ -44,6 +48,7 @@ export interface ScanRequest {
   maxHosts: number;
   noReverse?: boolean;
   dnsServers?: readonly string[];
+  /** SNMP communities to try (the request's word for `protocolOptions.snmp.communities`). */
   communities?: readonly string[];
   queries?: readonly string[] | 'all';
   limits?: Partial<ScanLimits>;
@@ -60,7 +65,8 @@ export interface ScanRequest {
   udpQueryTimeoutMs?: number;
   /** See ScanConfig.udpQuietMinMs. */
   udpQuietMinMs?: number;
-  protocolOptions?: Partial<Omit<ProtocolOptions, 'communities'>>;
+  /** Options of the protocol queries, by plugin namespace; validated here, over the defaults. */
+  protocolOptions?: ProtocolOptionsInput;
 }
 
 /** Bad input in a request: the message names the field or token; nothing has been probed. */
@@ -128,6 +134,23 @@ async function readTargets(file: string): Promise<TargetSpec[]> {
   }
 }
 
+/** The request's protocol options, validated over the defaults, with its communities in the SNMP namespace. */
+function planProtocolOptions(req: ScanRequest): ProtocolOptions {
+  const communities = req.communities ?? req.protocolOptions?.snmp?.communities;
+  const problem = validateCommunities(communities ?? DEFAULT_PROTOCOL_OPTIONS.snmp.communities);
+  if (problem) throw new ScanRequestError(`communities: ${problem}`);
+  const input = req.protocolOptions ?? {};
+  try {
+    return resolveProtocolOptions({
+      ...input,
+      snmp: { ...input.snmp, ...(communities ? { communities: [...communities] } : {}) },
+    });
+  } catch (e) {
+    if (e instanceof ProtocolOptionsError) throw new ScanRequestError(e.message);
+    throw e;
+  }
+}
+
 /**
  * The plan stage: parse and bound the targets, refuse anything out of scope (literals by range math,
  * hostnames after resolving them), expand ports and groups, validate credentials, and produce the
@@ -150,11 +173,7 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
   scope.assertTargetsInScope(specs);
 
   const ports = resolveScanPorts(req.ports, req.groups ?? GroupCatalog.builtin());
-  const communities = req.communities ?? DEFAULT_PROTOCOL_OPTIONS.communities;
-  const problem = validateCommunities(communities);
-  if (problem) throw new ScanRequestError(`communities: ${problem}`);
-  const v3Problem = validateV3Users(req.protocolOptions?.snmpV3Users ?? []);
-  if (v3Problem) throw new ScanRequestError(v3Problem);
+  const protocolOptions = planProtocolOptions(req);
   const queries = req.queries ?? 'all';
   new PluginRegistry(queries); // validates the names now, not in a worker thread
 
@@ -194,7 +213,7 @@ export async function planScan(req: ScanRequest): Promise<ScanPlan> {
     ...(req.sourcePort !== undefined ? { sourcePort: req.sourcePort } : {}),
     scope: req.scope,
     queries,
-    protocolOptions: { ...DEFAULT_PROTOCOL_OPTIONS, ...req.protocolOptions, communities: [...communities] },
+    protocolOptions,
     tcpQueryTimeoutMs: req.tcpQueryTimeoutMs ?? 5000,
     udpQueryTimeoutMs: req.udpQueryTimeoutMs ?? 1000,
     udpQuietMinMs: req.udpQuietMinMs ?? DEFAULT_UDP_QUIET_MIN_MS,

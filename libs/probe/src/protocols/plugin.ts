@@ -1,33 +1,19 @@
 import type { Observation, ProbeStatus, Proto } from '@fleetqry/contracts';
 
-import type { DnsOptions } from './dns/options.js';
-import { DEFAULT_FTP_OPTIONS, type FtpOptions } from './ftp/options.js';
-import { DEFAULT_SNMP_OPTIONS, type SnmpOptions } from './snmp/options.js';
+import type { CommonProtocolOptions } from './options.js';
 
 /** The keys of Observation that hold protocol data; a plugin fills only its own. */
 type ProtocolDataKey =
   'snmp' | 'ldap' | 'dns' | 'banner' | 'ftp' | 'http' | 'ssh' | 'netbios' | 'mssql' | 'ntp' | 'rpc';
 export type ProtocolData = Partial<Pick<Observation, ProtocolDataKey>>;
 
-/** Options every plugin reads. */
-interface CommonProtocolOptions {
-  /** Cap on bytes read from a banner or response. */
-  maxResponseBytes: number;
-}
+/** A plugin without options of its own. */
+export type NoOptions = Record<never, never>;
 
-/**
- * What the user configured for protocol queries: the common options and each plugin's own, which the
- * plugin's folder defines (`<name>/options.ts`). Secrets live here only, never in results or errors.
- */
-export type ProtocolOptions = CommonProtocolOptions & SnmpOptions & DnsOptions & FtpOptions;
+/** What a plugin sees of the scan's protocol options: the common ones and its own namespace, nothing else. */
+export type PluginOptions<O extends object = NoOptions> = CommonProtocolOptions & O;
 
-export const DEFAULT_PROTOCOL_OPTIONS: ProtocolOptions = {
-  maxResponseBytes: 8192,
-  ...DEFAULT_SNMP_OPTIONS,
-  ...DEFAULT_FTP_OPTIONS,
-};
-
-export interface ProtocolContext {
+export interface ProtocolContext<O extends object = NoOptions> {
   /** Name the user gave (or reverse-resolved); used e.g. for HTTP Host and TLS SNI. */
   host: string;
   /** The resolved, scope-checked address to talk to. Plugins must never resolve names themselves. */
@@ -37,7 +23,7 @@ export interface ProtocolContext {
   /** Hard deadline for the whole query in ms; the plugin must settle before it (the caller also aborts). */
   timeoutMs: number;
   signal: AbortSignal;
-  options: ProtocolOptions;
+  options: PluginOptions<O>;
   /** UDP only: the engine's view of the host's round trip, which shortens the wait for silence. */
   patience?: UdpPatience;
   /**
@@ -71,34 +57,37 @@ export interface ProtocolResult {
   data?: ProtocolData;
 }
 
-/**
- * A protocol query. Adding a protocol is a folder under protocols/ exporting one of these, plus its
- * line in the registry. For UDP the engine maps the result to a state: an answer (success, rejected
- * with a reply, application-error, protocol-error) is LISTENING, silence (io-timeout) is FILTERED,
- * ICMP port unreachable (connection-refused) is NOT LISTENING. `answered` says which applies.
- */
 /** How detail lines show what may be a secret. */
 export interface DescribeOptions {
   /** An accepted SNMP community as the reader may see it (default: as recorded). */
   community?: (community: string) => string;
 }
 
-export interface ProtocolPlugin {
+/**
+ * A protocol query. Adding a protocol is a folder under protocols/ exporting one of these, plus its
+ * line in the registry. For UDP the engine maps the result to a state: an answer (success, rejected
+ * with a reply, application-error, protocol-error) is LISTENING, silence (io-timeout) is FILTERED,
+ * ICMP port unreachable (connection-refused) is NOT LISTENING. `answered` says which applies.
+ *
+ * `O` is the plugin's own options (its folder's `options.ts`, a namespace of the scan's ProtocolOptions):
+ * the registry binds them in, so the engine runs every plugin as a `ProtocolPlugin` of the common options.
+ */
+export interface ProtocolPlugin<O extends object = NoOptions> {
   /** Stable name, e.g. `snmp`, `ldap`, `smtp`. */
   readonly name: string;
   /** Ports this plugin is tried on by default, per transport. */
   readonly ports: { readonly tcp?: readonly number[]; readonly udp?: readonly number[] };
-  query(ctx: ProtocolContext): Promise<ProtocolResult & { answered: boolean }>;
+  query(ctx: ProtocolContext<O>): Promise<ProtocolResult & { answered: boolean }>;
   /**
    * Time the query needs beyond the transport's window with these options (exchanges that start after the
    * window's answers, e.g. authenticated SNMPv3 gets); the engine adds it to `ctx.timeoutMs`. Optional.
    */
-  extraTimeoutMs?(options: ProtocolOptions): number;
+  extraTimeoutMs?(options: PluginOptions<O>): number;
   /**
    * Called once per scan (per scan thread) before any query, to load what the options need, so that
    * loading never eats into a query's deadline. Optional.
    */
-  prepare?(options: ProtocolOptions): Promise<void>;
+  prepare?(options: PluginOptions<O>): Promise<void>;
   /** PortQry-style detail lines printed under the port line. */
   describe(obs: Observation, opts?: DescribeOptions): string[];
 }

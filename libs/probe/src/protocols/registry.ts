@@ -11,7 +11,13 @@ import { ldapPlugin } from './ldap/index.js';
 import { mssqlPlugin } from './mssql/index.js';
 import { netbiosPlugin } from './netbios/index.js';
 import { ntpPlugin } from './ntp/index.js';
-import type { ProtocolOptions, ProtocolPlugin } from './plugin.js';
+import {
+  commonProtocolOptions,
+  DEFAULT_PROTOCOL_OPTIONS,
+  type CommonProtocolOptions,
+  type ProtocolOptions,
+} from './options.js';
+import type { NoOptions, PluginOptions, ProtocolPlugin } from './plugin.js';
 import { pop3Plugin } from './pop3/index.js';
 import { rpcPlugin } from './rpc/index.js';
 import { smtpPlugin } from './smtp/index.js';
@@ -19,25 +25,69 @@ import { snmpPlugin } from './snmp/index.js';
 import { sshPlugin } from './ssh/index.js';
 import { tftpPlugin } from './tftp/index.js';
 
+/** A registry line: a plugin, and how it is bound to the scan's options. */
+export interface RegisteredPlugin {
+  readonly name: string;
+  readonly ports: ProtocolPlugin['ports'];
+  readonly describe: ProtocolPlugin['describe'];
+  /** The plugin with its own options fixed: what the engine runs, handing it only the common options. */
+  bind(options: ProtocolOptions): ProtocolPlugin;
+}
+
+/**
+ * `own` picks the plugin's namespace. A plugin sees the common options and that namespace only: the others
+ * (SNMP communities and v3 keys are secrets) never reach it, whatever the caller passes in `ctx.options`.
+ */
+export function register<O extends object>(
+  plugin: ProtocolPlugin<O>,
+  own: (options: ProtocolOptions) => O,
+): RegisteredPlugin {
+  const describe: ProtocolPlugin['describe'] = (obs, opts) => plugin.describe(obs, opts);
+  return {
+    name: plugin.name,
+    ports: plugin.ports,
+    describe,
+    bind: (options) => {
+      const mine = own(options);
+      const view = (common: CommonProtocolOptions): PluginOptions<O> => ({
+        ...commonProtocolOptions(common),
+        ...mine,
+      });
+      return {
+        name: plugin.name,
+        ports: plugin.ports,
+        query: (ctx) => plugin.query({ ...ctx, options: view(ctx.options) }),
+        describe,
+        ...(plugin.extraTimeoutMs
+          ? { extraTimeoutMs: (common) => plugin.extraTimeoutMs!(view(common)) }
+          : {}),
+        ...(plugin.prepare ? { prepare: (common) => plugin.prepare!(view(common)) } : {}),
+      };
+    },
+  };
+}
+
+const none = (): NoOptions => ({});
+
 /** Every protocol query, by name. A new protocol is a folder under protocols/ and one line here. */
-export const PROTOCOL_PLUGINS: readonly ProtocolPlugin[] = [
-  snmpPlugin,
-  ldapPlugin,
-  dnsPlugin,
-  smtpPlugin,
-  pop3Plugin,
-  imapPlugin,
-  ftpPlugin,
-  sshPlugin,
-  httpPlugin,
-  netbiosPlugin,
-  mssqlPlugin,
-  ntpPlugin,
-  tftpPlugin,
-  l2tpPlugin,
-  isakmpPlugin,
-  rpcPlugin,
-  cldapPlugin,
+export const PROTOCOL_PLUGINS: readonly RegisteredPlugin[] = [
+  register(snmpPlugin, (o) => o.snmp),
+  register(ldapPlugin, none),
+  register(dnsPlugin, (o) => o.dns),
+  register(smtpPlugin, none),
+  register(pop3Plugin, none),
+  register(imapPlugin, none),
+  register(ftpPlugin, (o) => o.ftp),
+  register(sshPlugin, none),
+  register(httpPlugin, none),
+  register(netbiosPlugin, none),
+  register(mssqlPlugin, none),
+  register(ntpPlugin, none),
+  register(tftpPlugin, none),
+  register(l2tpPlugin, none),
+  register(isakmpPlugin, none),
+  register(rpcPlugin, none),
+  register(cldapPlugin, none),
 ];
 
 export class UnknownProtocolError extends Error {
@@ -47,24 +97,31 @@ export class UnknownProtocolError extends Error {
   }
 }
 
-/** Maps (proto, port) to the plugin that queries it; built once per scan from the enabled names. */
+/**
+ * Maps (proto, port) to the plugin that queries it, bound to the scan's options; built once per scan from
+ * the enabled names (without options: the defaults, for a registry that only looks plugins up).
+ */
 export class PluginRegistry {
   private readonly byPort = new Map<string, ProtocolPlugin>();
 
-  constructor(enabled: readonly string[] | 'all' = 'all') {
+  constructor(
+    enabled: readonly string[] | 'all' = 'all',
+    private readonly options: ProtocolOptions = DEFAULT_PROTOCOL_OPTIONS,
+  ) {
     const names = enabled === 'all' ? PROTOCOL_PLUGINS.map((p) => p.name) : enabled;
     for (const name of names) {
       const plugin = PROTOCOL_PLUGINS.find((p) => p.name === name);
       if (!plugin) throw new UnknownProtocolError(name);
+      const bound = plugin.bind(options);
       for (const proto of ['tcp', 'udp'] as const)
-        for (const port of plugin.ports[proto] ?? []) this.byPort.set(`${proto}/${port}`, plugin);
+        for (const port of plugin.ports[proto] ?? []) this.byPort.set(`${proto}/${port}`, bound);
     }
   }
 
   /** Runs every enabled plugin's `prepare` (see ProtocolPlugin). */
-  async prepare(options: ProtocolOptions): Promise<void> {
+  async prepare(): Promise<void> {
     await Promise.all(
-      [...new Set(this.byPort.values())].map((p) => p.prepare?.(options) ?? Promise.resolve()),
+      [...new Set(this.byPort.values())].map((p) => p.prepare?.(this.options) ?? Promise.resolve()),
     );
   }
 
@@ -85,7 +142,7 @@ export class PluginRegistry {
     return false;
   }
 
-  byName(name: string): ProtocolPlugin | undefined {
+  byName(name: string): RegisteredPlugin | undefined {
     return PROTOCOL_PLUGINS.find((p) => p.name === name);
   }
 }

@@ -1,13 +1,24 @@
 import { DEFAULT_BANNER_TIMEOUT_MS } from '../protocols/common/greeting-query.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext, type ProtocolOptions } from '../protocols/plugin.js';
+import {
+  DEFAULT_COMMON_OPTIONS,
+  DEFAULT_PROTOCOL_OPTIONS,
+  type PluginOptionsByName,
+} from '../protocols/options.js';
+import type { PluginOptions, ProtocolContext } from '../protocols/plugin.js';
+
+/** The defaults a plugin sees (as the registry binds them): the common options and its own namespace. */
+export function pluginDefaults<K extends keyof PluginOptionsByName>(
+  name: K,
+): PluginOptions<PluginOptionsByName[K]> {
+  return { ...DEFAULT_COMMON_OPTIONS, ...DEFAULT_PROTOCOL_OPTIONS[name] };
+}
 
 /** A ProtocolContext for tests against a peer at `address:port` (never a name to resolve). */
 export function labContext(
   address: string,
   port: number,
-  overrides: Partial<Omit<ProtocolContext, 'options'>> & { options?: Partial<ProtocolOptions> } = {},
+  overrides: Partial<ProtocolContext> = {},
 ): ProtocolContext {
-  const { options, ...rest } = overrides;
   return {
     host: address,
     address,
@@ -15,7 +26,7 @@ export function labContext(
     proto: 'tcp',
     timeoutMs: DEFAULT_BANNER_TIMEOUT_MS,
     signal: new AbortController().signal,
-    ...rest,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, ...options },
+    ...overrides,
+    options: { ...DEFAULT_COMMON_OPTIONS, ...overrides.options },
   };
 }

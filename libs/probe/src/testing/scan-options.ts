@@ -2,7 +2,7 @@
  * Test helper (engine specs only): ScanOptions with loopback-only scope, no protocol plugins and
  * short waits, so each spec states only what it is about; and the small pieces every engine spec needs.
  */
-import { DEFAULT_PROTOCOL_OPTIONS } from '../protocols/plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../protocols/options.js';
 import { DEFAULT_TIMING } from '../engine/rtt-estimator.js';
 import type { PortList } from '../engine/host-cursor.js';
 import { DEFAULT_LIMITS, type ScanEvent, type ScanOptions } from '../engine/scanner.js';
@@ -21,7 +21,7 @@ export function testScanOptions(over: Partial<ScanOptions> = {}): ScanOptions {
     scopeCheck: (a) => (a.startsWith('127.') ? undefined : 'outside 127.0.0.0/8'),
     pluginFor: () => undefined,
     serviceName: () => undefined,
-    protocolOptions: DEFAULT_PROTOCOL_OPTIONS,
+    protocolOptions: DEFAULT_COMMON_OPTIONS,
     tcpQueryTimeoutMs: 1000,
     udpQueryTimeoutMs: 200,
     udpQuietMinMs: 100,

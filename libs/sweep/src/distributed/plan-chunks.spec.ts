@@ -79,7 +79,7 @@ describe('distributed planning in libs/sweep', () => {
     // The worker's own scope leaves out one address the job's scope allows.
     const config = toScanConfig(
       job,
-      { communities: [], snmpV3Users: [] },
+      { communities: [], v3Users: [] },
       {
         probeConcurrency: 8,
         rate: 100,
@@ -87,7 +87,7 @@ describe('distributed planning in libs/sweep', () => {
         scope: { allow: ['127.0.0.0/8'], deny: ['127.91.0.2/32'] },
       },
     );
-    expect(config.protocolOptions.communities).toEqual(['public']);
+    expect(config.protocolOptions.snmp.communities).toEqual(['public']);
     expect(config.limits.concurrency).toBeLessThanOrEqual(8);
     expect(config.limits.ratePerSecond).toBe(100);
     expect(config.timing.maxTimeoutMs).toBeLessThanOrEqual(500);

@@ -28,7 +28,12 @@ export function inventoryScanRequest(
     },
     communities: inv.snmp?.communities ?? base.communities,
     ...(inv.snmp?.v3Users?.length
-      ? { protocolOptions: { ...base.protocolOptions, snmpV3Users: inv.snmp.v3Users } }
+      ? {
+          protocolOptions: {
+            ...base.protocolOptions,
+            snmp: { ...base.protocolOptions?.snmp, v3Users: inv.snmp.v3Users },
+          },
+        }
       : {}),
     queries: inv.checks ?? base.queries,
   };

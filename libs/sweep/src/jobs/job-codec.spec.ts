@@ -11,7 +11,7 @@ const WIDE: ChunkLimits = {
   scope: { allow: ['127.0.0.0/8'], deny: [] },
 };
 
-const NO_SECRETS = { communities: [], snmpV3Users: [] };
+const NO_SECRETS = { communities: [], v3Users: [] };
 
 async function scanConfig(): Promise<ScanConfig> {
   const plan = await planScan({
@@ -46,7 +46,7 @@ describe('toJobConfig / toScanConfig', () => {
     const config = await scanConfig();
     const back = toScanConfig(
       toJobConfig(config, [ID]),
-      { communities: ['n0t-public'], snmpV3Users: [] },
+      { communities: ['n0t-public'], v3Users: [] },
       WIDE,
     );
     expect(back).toEqual({ ...config, localScope: WIDE.scope });
@@ -54,7 +54,7 @@ describe('toJobConfig / toScanConfig', () => {
 
   it('tries `public` when the job names no community', async () => {
     const back = toScanConfig(toJobConfig(await scanConfig(), []), NO_SECRETS, WIDE);
-    expect(back.protocolOptions.communities).toEqual(['public']);
+    expect(back.protocolOptions.snmp.communities).toEqual(['public']);
   });
 
   it('applies the worker’s caps: concurrency, rate and a deadline on every wait', async () => {
@@ -116,15 +116,16 @@ describe('SNMPv3 users', () => {
       scope: { allow: ['127.0.0.0/8'] },
       maxHosts: 1,
       noReverse: true,
-      protocolOptions: { snmpV3Users: [user] },
+      protocolOptions: { snmp: { v3Users: [user] } },
     });
     const job = toJobConfig(plan.config, []);
     expect(JSON.stringify(job)).not.toContain('v3-auth-passphrase');
     expect(JobScanConfigSchema.safeParse(job).success).toBe(true);
-    const smuggled = { ...job, protocolOptions: { ...job.protocolOptions, snmpV3Users: [user] } };
-    expect(JobScanConfigSchema.safeParse(smuggled).success).toBe(false);
-    const config = toScanConfig(job, { communities: ['c'], snmpV3Users: [user] }, WIDE);
-    expect(config.protocolOptions).toMatchObject({ communities: ['c'], snmpV3Users: [user] });
+    const smuggle = (snmp: object) => ({ ...job, protocolOptions: { ...job.protocolOptions, snmp } });
+    expect(JobScanConfigSchema.safeParse(smuggle({ v3Users: [user] })).success).toBe(false);
+    expect(JobScanConfigSchema.safeParse(smuggle({ communities: ['c'] })).success).toBe(false);
+    const config = toScanConfig(job, { communities: ['c'], v3Users: [user] }, WIDE);
+    expect(config.protocolOptions.snmp).toMatchObject({ communities: ['c'], v3Users: [user] });
   });
 
   it('are refused at plan time when malformed, naming the field', async () => {
@@ -134,7 +135,7 @@ describe('SNMPv3 users', () => {
         ports: { udp: '161' },
         scope: { allow: ['127.0.0.0/8'] },
         maxHosts: 1,
-        protocolOptions: { snmpV3Users: [{ user: 'u', authProtocol: 'md5', authKey: 'short' }] },
+        protocolOptions: { snmp: { v3Users: [{ user: 'u', authProtocol: 'md5', authKey: 'short' }] } },
       }),
     ).rejects.toThrow('snmp.v3Users[0].authKey: must be at least 8 characters');
   });

@@ -1,5 +1,6 @@
-import type { ChunkTarget, JobScanConfig, SnmpV3User } from '@fleetqry/contracts';
+import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
 import {
+  DEFAULT_PROTOCOL_OPTIONS,
   DEFAULT_TIMING,
   DEFAULT_UDP_QUIET_MIN_MS,
   PortSet,
@@ -9,6 +10,7 @@ import {
   type ScanConfig,
   type ScanPlan,
   type ScopeConfig,
+  type SnmpOptions,
   type TargetFailure,
 } from '@fleetqry/probe';
 
@@ -18,13 +20,13 @@ import {
  * this module (`@fleetqry/sweep/jobs`) imports only contracts and the probe lib, so workers load no store.
  */
 export function toJobConfig(config: ScanConfig, credentialIds: readonly string[]): JobScanConfig {
-  const { communities: _secrets, snmpV3Users: _users, ...protocolOptions } = config.protocolOptions;
+  const { communities: _secrets, v3Users: _users, ...snmp } = config.protocolOptions.snmp;
   return {
     ...config,
     ports: { tcp: config.ports.tcp.map((r) => [r[0], r[1]]), udp: config.ports.udp.map((r) => [r[0], r[1]]) },
     scope: { allow: [...config.scope.allow], deny: [...(config.scope.deny ?? [])] },
     queries: config.queries === 'all' ? 'all' : [...config.queries],
-    protocolOptions,
+    protocolOptions: { ...config.protocolOptions, snmp },
     communityCredentialIds: [...credentialIds],
   } as unknown as JobScanConfig;
 }
@@ -39,20 +41,17 @@ export interface ChunkLimits {
 }
 
 /**
- * The job's config as libs/probe's ScanConfig: the fetched communities and v3 users put back (the default
- * community `public` when the scan names none, as in the embedded sweep), and this worker's caps applied: its own scope, its
- * concurrency and rate, and a ceiling on every probe's wait and protocol query, so no probe outlives the
- * deadline.
+ * The job's config as libs/probe's ScanConfig: the fetched communities and v3 users put back in the SNMP
+ * namespace (the default community `public` when the scan names none, as in the embedded sweep), and this
+ * worker's caps applied: its own scope, its concurrency and rate, and a ceiling on every probe's wait and
+ * protocol query, so no probe outlives the deadline.
  */
 export function toScanConfig(
   job: JobScanConfig,
-  secrets: {
-    communities: readonly string[];
-    snmpV3Users: readonly (SnmpV3User & { credential?: string })[];
-  },
+  secrets: Pick<SnmpOptions, 'communities' | 'v3Users'>,
   caps: ChunkLimits,
 ): ScanConfig {
-  const { communities, snmpV3Users } = secrets;
+  const { communities, v3Users } = secrets;
   const { communityCredentialIds: _ids, ...rest } = job;
   const base = rest as unknown as ScanConfig;
   const limits = {
@@ -84,9 +83,14 @@ export function toScanConfig(
     udpQueryTimeoutMs: Math.min(base.udpQueryTimeoutMs, deadline),
     udpQuietMinMs: Math.min(base.udpQuietMinMs ?? DEFAULT_UDP_QUIET_MIN_MS, deadline),
     protocolOptions: {
+      ...DEFAULT_PROTOCOL_OPTIONS, // a job queued by an older controller may lack a namespace
       ...base.protocolOptions,
-      communities: communities.length ? [...communities] : ['public'],
-      ...(snmpV3Users.length ? { snmpV3Users: [...snmpV3Users] } : {}),
+      snmp: {
+        ...DEFAULT_PROTOCOL_OPTIONS.snmp,
+        ...base.protocolOptions.snmp,
+        communities: communities.length ? [...communities] : DEFAULT_PROTOCOL_OPTIONS.snmp.communities,
+        v3Users: [...v3Users],
+      },
     },
   };
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 
 import { daemonsInstalled, run, tempDir } from '../../testing/lab-daemons.js';
 import { ldapPlugin } from '../ldap/index.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { cldapPlugin } from './index.js';
 
 const SAMBA = '/usr/sbin/samba';
@@ -51,7 +52,7 @@ function ctx(proto: 'udp' | 'tcp', address = ADDR, timeoutMs = 2000): ProtocolCo
     proto,
     timeoutMs,
     signal: new AbortController().signal,
-    options: DEFAULT_PROTOCOL_OPTIONS,
+    options: DEFAULT_COMMON_OPTIONS,
   };
 }
 

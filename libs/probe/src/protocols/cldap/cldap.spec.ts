@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 import { ObservationSchema } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { cldapPlugin } from './index.js';
 
 const ADDR = '127.43.0.1';
@@ -42,7 +43,7 @@ function ctx(port: number, timeoutMs = 600): ProtocolContext {
     proto: 'udp',
     timeoutMs,
     signal: new AbortController().signal,
-    options: DEFAULT_PROTOCOL_OPTIONS,
+    options: DEFAULT_COMMON_OPTIONS,
   };
 }
 

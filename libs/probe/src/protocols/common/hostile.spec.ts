@@ -4,7 +4,8 @@
  */
 import { jest } from '@jest/globals';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext, type ProtocolPlugin } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext, type ProtocolPlugin } from '../plugin.js';
 import {
   closedPort,
   type HostileKind,
@@ -65,7 +66,7 @@ function ctxFor(address: string, port: number, signal = new AbortController().si
     proto: 'tcp',
     timeoutMs: DEADLINE_MS,
     signal,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, maxResponseBytes: CAP },
+    options: { ...DEFAULT_COMMON_OPTIONS, maxResponseBytes: CAP },
   };
 }
 

@@ -4,8 +4,10 @@ import { accessSync, constants, existsSync, mkdtempSync, openSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import { type ProtocolContext } from '../plugin.js';
 import { dnsPlugin } from './index.js';
+import type { DnsOptions } from './options.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
 const ADDR = '127.41.0.3';
@@ -13,7 +15,7 @@ const CLOSED = '127.41.0.9';
 let dir = '';
 let child: ChildProcess | undefined;
 
-function ctx(proto: 'udp' | 'tcp', dnsQueryName?: string, address = ADDR): ProtocolContext {
+function ctx(proto: 'udp' | 'tcp', queryName?: string, address = ADDR): ProtocolContext<DnsOptions> {
   return {
     host: address,
     address,
@@ -21,7 +23,7 @@ function ctx(proto: 'udp' | 'tcp', dnsQueryName?: string, address = ADDR): Proto
     proto,
     timeoutMs: 1000,
     signal: new AbortController().signal,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, ...(dnsQueryName ? { dnsQueryName } : {}) },
+    options: { ...pluginDefaults('dns'), ...(queryName ? { queryName } : {}) },
   };
 }
 

@@ -4,8 +4,10 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import type { PluginOptions, ProtocolContext } from '../plugin.js';
 import { dnsPlugin } from './index.js';
+import type { DnsOptions } from './options.js';
 
 const ADDR = '127.41.0.21';
 const recorded = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'udp-h1-test-a.bin'));
@@ -16,8 +18,8 @@ function ctx(
   port: number,
   proto: 'udp' | 'tcp',
   timeoutMs = 400,
-  extra: Partial<ProtocolContext['options']> = {},
-): ProtocolContext {
+  extra: Partial<PluginOptions<DnsOptions>> = {},
+): ProtocolContext<DnsOptions> {
   return {
     host: ADDR,
     address: ADDR,
@@ -25,7 +27,7 @@ function ctx(
     proto,
     timeoutMs,
     signal: new AbortController().signal,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, dnsQueryName: 'h1.test', ...extra },
+    options: { ...pluginDefaults('dns'), queryName: 'h1.test', ...extra },
   };
 }
 
@@ -95,7 +97,7 @@ describe('dnsPlugin over UDP', () => {
     });
   });
   it('refuses an invalid query name without sending', async () => {
-    const r = await dnsPlugin.query(ctx(9, 'udp', 200, { dnsQueryName: 'bad name' }));
+    const r = await dnsPlugin.query(ctx(9, 'udp', 200, { queryName: 'bad name' }));
     expect(r).toMatchObject({ status: 'application-error', answered: false });
   });
 });

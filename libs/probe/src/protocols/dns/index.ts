@@ -9,6 +9,7 @@ import type { Observation } from '@fleetqry/contracts';
 
 import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.js';
 import { queryWindowMs } from '../query-window.js';
+import type { DnsOptions } from './options.js';
 import { buildQuery, frame, parseReply, questionFor, validateQueryName } from './message.js';
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
 import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
@@ -50,8 +51,8 @@ function fromTcpExchange(e: Exclude<TcpExchange, { kind: 'reply' }>, windowMs: n
   }
 }
 
-async function query(ctx: ProtocolContext): Promise<DnsResult> {
-  const question = questionFor(ctx.options.dnsQueryName);
+async function query(ctx: ProtocolContext<DnsOptions>): Promise<DnsResult> {
+  const question = questionFor(ctx.options.queryName);
   const problem = validateQueryName(question.name);
   if (problem)
     return { status: 'application-error', answered: false, detail: `${problem}; no DNS query sent` };
@@ -110,7 +111,7 @@ function describe(obs: Observation): string[] {
   ];
 }
 
-export const dnsPlugin: ProtocolPlugin = {
+export const dnsPlugin: ProtocolPlugin<DnsOptions> = {
   name: 'dns',
   ports: { udp: [53], tcp: [53] },
   query,

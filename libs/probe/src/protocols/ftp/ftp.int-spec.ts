@@ -4,9 +4,16 @@ import path from 'node:path';
 
 import { jest } from '@jest/globals';
 
-import { labContext } from '../../testing/lab-ctx.js';
+import { labContext, pluginDefaults } from '../../testing/lab-ctx.js';
 import { daemonsInstalled, type RunningDaemon, startDaemon, tempDir } from '../../testing/lab-daemons.js';
+import type { ProtocolContext } from '../plugin.js';
 import { ftpPlugin } from './index.js';
+import type { FtpOptions } from './options.js';
+
+const ftpContext = (address: string, own: Partial<FtpOptions> = {}): ProtocolContext<FtpOptions> => ({
+  ...labContext(address, 21),
+  options: { ...pluginDefaults('ftp'), ...own },
+});
 
 jest.setTimeout(30_000);
 
@@ -62,20 +69,20 @@ function vsftpdConf(dir: string, address: string, anonymous: boolean): string {
   });
 
   it('anonymous allowed → banner, anonymousLogin true (230)', async () => {
-    const r = await ftpPlugin.query(labContext('127.42.0.13', 21));
+    const r = await ftpPlugin.query(ftpContext('127.42.0.13'));
     expect(r.status).toBe('success');
     expect(r.data?.banner).toMatch(/^220 \(vsFTPd \d/);
     expect(r.data?.ftp).toEqual({ anonymousLogin: true, loginReply: '230 Login successful.' });
   });
 
   it('anonymous denied → anonymousLogin false (331 then 530)', async () => {
-    const r = await ftpPlugin.query(labContext('127.42.0.14', 21));
+    const r = await ftpPlugin.query(ftpContext('127.42.0.14'));
     expect(r.status).toBe('success');
     expect(r.data?.ftp).toEqual({ anonymousLogin: false, loginReply: '530 Login incorrect.' });
   });
 
-  it('ftpAnonymous off → banner only', async () => {
-    const r = await ftpPlugin.query(labContext('127.42.0.13', 21, { options: { ftpAnonymous: false } }));
+  it('anonymous off → banner only', async () => {
+    const r = await ftpPlugin.query(ftpContext('127.42.0.13', { anonymous: false }));
     expect(r.status).toBe('success');
     expect(r.data?.ftp).toBeUndefined();
     expect(r.data?.banner).toMatch(/^220 /);

@@ -9,6 +9,7 @@ import {
 } from '../common/greeting-query.js';
 import type { TcpConversation } from '../common/tcp-conversation.js';
 import type { ProtocolPlugin } from '../plugin.js';
+import type { FtpOptions } from './options.js';
 import { anonymousOutcome, ftpReplyFramer, greetingStatus, parseFtpReply } from './ftp-reply.js';
 
 export { anonymousOutcome, ftpReplyFramer, greetingStatus, parseFtpReply } from './ftp-reply.js';
@@ -39,9 +40,9 @@ async function tryAnonymous(conv: TcpConversation): Promise<{ ftp?: FtpData; det
 
 /**
  * FTP banner (PortQry's FTP query): the greeting (after a 120 "wait", the 220 that follows), then, if
- * `ftpAnonymous`, the anonymous logon attempt, then QUIT.
+ * `anonymous` (its option), the anonymous logon attempt, then QUIT.
  */
-export const ftpPlugin: ProtocolPlugin = {
+export const ftpPlugin: ProtocolPlugin<FtpOptions> = {
   name: 'ftp',
   ports: { tcp: [21] },
   query: (ctx) =>
@@ -71,7 +72,7 @@ export const ftpPlugin: ProtocolPlugin = {
               : { status: s.status, data: { banner }, ...(s.detail ? { detail: s.detail } : {}) };
         }
         if (current.status !== 'success') return current;
-        if (ctx.options.ftpAnonymous) {
+        if (ctx.options.anonymous) {
           const anon = await tryAnonymous(conv);
           current = {
             ...current,

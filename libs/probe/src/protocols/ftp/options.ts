@@ -1,7 +1,13 @@
-/** The FTP plugin's options (part of the scan's protocol options). */
+import { z } from 'zod';
+
+/** The FTP plugin's options: its namespace (`ftp`) of the scan's protocol options. */
 export interface FtpOptions {
   /** Try an anonymous FTP logon (PortQry does). */
-  ftpAnonymous: boolean;
+  anonymous: boolean;
 }
 
-export const DEFAULT_FTP_OPTIONS: FtpOptions = { ftpAnonymous: true };
+export const DEFAULT_FTP_OPTIONS: FtpOptions = { anonymous: true };
+
+export const FtpOptionsSchema = z.strictObject({
+  anonymous: z.boolean().default(DEFAULT_FTP_OPTIONS.anonymous),
+});

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 import { daemonsInstalled, preconditionMet, tempDir } from '../../testing/lab-daemons.js';
 import { startUdpDaemon, type UdpDaemon } from '../../testing/udp-daemon.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { isakmpPlugin } from './index.js';
 
 const CHARON = '/usr/lib/ipsec/charon';
@@ -22,7 +23,7 @@ const ctx = (address: string, port = 500, timeoutMs = 1000): ProtocolContext => 
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 // Someone else's IKE daemon on :500 would make this test meaningless (and ours fail to bind).

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
 import { startUdpDaemon, type UdpDaemon } from '../../testing/udp-daemon.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { l2tpPlugin } from './index.js';
 
 const XL2TPD = '/usr/sbin/xl2tpd';
@@ -18,7 +19,7 @@ const ctx = (address: string, timeoutMs = 1000): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 const run = daemonsInstalled('l2tp against xl2tpd', [XL2TPD]);

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { buildSccrq, l2tpPlugin, parseControl } from './index.js';
 
 const load = (name: string): Buffer =>
@@ -77,7 +78,7 @@ const ctx = (port: number, timeoutMs = 400): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 describe('l2tpPlugin.query against a fake LNS', () => {

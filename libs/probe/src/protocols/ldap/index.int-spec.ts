@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { ldapPlugin } from './index.js';
 
 const SLAPD = '/usr/sbin/slapd';
@@ -31,7 +32,7 @@ function ctx(address = ADDR): ProtocolContext {
     proto: 'tcp',
     timeoutMs: 2000,
     signal: new AbortController().signal,
-    options: DEFAULT_PROTOCOL_OPTIONS,
+    options: DEFAULT_COMMON_OPTIONS,
   };
 }
 

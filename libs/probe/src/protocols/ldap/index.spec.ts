@@ -3,7 +3,8 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { ldapPlugin, toRootDSE } from './index.js';
 
 const ADDR = '127.41.0.22';
@@ -19,7 +20,7 @@ function ctx(port: number, timeoutMs = 500, signal = new AbortController().signa
     proto: 'tcp',
     timeoutMs,
     signal,
-    options: DEFAULT_PROTOCOL_OPTIONS,
+    options: DEFAULT_COMMON_OPTIONS,
   };
 }
 

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 import fc from 'fast-check';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { ldapPlugin, toRootDSE } from './index.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
@@ -57,7 +58,7 @@ const ctx = (): ProtocolContext => ({
   proto: 'tcp',
   timeoutMs: 800,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 describe('LDAP fuzzing', () => {

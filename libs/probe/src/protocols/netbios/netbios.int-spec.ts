@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
 import { loopbackAddress, startUdpDaemon, type UdpDaemon } from '../../testing/udp-daemon.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { netbiosPlugin } from './index.js';
 
 const NMBD = '/usr/sbin/nmbd';
@@ -21,7 +22,7 @@ const ctx = (address: string, timeoutMs = 1000): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 const run = daemonsInstalled('netbios against nmbd', [NMBD]);

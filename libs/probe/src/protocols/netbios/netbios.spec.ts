@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { buildNodeStatusRequest, netbiosPlugin, parseNodeStatus } from './index.js';
 
 const load = (name: string): Buffer =>
@@ -99,7 +100,7 @@ const ctx = (port: number, timeoutMs = 400): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 describe('netbiosPlugin.query against an in-process responder', () => {

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { answersRequest, buildClientRequest, cookieOf, ntpPlugin, ntpTime, parseReply } from './index.js';
 
 const load = (name: string): Buffer =>
@@ -95,7 +96,7 @@ const ctx = (port: number, timeoutMs = 400): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 describe('ntpPlugin.query against in-process responders', () => {

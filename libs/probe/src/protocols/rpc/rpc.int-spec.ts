@@ -16,7 +16,7 @@ import {
   tempDir,
   type RunningDaemon,
 } from '../../testing/lab-daemons.js';
-import { DEFAULT_PROTOCOL_OPTIONS } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
 import { rpcPlugin } from './index.js';
 
 const DCERPCD = '/usr/libexec/samba/samba-dcerpcd';
@@ -70,7 +70,7 @@ async function pluginKeys(address: string) {
     proto: 'tcp',
     timeoutMs: 5000,
     signal: new AbortController().signal,
-    options: DEFAULT_PROTOCOL_OPTIONS,
+    options: DEFAULT_COMMON_OPTIONS,
   });
   const inOrder = (r.data?.rpc?.endpoints ?? []).map((e) => {
     const endpoint = e.protocol === 'ncacn_ip_tcp' || e.protocol === 'ncacn_http' ? String(e.port) : e.pipe;

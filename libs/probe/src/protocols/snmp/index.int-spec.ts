@@ -7,8 +7,10 @@ import { accessSync, constants, existsSync, mkdtempSync, openSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import { type ProtocolContext } from '../plugin.js';
 import { snmpPlugin } from './index.js';
+import type { SnmpOptions } from './options.js';
 
 const SNMPD = '/usr/sbin/snmpd';
 const SECRET = 'lab-Secret-7f3a';
@@ -80,7 +82,7 @@ async function startAgent(name: string, address: string, conf: readonly string[]
     throw new Error(`snmpd (${name}) did not start within 5 s; see ${dir}/${name}.log`);
 }
 
-function ctx(address: string, communities: string[], timeoutMs = 1000): ProtocolContext {
+function ctx(address: string, communities: string[], timeoutMs = 1000): ProtocolContext<SnmpOptions> {
   return {
     host: address,
     address,
@@ -88,7 +90,7 @@ function ctx(address: string, communities: string[], timeoutMs = 1000): Protocol
     proto: 'udp',
     timeoutMs,
     signal: new AbortController().signal,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, communities },
+    options: { ...pluginDefaults('snmp'), communities },
   };
 }
 

@@ -2,8 +2,10 @@ import dgram from 'node:dgram';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import { type ProtocolContext } from '../plugin.js';
 import { snmpPlugin, validateCommunity } from './index.js';
+import type { SnmpOptions } from './options.js';
 import type { SnmpVersion } from './message.js';
 
 /** In-process fake agent on 127.41.0.20: answers the accepted (community, version) pairs by echoing the
@@ -45,7 +47,7 @@ function ctx(
   communities: string[],
   timeoutMs = 600,
   signal = new AbortController().signal,
-): ProtocolContext {
+): ProtocolContext<SnmpOptions> {
   return {
     host: 'fake',
     address: '127.41.0.20',
@@ -53,7 +55,7 @@ function ctx(
     proto: 'udp',
     timeoutMs,
     signal,
-    options: { ...DEFAULT_PROTOCOL_OPTIONS, communities },
+    options: { ...pluginDefaults('snmp'), communities },
   };
 }
 

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 
 import type { Observation } from '@fleetqry/contracts';
 
-import type { DescribeOptions, ProtocolContext, ProtocolPlugin } from '../plugin.js';
+import type { DescribeOptions, PluginOptions, ProtocolContext, ProtocolPlugin } from '../plugin.js';
 import { validateCommunities } from './community.js';
 import { encodeGetRequest, SYSTEM_OIDS, type SnmpVersion } from './message.js';
 import type { SnmpOptions } from './options.js';
@@ -48,7 +48,7 @@ export function buildRequests(communities: readonly string[]): SweepRequest[] {
   );
 }
 
-async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
+async function query(ctx: ProtocolContext<SnmpOptions>): Promise<SnmpQueryResult> {
   const problem = validateCommunities(ctx.options.communities);
   if (problem)
     return { status: 'application-error', answered: false, detail: `${problem}; no SNMP query sent` };
@@ -57,8 +57,8 @@ async function query(ctx: ProtocolContext): Promise<SnmpQueryResult> {
     const requests = buildRequests(communities);
     const msgId = randomInt(1, 0x7fff_ffff);
     const deadline = performance.now() + ctx.timeoutMs - V3_MARGIN_MS;
-    const discovery = ctx.options.snmpV3Discovery !== false;
-    const users = ctx.options.snmpV3Users ?? [];
+    const discovery = ctx.options.v3Discovery;
+    const users = ctx.options.v3Users;
     // The community sweep keeps the transport's window; the extra time is the v3 users' only.
     const window = ctx.timeoutMs - extraTimeoutMs(ctx.options);
     // v3 users are asked as soon as the agent has shown it speaks v3 (its discovery Report), alongside the
@@ -134,18 +134,18 @@ function describe(obs: Observation, opts: DescribeOptions = {}): string[] {
   return lines;
 }
 
-function extraTimeoutMs(options: SnmpOptions): number {
-  const users = options.snmpV3Users?.length ?? 0;
+function extraTimeoutMs(options: PluginOptions<SnmpOptions>): number {
+  const users = options.v3Users.length;
   return users ? SNMP_V3_BASE_TIMEOUT_MS + users * SNMP_V3_PER_USER_TIMEOUT_MS : 0;
 }
 
-export const snmpPlugin: ProtocolPlugin = {
+export const snmpPlugin: ProtocolPlugin<SnmpOptions> = {
   name: 'snmp',
   ports: { udp: [161] },
   query,
   describe,
   extraTimeoutMs,
   prepare: async (options) => {
-    if (options.snmpV3Users?.length) await loadNetSnmp();
+    if (options.v3Users.length) await loadNetSnmp();
   },
 };

@@ -9,8 +9,10 @@ import { type SnmpV3UserResult } from '@fleetqry/contracts';
 
 import { daemonsInstalled, type DaemonProcess, tempDir } from '../../testing/lab-daemons.js';
 import { SNMPD, startSnmpd } from '../../testing/snmpd.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import { type ProtocolContext } from '../plugin.js';
 import { snmpPlugin } from './index.js';
+import type { SnmpOptions } from './options.js';
 import type { V3UserInput } from './v3-user.js';
 
 const WEAK = '127.53.0.1';
@@ -44,8 +46,8 @@ const USERS = {
 } satisfies Record<string, V3UserInput>;
 
 /** As the engine calls it: the 1 s window plus the time the plugin asks for its v3 users. */
-const ctx = (address: string, users: V3UserInput[], extra: Partial<ProtocolContext['options']> = {}) => {
-  const options = { ...DEFAULT_PROTOCOL_OPTIONS, communities: ['public'], snmpV3Users: users, ...extra };
+const ctx = (address: string, users: V3UserInput[], extra: Partial<SnmpOptions> = {}) => {
+  const options = { ...pluginDefaults('snmp'), communities: ['public'], v3Users: users, ...extra };
   return {
     host: address,
     address,
@@ -187,7 +189,7 @@ const run = daemonsInstalled('snmp v3 users against snmpd', [SNMPD]);
   });
 
   it('asks v3 users without discovery too, and not at all where nothing answers', async () => {
-    const r = await snmpPlugin.query(ctx(STRONG, [USERS.strong], { snmpV3Discovery: false }));
+    const r = await snmpPlugin.query(ctx(STRONG, [USERS.strong], { v3Discovery: false }));
     expect(r.data?.snmp?.v3Users?.[0]?.outcome).toBe('accepted');
     // 127.53.0.3 has no agent: ICMP port unreachable, no v3 get is sent.
     const none = await snmpPlugin.query(ctx('127.53.0.3', [USERS.strong]));

@@ -4,7 +4,7 @@ import snmp from 'net-snmp';
 
 import { desFunctions } from './des-compat.js';
 import { buildResult } from './result.js';
-import { classifyError, validateV3Users, type V3UserCheck } from './v3-user.js';
+import { classifyError, type V3UserCheck } from './v3-user.js';
 
 describe('DES privacy through triple DES with one key (des-compat)', () => {
   it('is single DES: the FIPS 81 / NBS known answer', () => {
@@ -69,27 +69,6 @@ describe('classifyError: net-snmp errors as the agent’s USM answers', () => {
     [err('Error', 'error:0308010C:digital envelope routines::unsupported'), 'error'],
   ])('%s → %s', (e, outcome) => {
     expect(classifyError(e)).toBe(outcome);
-  });
-});
-
-describe('validateV3Users', () => {
-  it('names the entry and field, never a key', () => {
-    expect(validateV3Users([{ user: 'u', authProtocol: 'sha256', authKey: 'k3y' }])).toBe(
-      'snmp.v3Users[0].authKey: must be at least 8 characters',
-    );
-    expect(
-      validateV3Users([{ user: 'u' }, { user: 'v', privProtocol: 'aes', privKey: 'priv-passphrase' }]),
-    ).toBe('snmp.v3Users[1].authProtocol: privacy needs authentication');
-    expect(validateV3Users([{ user: 'u', authKey: 'auth-passphrase' }])).toBe(
-      'snmp.v3Users[0].authProtocol: authProtocol and authKey go together',
-    );
-    expect(validateV3Users([{ user: 'u\u0007' }])).toMatch(
-      /^snmp\.v3Users\[0\]\.user: must not contain control/,
-    );
-    expect(validateV3Users(Array.from({ length: 17 }, () => ({ user: 'u' })))).toMatch(/17 SNMPv3 users/);
-    expect(
-      validateV3Users([{ user: 'u', authProtocol: 'sha512', authKey: 'auth-passphrase' }]),
-    ).toBeUndefined();
   });
 });
 

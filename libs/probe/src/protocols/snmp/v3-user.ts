@@ -8,7 +8,6 @@
 import { isIPv6 } from 'node:net';
 
 import {
-  SnmpV3UserSchema,
   snmpV3Level,
   type SnmpV3AuthProtocol,
   type SnmpV3Outcome,
@@ -153,23 +152,6 @@ function v3Get(snmp: Snmp, target: V3Target, user: NetSnmp.User, deadlineMs: num
       settle({ outcome: 'error' });
     }
   });
-}
-
-/** Each v3 user sends two gets per agent; cap the fan-out of one query as for communities. */
-const MAX_V3_USERS = 16;
-
-/** Why the users are unusable (naming the field, never a key), or undefined. */
-export function validateV3Users(users: readonly unknown[]): string | undefined {
-  if (users.length > MAX_V3_USERS)
-    return `snmp.v3Users: ${users.length} SNMPv3 users configured (maximum ${MAX_V3_USERS})`;
-  for (let i = 0; i < users.length; i++) {
-    const r = SnmpV3UserSchema.safeParse(users[i]);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      return `snmp.v3Users[${i}]${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`;
-    }
-  }
-  return undefined;
 }
 
 function netSnmpUser(snmp: Snmp, u: V3UserInput): NetSnmp.User {

@@ -5,8 +5,10 @@
  */
 import { daemonsInstalled, type DaemonProcess, tempDir } from '../../testing/lab-daemons.js';
 import { SNMPD, startSnmpd } from '../../testing/snmpd.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { pluginDefaults } from '../../testing/lab-ctx.js';
+import { type ProtocolContext } from '../plugin.js';
 import { snmpPlugin } from './index.js';
+import type { SnmpOptions } from './options.js';
 
 const V3ONLY = '127.44.0.6';
 const PUBLIC = '127.44.0.7';
@@ -14,15 +16,15 @@ const PUBLIC = '127.44.0.7';
 const ctx = (
   address: string,
   communities: string[],
-  extra: Partial<ProtocolContext['options']> = {},
-): ProtocolContext => ({
+  extra: Partial<SnmpOptions> = {},
+): ProtocolContext<SnmpOptions> => ({
   host: address,
   address,
   port: 161,
   proto: 'udp',
   timeoutMs: 1000,
   signal: new AbortController().signal,
-  options: { ...DEFAULT_PROTOCOL_OPTIONS, communities, ...extra },
+  options: { ...pluginDefaults('snmp'), communities, ...extra },
 });
 
 const run = daemonsInstalled('snmp v3 discovery against snmpd', [SNMPD]);
@@ -73,8 +75,8 @@ const run = daemonsInstalled('snmp v3 discovery against snmpd', [SNMPD]);
     expect(r.data?.snmp?.engine).toMatchObject({ enterprise: 8072, format: 'net-snmp-random' });
   });
 
-  it('snmpV3Discovery: false sends no v3 request', async () => {
-    const r = await snmpPlugin.query(ctx(PUBLIC, ['public'], { snmpV3Discovery: false }));
+  it('v3Discovery: false sends no v3 request', async () => {
+    const r = await snmpPlugin.query(ctx(PUBLIC, ['public'], { v3Discovery: false }));
     expect(r.status).toBe('success');
     expect(r.data?.snmp?.engine).toBeUndefined();
   });

@@ -1,7 +1,8 @@
 /** The TFTP plugin against tftpd-hpa (`in.tftpd -L`, foreground) on 127.44.0.3 serving an empty temp dir. */
 import { daemonsInstalled, tempDir } from '../../testing/lab-daemons.js';
 import { startUdpDaemon, type UdpDaemon } from '../../testing/udp-daemon.js';
-import { DEFAULT_PROTOCOL_OPTIONS, type ProtocolContext } from '../plugin.js';
+import { DEFAULT_COMMON_OPTIONS } from '../options.js';
+import { type ProtocolContext } from '../plugin.js';
 import { tftpPlugin } from './index.js';
 
 const TFTPD = '/usr/sbin/in.tftpd';
@@ -15,7 +16,7 @@ const ctx = (address: string, timeoutMs = 1000): ProtocolContext => ({
   proto: 'udp',
   timeoutMs,
   signal: new AbortController().signal,
-  options: DEFAULT_PROTOCOL_OPTIONS,
+  options: DEFAULT_COMMON_OPTIONS,
 });
 
 const run = daemonsInstalled('tftp against tftpd-hpa', [TFTPD]);
