@@ -29,6 +29,10 @@ const REDACT_PATHS = [
   'communities',
   '*.communities',
   '*.*.communities',
+  // A scan's protocol options hold the SNMP namespace (communities, v3 keys) one level down.
+  'protocolOptions',
+  '*.protocolOptions',
+  '*.*.protocolOptions',
   'community',
   '*.community',
   'password',
