@@ -113,3 +113,8 @@ export function singleLineFramer(prefixes: readonly string[], what: string): Fra
     return fullPrefixOk ? complete(lf + 1) : invalid(`${what} line too short`);
   };
 }
+
+/** Exactly the next `n` bytes (n > 0), e.g. a length prefix and then the message it announces. */
+export function exactly(n: number): Framer {
+  return (buf) => (buf.length >= n ? complete(n) : MORE);
+}

@@ -1,6 +1,6 @@
 import { startHostileServer } from '../../testing/hostile-servers.js';
 import { queryBudgetMs } from './greeting-query.js';
-import { completeLines, replyFramer, singleLineFramer } from './framing.js';
+import { completeLines, exactly, replyFramer, singleLineFramer } from './framing.js';
 import { printableText, toPrintable, toPrintableLines } from './printable.js';
 import { TcpConversation } from './tcp-conversation.js';
 
@@ -58,6 +58,11 @@ describe('framing', () => {
     const f = singleLineFramer(['+OK'], 'x');
     expect(f(Buffer.from('+O')).kind).toBe('more');
     expect(f(Buffer.from('+X')).kind).toBe('invalid');
+  });
+
+  it('exactly(n) frames the first n bytes once they are all there', () => {
+    expect(exactly(2)(Buffer.from([0]))).toEqual({ kind: 'more' });
+    expect(exactly(2)(Buffer.from([0, 5, 1]))).toEqual({ kind: 'complete', length: 2 });
   });
 });
 

@@ -11,43 +11,57 @@ import type { ProtocolContext, ProtocolPlugin, ProtocolResult } from '../plugin.
 import { queryWindowMs } from '../query-window.js';
 import type { DnsOptions } from './options.js';
 import { buildQuery, frame, parseReply, questionFor, validateQueryName } from './message.js';
+import { exactly } from '../common/framing.js';
+import { TcpConversation, type Failure } from '../common/tcp-conversation.js';
 import { noReplyResult, udpExchange } from '../common/udp-exchange.js';
-import { type TcpExchange, tcpExchange } from './tcp-exchange.js';
 
 type DnsResult = ProtocolResult & { answered: boolean };
 
 /** DNS over TCP never exceeds 65535 bytes; the configured cap applies, with room for a normal answer. */
 const MIN_TCP_CAP = 4096;
 
-/** Every TCP outcome but a whole answer. */
-function fromTcpExchange(e: Exclude<TcpExchange, { kind: 'reply' }>, windowMs: number): DnsResult {
-  switch (e.kind) {
-    case 'refused':
-      return { status: 'connection-refused', answered: false, detail: 'connection refused' };
-    case 'connect-timeout':
-      return {
-        status: 'connection-timeout',
-        answered: false,
-        detail: `no TCP connection within ${Math.round(windowMs)} ms`,
-      };
-    case 'closed':
-      return e.received > 0
-        ? {
-            status: 'protocol-error',
-            answered: true,
-            detail: `connection ended after ${e.received} bytes, before a whole DNS message`,
-          }
-        : { status: 'io-timeout', answered: false, detail: 'connection ended without a DNS answer' };
-    case 'too-large':
+/**
+ * DNS over TCP: the framed query out, the announced length in, then exactly that many bytes, within the
+ * query's window and the byte cap (an announced length over the cap is `truncated` at once).
+ */
+async function tcpAnswer(ctx: ProtocolContext, packet: Buffer): Promise<Buffer | DnsResult> {
+  const cap = Math.max(ctx.options.maxResponseBytes, MIN_TCP_CAP);
+  const opened = await TcpConversation.open({
+    address: ctx.address,
+    port: ctx.port,
+    timeoutMs: queryWindowMs(ctx.timeoutMs),
+    signal: ctx.signal,
+    maxBytes: cap,
+    ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
+  });
+  if (!opened.ok)
+    return {
+      status: opened.status,
+      answered: opened.answered ?? false,
+      detail: `DNS over TCP: ${opened.detail}`,
+    };
+  const conv = opened.conversation;
+  const failed = (f: Failure): DnsResult => ({
+    status: f.status,
+    answered: conv.answered,
+    detail: `DNS over TCP: ${f.detail}`,
+  });
+  try {
+    conv.write(frame(packet));
+    const head = await conv.read(exactly(2)); // RFC 1035 §4.2.2: a two-byte length first
+    if (!head.ok) return failed(head);
+    const announced = head.frame.readUInt16BE(0);
+    if (announced > cap)
       return {
         status: 'truncated',
         answered: true,
-        detail: `DNS answer of ${e.announced} bytes exceeds the response cap`,
+        detail: `DNS answer of ${announced} bytes exceeds the response cap`,
       };
-    case 'aborted':
-      return { status: 'io-timeout', answered: false, detail: 'DNS query aborted' };
-    case 'error':
-      return { status: 'io-timeout', answered: false, detail: `no DNS answer (socket error ${e.code})` };
+    if (announced === 0) return Buffer.alloc(0);
+    const body = await conv.read(exactly(announced));
+    return body.ok ? body.frame : failed(body);
+  } finally {
+    conv.close();
   }
 }
 
@@ -70,18 +84,9 @@ async function query(ctx: ProtocolContext<DnsOptions>): Promise<DnsResult> {
     if (e.kind !== 'reply') return noReplyResult(e, 'DNS');
     bytes = e.bytes;
   } else {
-    const windowMs = queryWindowMs(ctx.timeoutMs);
-    const e = await tcpExchange({
-      address: ctx.address,
-      port: ctx.port,
-      windowMs,
-      signal: ctx.signal,
-      ...(ctx.sourcePort !== undefined ? { localPort: ctx.sourcePort } : {}),
-      packet: frame(packet),
-      maxBytes: Math.max(ctx.options.maxResponseBytes, MIN_TCP_CAP),
-    });
-    if (e.kind !== 'reply') return fromTcpExchange(e, windowMs);
-    bytes = e.bytes;
+    const answer = await tcpAnswer(ctx, packet);
+    if (!Buffer.isBuffer(answer)) return answer;
+    bytes = answer;
   }
 
   const parsed = parseReply(bytes, id, question, proto);

@@ -4,7 +4,7 @@
  * the sender's data representation. Decoders never throw: they return `{ ok: false, error }`.
  */
 import { complete, type Framer, invalid, MORE } from '../common/framing.js';
-import { NdrError, NdrReader, uuidToBytesLE } from './ndr.js';
+import { NdrError, NdrReader, printable, uuidToBytesLE } from './ndr.js';
 
 const PTYPE = {
   request: 0,
@@ -167,7 +167,7 @@ export function decodeBindReply(pdu: Buffer): Decoded<BindReply> {
     const maxRecvFrag = r.u16();
     r.u32('assoc_group_id');
     const addrLen = r.u16('sec_addr length');
-    const secondaryAddress = r.bytes(addrLen, 'sec_addr').toString('latin1').replace(/\0.*$/s, '');
+    const secondaryAddress = printable(r.bytes(addrLen, 'sec_addr'), 64);
     r.align(4);
     const n = r.u8('n_results');
     r.bytes(3, 'reserved');
