@@ -7,6 +7,7 @@ import {
 import type { DnsOptions } from './dns/options.js';
 import type { SnmpOptions } from './snmp/options.js';
 import type { PluginOptions, ProtocolContext, ProtocolPlugin } from './plugin.js';
+import { labContext } from '../testing/lab-ctx.js';
 import { PluginRegistry, PROTOCOL_PLUGINS, register } from './registry.js';
 
 const SECRET = 'Xk9-ops-secret';
@@ -24,10 +25,10 @@ const scanOptions: ProtocolOptions = {
   dns: { queryName: 'h1.test' },
 };
 
-/** A DNS-namespaced plugin that records every options object it is handed. */
-function spyPlugin(): { plugin: ProtocolPlugin<DnsOptions>; seen: PluginOptions<DnsOptions>[] } {
-  const seen: PluginOptions<DnsOptions>[] = [];
-  const plugin: ProtocolPlugin<DnsOptions> = {
+/** A plugin with options `O` that records every options object it is handed. */
+function spyPlugin<O extends object>(): { plugin: ProtocolPlugin<O>; seen: PluginOptions<O>[] } {
+  const seen: PluginOptions<O>[] = [];
+  const plugin: ProtocolPlugin<O> = {
     name: 'spy',
     ports: { udp: [53] },
     describe: () => [],
@@ -35,10 +36,7 @@ function spyPlugin(): { plugin: ProtocolPlugin<DnsOptions>; seen: PluginOptions<
       seen.push(ctx.options);
       return Promise.resolve({ status: 'success', answered: true });
     },
-    extraTimeoutMs: (options) => {
-      seen.push(options);
-      return 0;
-    },
+    extraTimeoutMs: (options) => seen.push(options) && 0,
     prepare: (options) => {
       seen.push(options);
       return Promise.resolve();
@@ -47,20 +45,12 @@ function spyPlugin(): { plugin: ProtocolPlugin<DnsOptions>; seen: PluginOptions<
   return { plugin, seen };
 }
 
-const queryCtx: ProtocolContext = {
-  host: 'h',
-  address: '127.0.0.1',
-  port: 53,
-  proto: 'udp',
-  timeoutMs: 100,
-  signal: new AbortController().signal,
-  // What a careless caller might pass: the whole bag. The binding must still cut it.
-  options: scanOptions,
-};
+// What a careless caller might pass: the whole bag. The binding must still cut it.
+const queryCtx: ProtocolContext = { ...labContext('127.0.0.1', 53), proto: 'udp', options: scanOptions };
 
 describe('a plugin sees the common options and its own namespace only', () => {
   it('in query, extraTimeoutMs and prepare, whatever the caller passes', async () => {
-    const { plugin, seen } = spyPlugin();
+    const { plugin, seen } = spyPlugin<DnsOptions>();
     const bound = register(plugin, (o) => o.dns).bind(scanOptions);
     await bound.query(queryCtx);
     bound.extraTimeoutMs!(scanOptions);
@@ -74,16 +64,7 @@ describe('a plugin sees the common options and its own namespace only', () => {
   });
 
   it('the SNMP plugin gets its communities and v3 users through the registry', async () => {
-    const seen: PluginOptions<SnmpOptions>[] = [];
-    const snmp: ProtocolPlugin<SnmpOptions> = {
-      name: 'snmp-spy',
-      ports: { udp: [161] },
-      describe: () => [],
-      query: (ctx) => {
-        seen.push(ctx.options);
-        return Promise.resolve({ status: 'success', answered: true });
-      },
-    };
+    const { plugin: snmp, seen } = spyPlugin<SnmpOptions>();
     await register(snmp, (o) => o.snmp)
       .bind(scanOptions)
       .query(queryCtx);
