@@ -34,10 +34,7 @@ export interface RegisteredPlugin {
   bind(options: ProtocolOptions): ProtocolPlugin;
 }
 
-/**
- * `own` picks the plugin's namespace. A plugin sees the common options and that namespace only: the others
- * (SNMP communities and v3 keys are secrets) never reach it, whatever the caller passes in `ctx.options`.
- */
+/** A registry line for `plugin`, whose own options are the namespace `own` picks from the scan's. */
 export function register<O extends object>(
   plugin: ProtocolPlugin<O>,
   own: (options: ProtocolOptions) => O,
@@ -49,6 +46,7 @@ export function register<O extends object>(
     describe,
     bind: (options) => {
       const mine = own(options);
+      // Secrets boundary: the common options and this plugin's namespace; no other's (SNMP communities, keys).
       const view = (common: CommonProtocolOptions): PluginOptions<O> => ({
         ...commonProtocolOptions(common),
         ...mine,

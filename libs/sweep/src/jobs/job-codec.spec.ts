@@ -44,11 +44,7 @@ describe('toJobConfig / toScanConfig', () => {
 
   it('decodes to the same config, with the fetched communities back and the worker’s scope added', async () => {
     const config = await scanConfig();
-    const back = toScanConfig(
-      toJobConfig(config, [ID]),
-      { communities: ['n0t-public'], v3Users: [] },
-      WIDE,
-    );
+    const back = toScanConfig(toJobConfig(config, [ID]), { communities: ['n0t-public'], v3Users: [] }, WIDE);
     expect(back).toEqual({ ...config, localScope: WIDE.scope });
   });
 

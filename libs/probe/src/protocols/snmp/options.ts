@@ -1,6 +1,5 @@
-import { z } from 'zod';
-
 import { SnmpV3UserSchema, type SnmpV3User } from '@fleetqry/contracts';
+import { z } from 'zod';
 
 import { validateCommunities } from './community.js';
 

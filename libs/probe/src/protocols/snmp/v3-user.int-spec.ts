@@ -10,7 +10,6 @@ import { type SnmpV3UserResult } from '@fleetqry/contracts';
 import { daemonsInstalled, type DaemonProcess, tempDir } from '../../testing/lab-daemons.js';
 import { SNMPD, startSnmpd } from '../../testing/snmpd.js';
 import { pluginDefaults } from '../../testing/lab-ctx.js';
-import { type ProtocolContext } from '../plugin.js';
 import { snmpPlugin } from './index.js';
 import type { SnmpOptions } from './options.js';
 import type { V3UserInput } from './v3-user.js';
