@@ -23,7 +23,7 @@ const base = {
   maxHosts: 256,
   communities: ['site-community'],
   queries: ['snmp'],
-  protocolOptions: { maxResponseBytes: 4096 },
+  protocolOptions: { maxResponseBytes: 4096, snmp: { v3Discovery: false } },
   ports: { defaultExcludedPorts: '9100' },
 };
 
@@ -49,7 +49,7 @@ describe('inventoryScanRequest', () => {
     const request = inventoryScanRequest(loaded('targets: [127.30.0.1]\nports: { tcp: "22" }\n'), base);
     expect(request.communities).toEqual(['site-community']);
     expect(request.queries).toEqual(['snmp']);
-    expect(request.protocolOptions).toEqual({ maxResponseBytes: 4096 });
+    expect(request.protocolOptions).toEqual(base.protocolOptions);
   });
 
   it("prefers the inventory's communities and checks over the site's", () => {
@@ -68,7 +68,10 @@ describe('inventoryScanRequest', () => {
       loaded('targets: [127.30.0.1]\nports: { udp: "161" }\nsnmp: { v3Users: [{ user: ops }] }\n'),
       base,
     );
-    expect(request.protocolOptions).toEqual({ maxResponseBytes: 4096, snmpV3Users: [{ user: 'ops' }] });
+    expect(request.protocolOptions).toEqual({
+      maxResponseBytes: 4096,
+      snmp: { v3Discovery: false, v3Users: [{ user: 'ops' }] },
+    });
   });
 
   it('merges overlapping entries into one target per address', () => {
