@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
+import { MAX_PORT, type PortRange } from './net/port-set.js';
 import { ProtoSchema, type Proto, type StateReason } from './port-state.js';
 
-/** An inclusive port range `[first, last]`. */
+/** A {@link PortRange} on the wire (a plain JSON pair, so stores can keep it as JSON). */
 const PortRangeSchema = z
-  .tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)])
+  .tuple([z.number().int().min(0).max(MAX_PORT), z.number().int().min(0).max(MAX_PORT)])
   .refine(([a, b]) => a <= b, 'a port range must not be reversed');
 export const PortRangesSchema = z.array(PortRangeSchema);
-export type PortRange = z.infer<typeof PortRangeSchema>;
 
 /**
  * What a run probed on one host and protocol, beyond its informative observations: the ports that answered

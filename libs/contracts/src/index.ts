@@ -1,3 +1,5 @@
+export * from './net/ip.js';
+export * from './net/port-set.js';
 export * from './port-state.js';
 export * from './protocol-status.js';
 export * from './protocol-data.js';

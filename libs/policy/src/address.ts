@@ -1,9 +1,22 @@
-import ipaddr from 'ipaddr.js';
+import {
+  bitsOf,
+  cidrBlock,
+  compareIp,
+  formatIp,
+  parseDecimal,
+  parseIp,
+  unmapIpv4,
+  type IpAddress,
+} from '@fleetqry/contracts';
 
 /**
- * Address selectors (`hosts:` in a rule's appliesTo, `address`/`cidr` in waivers and filters): a
- * literal IPv4/IPv6 address or a CIDR. Strict like the rest of fleetqry: dotted-quad decimal only
- * (no octal, hex or short forms), prefix within the family's width.
+ * Addresses as the policy sees them, over the shared strict parser of `@fleetqry/contracts` (dotted-quad
+ * decimal only, no octal, hex or short forms, no zone ids). One policy rule on top: an IPv4-mapped IPv6
+ * address (`::ffff:10.0.0.1`) is the IPv4 host it carries, so a finding, waiver or filter names one host
+ * whichever way a socket spelled it.
+ *
+ * Address selectors (`hosts:` in a rule's appliesTo, `address`/`cidr` in waivers and filters) are a literal
+ * address or a CIDR, the prefix within the family's width.
  */
 class AddressSelectorError extends Error {
   constructor(message: string) {
@@ -12,50 +25,55 @@ class AddressSelectorError extends Error {
   }
 }
 
-type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+/** Parses an address strictly (surrounding white space ignored); undefined when it is not one (e.g. a hostname). */
+export function parseAddress(text: string): IpAddress | undefined {
+  const p = parseIp(text.trim());
+  return p.ok ? unmapIpv4(p.value) : undefined;
+}
 
-const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** Canonical text of an address (`::ffff:10.0.0.1`, `0:0::1` and friends compare equal); undefined when it is not one. */
+export function addressKey(text: string): string | undefined {
+  const a = parseAddress(text);
+  return a && formatIp(a.family, a.value);
+}
 
-/** Parses an address strictly; undefined when it is not one (e.g. a hostname). */
-export function parseAddress(text: string): Addr | undefined {
-  const t = text.trim();
-  if (t.includes(':')) {
-    if (!ipaddr.IPv6.isValid(t)) return undefined;
-    const a = ipaddr.IPv6.parse(t);
-    return a.isIPv4MappedAddress() ? a.toIPv4Address() : a;
-  }
-  return DOTTED_QUAD.test(t) ? ipaddr.IPv4.parse(t) : undefined;
+/** Canonical text of an address, anything else trimmed and lowercased (a hostname). */
+export function canonicalAddress(address: string): string {
+  return addressKey(address) ?? address.trim().toLowerCase();
 }
 
 export interface AddressSelector {
   readonly text: string;
-  /** Prefix length; the family's width for a single address. */
+  /** Prefix length (IPv4 bits for an IPv4-mapped CIDR); the family's width for a single address. */
   readonly prefix: number;
   contains(address: string): boolean;
 }
 
+/** The first 96 bits of `::ffff:a.b.c.d`: a mapped CIDR must keep them to stay an IPv4 block. */
+const MAPPED_PREFIX = 96;
+
 export function parseAddressSelector(text: string): AddressSelector {
   const slash = text.indexOf('/');
-  const addrText = slash < 0 ? text : text.slice(0, slash);
-  const base = parseAddress(addrText);
-  if (!base) throw new AddressSelectorError(`"${text}" is not an IPv4/IPv6 address or CIDR`);
-  const width = base.kind() === 'ipv4' ? 32 : 128;
-  let prefix = width;
+  const written = parseIp((slash < 0 ? text : text.slice(0, slash)).trim());
+  if (!written.ok) throw new AddressSelectorError(`"${text}" is not an IPv4/IPv6 address or CIDR`);
+  const base = unmapIpv4(written.value);
+  const mapped = base.family !== written.value.family;
+  const width = bitsOf(written.value.family);
+  let prefix = bitsOf(base.family);
   if (slash >= 0) {
-    const p = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p) || Number(p) > width) {
-      throw new AddressSelectorError(`"${text}": prefix must be 0-${width}`);
-    }
-    prefix = Number(p);
+    const p = parseDecimal(text.slice(slash + 1), 'prefix', width);
+    if (!p.ok) throw new AddressSelectorError(`"${text}": prefix must be 0-${width}`);
+    if (mapped && p.value < MAPPED_PREFIX)
+      throw new AddressSelectorError(`"${text}": an IPv4-mapped prefix must be ${MAPPED_PREFIX}-128`);
+    prefix = mapped ? p.value - MAPPED_PREFIX : p.value;
   }
-  const range: [Addr, number] = [base, prefix];
+  const { first, last } = cidrBlock(base.family, base.value, prefix);
   return {
     text,
     prefix,
     contains(address: string): boolean {
       const a = parseAddress(address);
-      if (!a || a.kind() !== base.kind()) return false;
-      return a.match(range);
+      return a !== undefined && a.family === base.family && a.value >= first && a.value <= last;
     },
   };
 }
@@ -64,13 +82,7 @@ export function parseAddressSelector(text: string): AddressSelector {
 export function compareAddresses(a: string, b: string): number {
   const pa = parseAddress(a);
   const pb = parseAddress(b);
-  if (pa && pb) {
-    if (pa.kind() !== pb.kind()) return pa.kind() === 'ipv4' ? -1 : 1;
-    const ba = pa.toByteArray();
-    const bb = pb.toByteArray();
-    for (let i = 0; i < ba.length; i++) if (ba[i] !== bb[i]) return ba[i]! - bb[i]!;
-    return 0;
-  }
+  if (pa && pb) return compareIp(pa, pb);
   if (pa) return -1;
   if (pb) return 1;
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,15 +1,15 @@
-import type { Proto } from '@fleetqry/contracts';
+import { formatPortRanges, PortSet, type Proto } from '@fleetqry/contracts';
 
 import { type AddressSelector, parseAddressSelector } from './address.js';
 import { type PolicyIssue, PolicyError } from './errors.js';
-import { type PortMembership, PortRanges } from './port-list.js';
+import { parsePortList, parsePortSet } from './port-list.js';
 import { compileSafePattern, type SafePattern } from './safe-pattern.js';
 import type { Policy, PortsSpec, Rule, Selector } from './schema.js';
 
 /** A service group's ports, as the caller knows them (the probe lib's `ServiceGroup` fits). */
 interface ServiceGroupPorts {
-  tcp: PortMembership;
-  udp: PortMembership;
+  tcp: PortSet;
+  udp: PortSet;
 }
 
 /**
@@ -75,7 +75,7 @@ function compileOwners(expected: Record<string, string[]>): CompiledOwners {
     return {
       key,
       proto: key.slice(0, slash) as Proto,
-      ports: PortRanges.parse(key.slice(slash + 1)),
+      ports: parsePortSet(key.slice(slash + 1)),
       owners,
     };
   });
@@ -98,24 +98,24 @@ function compilePorts(
   path: string,
   issues: PolicyIssue[],
 ): CompiledPorts {
-  const tcp: PortMembership[] = [];
-  const udp: PortMembership[] = [];
+  const tcp: PortSet[] = [];
+  const udp: PortSet[] = [];
   const text: string[] = [];
   if (spec.tcp !== undefined) {
-    const r = PortRanges.parse(String(spec.tcp));
-    tcp.push(r);
-    text.push(`tcp:${r.toString()}`);
+    const ranges = parsePortList(String(spec.tcp));
+    tcp.push(PortSet.fromRanges(ranges));
+    text.push(`tcp:${formatPortRanges(ranges)}`);
   }
   if (spec.udp !== undefined) {
-    const r = PortRanges.parse(String(spec.udp));
-    udp.push(r);
-    text.push(`udp:${r.toString()}`);
+    const ranges = parsePortList(String(spec.udp));
+    udp.push(PortSet.fromRanges(ranges));
+    text.push(`udp:${formatPortRanges(ranges)}`);
   }
   spec.groups?.forEach((name, j) => {
     const local = policy.serviceGroups?.[name];
     if (local) {
-      if (local.tcp !== undefined) tcp.push(PortRanges.parse(String(local.tcp)));
-      if (local.udp !== undefined) udp.push(PortRanges.parse(String(local.udp)));
+      if (local.tcp !== undefined) tcp.push(parsePortSet(String(local.tcp)));
+      if (local.udp !== undefined) udp.push(parsePortSet(String(local.udp)));
     } else {
       const group = options.serviceGroups?.(name);
       if (!group) {

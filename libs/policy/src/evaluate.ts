@@ -1,6 +1,12 @@
 import { type Finding, type Observation, type Proto, severityRank } from '@fleetqry/contracts';
 
-import { type AddressSelector, compareAddresses, parseAddress, parseAddressSelector } from './address.js';
+import {
+  type AddressSelector,
+  canonicalAddress,
+  compareAddresses,
+  parseAddress,
+  parseAddressSelector,
+} from './address.js';
 import { type CompiledPolicy, compilePolicy, type HostContext, type ServiceGroupLookup } from './compile.js';
 import { HostViewIndex, type HostViewLookup } from './host-view.js';
 import { EVALUATORS } from './rules.js';
@@ -66,11 +72,6 @@ export function toIso(now: Date | string): string {
   const d = typeof now === 'string' ? new Date(now) : now;
   if (Number.isNaN(d.getTime())) throw new RangeError(`invalid time: ${String(now)}`);
   return d.toISOString();
-}
-
-/** Canonical text of an address (so `::ffff:10.0.0.1`, `0:0::1` and friends compare equal). */
-export function canonicalAddress(address: string): string {
-  return parseAddress(address)?.toString() ?? address.trim().toLowerCase();
 }
 
 interface HostEntry {

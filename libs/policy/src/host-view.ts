@@ -1,6 +1,6 @@
 import type { HostView, LocalSocket, Proto } from '@fleetqry/contracts';
 
-import { parseAddress } from './address.js';
+import { addressKey, parseAddress } from './address.js';
 
 /**
  * Host views for `evaluate`, keyed by address (any spelling; `::ffff:10.0.0.1` is `10.0.0.1`): the listener
@@ -11,7 +11,7 @@ export type HostViewLookup = ReadonlyMap<string, HostView> | Readonly<Record<str
 /** `0.0.0.0` or `::`: bound to every interface. */
 export function isWildcardBind(address: string): boolean {
   const a = parseAddress(address);
-  return a !== undefined && a.range() === 'unspecified';
+  return a !== undefined && a.value === 0n;
 }
 
 /**
@@ -22,8 +22,8 @@ export function bindCovers(bind: string, target: string): boolean {
   const b = parseAddress(bind);
   const t = parseAddress(target);
   if (!b || !t) return false;
-  if (b.range() === 'unspecified') return b.kind() === 'ipv6' || t.kind() === 'ipv4';
-  return b.kind() === t.kind() && b.toString() === t.toString();
+  if (b.value === 0n) return b.family === 6 || t.family === 4;
+  return b.family === t.family && b.value === t.value;
 }
 
 /** The listeners of a host view, looked up by the scanned address, protocol and port. */
@@ -37,7 +37,7 @@ export class HostViewIndex {
         ? [...(views as ReadonlyMap<string, HostView>).entries()]
         : Object.entries(views as Readonly<Record<string, HostView>>);
     for (const [address, view] of entries) {
-      const canonical = parseAddress(address)?.toString();
+      const canonical = addressKey(address);
       if (canonical !== undefined) this.views.set(canonical, view);
     }
   }
@@ -47,7 +47,7 @@ export class HostViewIndex {
   }
 
   view(address: string): HostView | undefined {
-    const canonical = parseAddress(address)?.toString();
+    const canonical = addressKey(address);
     return canonical === undefined ? undefined : this.views.get(canonical);
   }
 

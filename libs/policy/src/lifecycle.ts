@@ -1,6 +1,7 @@
 import type { Finding, Observation, Proto } from '@fleetqry/contracts';
 
-import { canonicalAddress, compareFindings, toIso } from './evaluate.js';
+import { canonicalAddress } from './address.js';
+import { compareFindings, toIso } from './evaluate.js';
 import { applyWaivers, type Waiver } from './waivers.js';
 
 /** What this run actually looked at: only there can a previous finding be declared resolved. */

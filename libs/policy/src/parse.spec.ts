@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { PortSet } from '@fleetqry/contracts';
+
 import { BASELINE_POLICY_YAML, baselinePolicy } from './baseline.js';
 import { compilePolicy } from './compile.js';
 import { PolicyError } from './errors.js';
@@ -127,7 +129,7 @@ describe('parsePolicyYaml', () => {
     expect(() => compilePolicy(policy)).toThrow(
       /rules\[0\]\.ports\.groups\[1\]: unknown service group "web"/,
     );
-    const web = { tcp: { has: (p: number) => p === 80 || p === 443 }, udp: { has: () => false } };
+    const web = { tcp: PortSet.of(80, 443), udp: PortSet.EMPTY };
     expect(() => compilePolicy(policy, { serviceGroups: (n) => (n === 'web' ? web : undefined) })).toThrow(
       /^invalid policy "test": rules\[0\]\.ports\.groups\[2\]: unknown service group "nope"$/,
     );

@@ -1,15 +1,11 @@
+import { MAX_PORT, type PortRange, PortSet } from '@fleetqry/contracts';
+
 /**
- * Port lists in policies: numbers and ranges only (`"23,512-514"`, or a YAML number). Service names
- * are deliberately not accepted here: the name table lives in the probe lib, and a policy should mean
- * the same thing whichever version of that table evaluates it. Use service groups for named sets.
+ * Port lists in policies: numbers and ranges only (`"23,512-514"`, or a YAML number), over the shared
+ * `PortSet` of `@fleetqry/contracts`. Service names are deliberately not accepted here: the name table lives
+ * in the probe lib, and a policy should mean the same thing whichever version of that table evaluates it.
+ * Use service groups for named sets.
  */
-export type PortRange = readonly [first: number, last: number];
-
-/** Something that can say whether it contains a port (the probe lib's `PortSet` fits). */
-export interface PortMembership {
-  has(port: number): boolean;
-}
-
 class PortListError extends Error {
   constructor(message: string) {
     super(message);
@@ -19,6 +15,7 @@ class PortListError extends Error {
 
 const ITEM = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 
+/** The list's ranges in the order written; the error names the offending item. */
 export function parsePortList(text: string): PortRange[] {
   const trimmed = text.trim();
   if (trimmed === '') throw new PortListError('empty port list');
@@ -29,25 +26,13 @@ export function parsePortList(text: string): PortRange[] {
     const first = Number(m[1]);
     const last = m[2] === undefined ? first : Number(m[2]);
     for (const p of [first, last]) {
-      if (p < 1 || p > 65535) throw new PortListError(`invalid port "${item}": ports are 1-65535`);
+      if (p < 1 || p > MAX_PORT) throw new PortListError(`invalid port "${item}": ports are 1-${MAX_PORT}`);
     }
     if (last < first) throw new PortListError(`invalid port "${item}": range ends before its start`);
     return [first, last] as const;
   });
 }
 
-export class PortRanges implements PortMembership {
-  constructor(readonly ranges: readonly PortRange[]) {}
-
-  static parse(text: string): PortRanges {
-    return new PortRanges(parsePortList(text));
-  }
-
-  has(port: number): boolean {
-    return this.ranges.some(([a, b]) => port >= a && port <= b);
-  }
-
-  toString(): string {
-    return this.ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(',');
-  }
+export function parsePortSet(text: string): PortSet {
+  return PortSet.fromRanges(parsePortList(text));
 }

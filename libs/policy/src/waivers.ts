@@ -1,9 +1,9 @@
 import type { Finding } from '@fleetqry/contracts';
 import { z } from 'zod';
 
-import { parseAddress, parseAddressSelector } from './address.js';
+import { canonicalAddress, parseAddress, parseAddressSelector } from './address.js';
 import { issuesOf, PolicyError } from './errors.js';
-import { canonicalAddress, toIso } from './evaluate.js';
+import { toIso } from './evaluate.js';
 import { parseYamlText } from './parse.js';
 import { RuleIdSchema } from './schema.js';
 

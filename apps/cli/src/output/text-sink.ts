@@ -1,5 +1,5 @@
-import { networkQualityLine, type Observation } from '@fleetqry/contracts';
-import { detailLines, parseIp, portLine, type ProbeTarget } from '@fleetqry/probe';
+import { compareIp, networkQualityLine, type Observation, parseIp } from '@fleetqry/contracts';
+import { detailLines, portLine, type ProbeTarget } from '@fleetqry/probe';
 
 import type { ResultSink, RunSummary, TargetFailure, Write } from './sink.js';
 
@@ -12,10 +12,8 @@ interface HostBuffer {
 function byAddress(a: { address: string; host: string }, b: { address: string; host: string }): number {
   const pa = parseIp(a.address);
   const pb = parseIp(b.address);
-  if (pa.ok && pb.ok) {
-    if (pa.value.family !== pb.value.family) return pa.value.family - pb.value.family;
-    if (pa.value.value !== pb.value.value) return pa.value.value < pb.value.value ? -1 : 1;
-  }
+  const order = pa.ok && pb.ok ? compareIp(pa.value, pb.value) : 0;
+  if (order !== 0) return order;
   return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }
 

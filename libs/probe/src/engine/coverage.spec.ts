@@ -2,7 +2,7 @@ import type { Observation } from '@fleetqry/contracts';
 
 import { serviceName } from '../ports/services.js';
 import { compactEvents } from './compact-events.js';
-import { CoverageCollector, expandCoverage, isPlainClosed, toPortRanges } from './coverage.js';
+import { CoverageCollector, expandCoverage, isPlainClosed } from './coverage.js';
 import type { ProbeTarget } from './port-probe.js';
 import type { ScanEvent } from './scanner.js';
 
@@ -36,17 +36,6 @@ describe('plain closed ports', () => {
         protocol: { name: 'snmp', status: 'connection-refused', durationMs: 1 },
       }),
     ).toBe(false);
-  });
-
-  it('merge into sorted inclusive ranges', () => {
-    expect(toPortRanges([])).toEqual([]);
-    expect(toPortRanges([1, 2, 3, 5, 7, 8, 65535])).toEqual([
-      [1, 3],
-      [5, 5],
-      [7, 8],
-      [65535, 65535],
-    ]);
-    expect(toPortRanges([4, 4, 5])).toEqual([[4, 5]]);
   });
 
   it('are collected per host and protocol and expand back into the same observations (less the rtt)', () => {

@@ -1,10 +1,4 @@
-import {
-  CLOSED_REASON,
-  type HostCoverage,
-  type Observation,
-  type PortRange,
-  type Proto,
-} from '@fleetqry/contracts';
+import { CLOSED_REASON, type HostCoverage, type Observation, PortSet, type Proto } from '@fleetqry/contracts';
 
 import { serviceName } from '../ports/services.js';
 
@@ -33,17 +27,6 @@ export function isPlainClosed(o: Observation): boolean {
     if (!PLAIN_KEYS.has(key) && (o as Record<string, unknown>)[key] !== undefined) return false;
   }
   return true;
-}
-
-/** Sorted, de-duplicated ports as inclusive ranges. */
-export function toPortRanges(sortedPorts: readonly number[]): PortRange[] {
-  const out: PortRange[] = [];
-  for (const p of sortedPorts) {
-    const last = out[out.length - 1];
-    if (last && p <= last[1] + 1) last[1] = Math.max(last[1], p);
-    else out.push([p, p]);
-  }
-  return out;
 }
 
 interface HostCells {
@@ -85,7 +68,9 @@ export class CoverageCollector {
       host: cells.host,
       address,
       proto,
-      closed: toPortRanges(cells.closed[proto].sort((a, b) => a - b)),
+      closed: PortSet.fromRanges(cells.closed[proto].map((p) => [p, p] as const))
+        .ranges()
+        .map(([lo, hi]): [number, number] => [lo, hi]),
       observedAt: cells.observedAt,
     }));
   }

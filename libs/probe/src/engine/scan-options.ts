@@ -1,10 +1,9 @@
 import { setMaxListeners } from 'node:events';
 
-import type { Proto } from '@fleetqry/contracts';
+import { type PortRange, PortSet, type Proto } from '@fleetqry/contracts';
 
 import { commonProtocolOptions, type ProtocolOptions } from '../protocols/options.js';
 import type { ProtocolPlugin } from '../protocols/plugin.js';
-import { PortSet, type PortRange } from '../ports/port-set.js';
 import { serviceName } from '../ports/services.js';
 import { scopesCheck, type ScopeConfig } from '../scope/scope.js';
 import type { ScanOptions } from './scanner.js';

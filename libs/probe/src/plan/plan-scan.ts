@@ -1,4 +1,4 @@
-import type { PlanFailure } from '@fleetqry/contracts';
+import { type PlanFailure, PortSet } from '@fleetqry/contracts';
 
 import {
   DEFAULT_PROTOCOL_OPTIONS,
@@ -11,7 +11,6 @@ import { validateCommunities } from '../protocols/snmp/community.js';
 import { PluginRegistry } from '../protocols/registry.js';
 import { GroupCatalog } from '../ports/groups.js';
 import { parsePortSpec } from '../ports/parse.js';
-import { PortSet } from '../ports/port-set.js';
 import {
   probeCount,
   resolveScanPorts,

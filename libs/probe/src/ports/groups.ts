@@ -1,11 +1,10 @@
-import type { Proto } from '@fleetqry/contracts';
+import { PortSet, type Proto } from '@fleetqry/contracts';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { BUILTIN_GROUPS, type ServiceGroupDefinition } from './builtin-groups.js';
 import { GroupDefinitionError, PortParseError, UnknownGroupError } from './errors.js';
 import { parsePortSpec } from './parse.js';
-import { PortSet } from './port-set.js';
 
 export interface ServiceGroup {
   name: string;

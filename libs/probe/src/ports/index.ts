@@ -1,5 +1,4 @@
 export * from './errors.js';
-export * from './port-set.js';
 export * from './services.js';
 export * from './parse.js';
 export * from './protocol.js';

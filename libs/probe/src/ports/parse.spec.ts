@@ -6,7 +6,6 @@ import {
   parsePorts,
   parsePortSpec,
 } from './parse.js';
-import { PortSet } from './port-set.js';
 import { parseProtocolChoice, protosOf } from './protocol.js';
 import { describePort, serviceLabel, serviceName, servicePort } from './services.js';
 
@@ -140,34 +139,5 @@ describe('protocol choice', () => {
     expect(protosOf('udp')).toEqual(['udp']);
     expect(() => parseProtocolChoice('icmp')).toThrow(ProtocolChoiceError);
     expect(() => parseProtocolChoice('icmp')).toThrow('invalid protocol "icmp": expected tcp, udp or both');
-  });
-});
-
-describe('PortSet', () => {
-  it('stores ranges, not ports', () => {
-    const all = PortSet.fromRanges([[1, 65535]]);
-    expect(all.ranges()).toEqual([[1, 65535]]);
-    expect(all.size).toBe(65535);
-    const it = all[Symbol.iterator]();
-    expect([it.next().value, it.next().value]).toEqual([1, 2]);
-  });
-
-  it('union, subtract, intersect, has, equality', () => {
-    const a = PortSet.fromRanges([
-      [1, 10],
-      [20, 30],
-    ]);
-    const b = PortSet.fromRanges([
-      [5, 25],
-      [11, 11],
-    ]);
-    expect(a.union(b).toString()).toBe('1-30');
-    expect(a.subtract(b).toString()).toBe('1-4,26-30');
-    expect(a.intersect(b).toString()).toBe('5-10,20-25');
-    expect(a.has(20)).toBe(true);
-    expect(a.has(15)).toBe(false);
-    expect(PortSet.of(3, 1, 2, 2).equals(PortSet.fromRanges([[1, 3]]))).toBe(true);
-    expect(PortSet.EMPTY.isEmpty).toBe(true);
-    expect(PortSet.EMPTY.size).toBe(0);
   });
 });

@@ -1,7 +1,6 @@
-import type { Proto } from '@fleetqry/contracts';
+import { MAX_PORT, type PortRange, PortSet, type Proto } from '@fleetqry/contracts';
 
 import { PortParseError } from './errors.js';
-import { MAX_PORT, PortSet, type PortRange } from './port-set.js';
 import { findService, servicePort } from './services.js';
 
 /** One item of a port list before it is bound to a protocol (service names differ per protocol). */

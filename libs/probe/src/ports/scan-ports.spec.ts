@@ -1,6 +1,7 @@
+import { PortSet } from '@fleetqry/contracts';
+
 import { EmptyPortSelectionError, PortParseError, UnknownGroupError } from './errors.js';
 import { GroupCatalog } from './groups.js';
-import { PortSet } from './port-set.js';
 import { probeCount, resolveScanPorts } from './scan-ports.js';
 
 describe('resolveScanPorts', () => {

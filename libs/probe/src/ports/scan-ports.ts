@@ -1,9 +1,8 @@
-import type { Proto } from '@fleetqry/contracts';
+import { PortSet, type Proto } from '@fleetqry/contracts';
 
 import { EmptyPortSelectionError } from './errors.js';
 import { GroupCatalog } from './groups.js';
 import { parsePortSpec } from './parse.js';
-import { PortSet } from './port-set.js';
 import { protosOf, type ProtocolChoice } from './protocol.js';
 
 export interface ScanPorts {

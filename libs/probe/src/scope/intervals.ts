@@ -5,7 +5,7 @@ import {
   V4_MAPPED_FIRST,
   V4_MAPPED_LAST,
   type IpFamily,
-} from '../targets/ip.js';
+} from '@fleetqry/contracts';
 
 /**
  * Scope math happens in one 128-bit space where IPv4 a.b.c.d sits at ::ffff:a.b.c.d. That is where

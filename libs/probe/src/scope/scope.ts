@@ -1,5 +1,6 @@
+import { parseIp, V4_MAPPED_FIRST, V4_MAPPED_LAST } from '@fleetqry/contracts';
+
 import { TargetParseError } from '../targets/errors.js';
-import { parseIp, V4_MAPPED_FIRST, V4_MAPPED_LAST } from '../targets/ip.js';
 import { isLiteral, parseTarget, type LiteralTargetSpec, type TargetSpec } from '../targets/spec.js';
 import type { ResolvedTarget, TargetOutcome } from '../targets/resolve.js';
 import { OutOfScopeError, ScopeConfigError } from './errors.js';

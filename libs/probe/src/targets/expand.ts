@@ -1,5 +1,6 @@
+import { formatIp, type IpFamily } from '@fleetqry/contracts';
+
 import { TooManyHostsError } from './errors.js';
-import { formatIp, type IpFamily } from './ip.js';
 import { hostCount, type TargetSpec } from './spec.js';
 
 /** One host of the request before name resolution. */

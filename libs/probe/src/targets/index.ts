@@ -1,5 +1,4 @@
 export * from './errors.js';
-export * from './ip.js';
 export * from './spec.js';
 export * from './target-file.js';
 export * from './expand.js';

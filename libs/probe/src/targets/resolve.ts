@@ -1,6 +1,7 @@
+import type { IpFamily } from '@fleetqry/contracts';
+
 import { TargetResolutionError, type TargetSource } from './errors.js';
 import { expandTargets, type ExpandedTarget } from './expand.js';
-import type { IpFamily } from './ip.js';
 import type { FamilyChoice, TargetResolver } from './resolver.js';
 import type { TargetSpec } from './spec.js';
 

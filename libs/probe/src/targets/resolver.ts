@@ -1,10 +1,9 @@
 import * as dns from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 
-import { withTimeout } from '@fleetqry/contracts';
+import { canonicalIp, type IpFamily, parseDecimal, parseIp, withTimeout } from '@fleetqry/contracts';
 
 import { DnsServerParseError, TargetResolutionError } from './errors.js';
-import { canonicalIp, parseDecimal, parseIp, type IpFamily } from './ip.js';
 
 /** Which address families a hostname may resolve to; `any` asks for both and prefers IPv4. */
 export type FamilyChoice = 4 | 6 | 'any';

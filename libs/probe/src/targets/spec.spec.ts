@@ -1,5 +1,6 @@
+import { formatIp } from '@fleetqry/contracts';
+
 import { TargetParseError } from './errors.js';
-import { formatIp } from './ip.js';
 import { hostCount, parseTarget, parseTargets, type TargetSpec } from './spec.js';
 import { parseTargetFileText } from './target-file.js';
 

@@ -1,5 +1,14 @@
+import {
+  bitsOf,
+  cidrBlock,
+  parseDecimal,
+  parseIp,
+  parseIpv4,
+  parseIpv6,
+  type IpFamily,
+} from '@fleetqry/contracts';
+
 import { TargetParseError, type TargetSource } from './errors.js';
-import { bitsOf, maxOf, parseDecimal, parseIp, parseIpv4, parseIpv6, type IpFamily } from './ip.js';
 
 /**
  * A parsed target token. Literal kinds carry an inclusive numeric interval so that counting, scope
@@ -77,11 +86,9 @@ function parseCidr(token: string, source?: TargetSource): LiteralTargetSpec {
   const bits = bitsOf(family);
   const prefix = parseDecimal(prefixText, 'prefix length', bits);
   if (!prefix.ok) bad(token, prefix.reason, source);
-  const hostBits = BigInt(bits - prefix.value);
-  const hostMask = (1n << hostBits) - 1n;
   // Like nmap, host bits are ignored: 10.0.0.5/24 means the whole 10.0.0.0/24.
-  const first = value & (maxOf(family) ^ hostMask);
-  return { kind: 'cidr', given: token, source, family, first, last: first | hostMask, prefix: prefix.value };
+  const { first, last } = cidrBlock(family, value, prefix.value);
+  return { kind: 'cidr', given: token, source, family, first, last, prefix: prefix.value };
 }
 
 function parseRange(token: string, family: IpFamily, source?: TargetSource): LiteralTargetSpec {

@@ -1,4 +1,4 @@
-import type { PortRange } from '@fleetqry/contracts';
+import type { HostCoverage, PortRange } from '@fleetqry/contracts';
 
 /**
  * Postgres COPY text format: one line per row, tab-separated, `\N` for null, and backslash, tab, newline and
@@ -37,8 +37,8 @@ export function multirange(ranges: readonly PortRange[]): string {
 }
 
 /** An int4multirange's text back as inclusive ranges (`{[1,17),[20,21)}` → [[1,16],[20,20]]). */
-export function parseMultirange(text: string): PortRange[] {
-  const out: PortRange[] = [];
+export function parseMultirange(text: string): HostCoverage['closed'] {
+  const out: HostCoverage['closed'] = [];
   for (const m of text.matchAll(/([[(])(\d+),(\d+)([\])])/g)) {
     const first = Number(m[2]) + (m[1] === '(' ? 1 : 0);
     const last = Number(m[3]) - (m[4] === ')' ? 1 : 0);

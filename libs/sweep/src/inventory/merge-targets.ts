@@ -1,10 +1,8 @@
-import type { InventoryHost } from '@fleetqry/contracts';
+import { formatIp, type InventoryHost, type IpFamily } from '@fleetqry/contracts';
 import {
-  formatIp,
   isLiteral,
   parseTarget,
   targetExclusion,
-  type IpFamily,
   type LiteralTargetSpec,
   type TargetRequest,
 } from '@fleetqry/probe';

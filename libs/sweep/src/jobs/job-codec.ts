@@ -1,9 +1,8 @@
-import type { ChunkTarget, JobScanConfig } from '@fleetqry/contracts';
+import { type ChunkTarget, type JobScanConfig, PortSet } from '@fleetqry/contracts';
 import {
   DEFAULT_PROTOCOL_OPTIONS,
   DEFAULT_TIMING,
   DEFAULT_UDP_QUIET_MIN_MS,
-  PortSet,
   probeCount,
   scopesCheck,
   targetProbes,

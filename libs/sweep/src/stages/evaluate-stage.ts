@@ -1,4 +1,11 @@
-import type { HostCoverage, Observation, PortRange, Proto } from '@fleetqry/contracts';
+import {
+  type HostCoverage,
+  MAX_PORT,
+  type Observation,
+  type PortRange,
+  PortSet,
+  type Proto,
+} from '@fleetqry/contracts';
 import {
   applyLifecycle,
   canonicalAddress,
@@ -11,7 +18,7 @@ import {
   type PolicyHost,
   type Waiver,
 } from '@fleetqry/policy';
-import { expandCoverage, toPortRanges } from '@fleetqry/probe';
+import { expandCoverage } from '@fleetqry/probe';
 import {
   copyRunFindings,
   deleteRunFindings,
@@ -134,9 +141,9 @@ export async function evaluateStage(
 /** Every port a predicate accepts, per protocol, as ranges (65 536 × 2 calls, once per evaluation). */
 function portsWhere(want: (proto: Proto, port: number) => boolean): Record<Proto, PortRange[]> {
   const of = (proto: Proto) => {
-    const ports: number[] = [];
-    for (let port = 1; port <= 65535; port++) if (want(proto, port)) ports.push(port);
-    return toPortRanges(ports);
+    const ports: PortRange[] = [];
+    for (let port = 1; port <= MAX_PORT; port++) if (want(proto, port)) ports.push([port, port]);
+    return [...PortSet.fromRanges(ports).ranges()];
   };
   return { tcp: of('tcp'), udp: of('udp') };
 }

@@ -6,7 +6,7 @@ import type {
   HostViewPushResult,
   HostViewSummary,
 } from '@fleetqry/contracts';
-import { parseAddress } from '@fleetqry/policy';
+import { addressKey } from '@fleetqry/policy';
 import { getHostView, listHostViews, saveHostView, type HostViewRecord } from '@fleetqry/store';
 
 import { StoreService } from '../../store/store.service.js';
@@ -15,7 +15,7 @@ import { validationError } from '../common/zod-validation.pipe.js';
 /** A view taken further in the future than this is refused: it would shadow every later push. */
 const MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
-const canonical = (address: string): string => parseAddress(address)?.toString() ?? address;
+const canonical = (address: string): string => addressKey(address) ?? address;
 
 function summary(r: Omit<HostViewRecord, 'sockets'>): HostViewSummary {
   return {

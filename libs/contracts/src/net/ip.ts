@@ -146,3 +146,23 @@ export function canonicalIp(text: string): string | undefined {
   const p = parseIp(text);
   return p.ok ? formatIp(p.value.family, p.value.value) : undefined;
 }
+
+/** An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as the IPv4 address it carries; anything else as is. */
+export function unmapIpv4(ip: IpAddress): IpAddress {
+  return ip.family === 6 && ip.value >= V4_MAPPED_FIRST && ip.value <= V4_MAPPED_LAST
+    ? { family: 4, value: ip.value & IPV4_MAX }
+    : ip;
+}
+
+/** Numeric order, IPv4 before IPv6. */
+export function compareIp(a: IpAddress, b: IpAddress): number {
+  if (a.family !== b.family) return a.family - b.family;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+/** The inclusive block `value/prefix` lies in; host bits are ignored (10.0.0.5/24 is 10.0.0.0/24). */
+export function cidrBlock(family: IpFamily, value: bigint, prefix: number): { first: bigint; last: bigint } {
+  const hostMask = (1n << BigInt(bitsOf(family) - prefix)) - 1n;
+  const first = value & (maxOf(family) ^ hostMask);
+  return { first, last: first | hostMask };
+}

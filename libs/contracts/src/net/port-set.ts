@@ -1,6 +1,12 @@
 export const MAX_PORT = 65535;
 
+/** An inclusive port range `[first, last]`. */
 export type PortRange = readonly [first: number, last: number];
+
+/** `1-1024,3389`: each range in the order given, a single port bare. */
+export function formatPortRanges(ranges: readonly PortRange[]): string {
+  return ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',');
+}
 
 /**
  * A sorted set of ports stored as disjoint, non-touching ranges: `1-65535` is one pair, not 65535
@@ -84,9 +90,9 @@ export class PortSet implements Iterable<number> {
     return [...this];
   }
 
-  /** Compact form, `1-1024,3389`; parses back with parsePortSpec. */
+  /** Compact form, `1-1024,3389`; parses back with the probe's parsePortSpec and the policy's parsePortList. */
   toString(): string {
-    return this.spans.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',');
+    return formatPortRanges(this.spans);
   }
 
   equals(other: PortSet): boolean {
