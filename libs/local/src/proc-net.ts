@@ -1,7 +1,6 @@
 import { endianness } from 'node:os';
 
-import ipaddr from 'ipaddr.js';
-import type { LocalTcpState, Proto } from '@fleetqry/contracts';
+import { formatIp, type LocalTcpState, type Proto } from '@fleetqry/contracts';
 
 /** One row of /proc/net/{tcp,tcp6,udp,udp6}, decoded. */
 export interface RawSocket {
@@ -58,12 +57,6 @@ function addressBytes(hex: string, littleEndian: boolean): number[] {
   return bytes;
 }
 
-/** RFC 5952 text (ipaddr.js), IPv4-mapped addresses as ::ffff:a.b.c.d as Linux tools print them. */
-export function formatIpv6(bytes: readonly number[]): string {
-  const ip = ipaddr.fromByteArray([...bytes]) as ipaddr.IPv6;
-  return ip.isIPv4MappedAddress() ? `::ffff:${ip.toIPv4Address().toString()}` : ip.toRFC5952String();
-}
-
 /** `0100007F:0050` → 127.0.0.1, 80 (or the IPv6 form). Undefined when malformed. */
 export function decodeEndpoint(
   text: string,
@@ -75,7 +68,11 @@ export function decodeEndpoint(
   if (!m || m[1]!.length !== width) return undefined;
   const bytes = addressBytes(m[1]!, littleEndian);
   return {
-    address: family === 'ipv4' ? bytes.join('.') : formatIpv6(bytes),
+    // RFC 5952, IPv4-mapped addresses as ::ffff:a.b.c.d as Linux tools print them.
+    address: formatIp(
+      family === 'ipv4' ? 4 : 6,
+      bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n),
+    ),
     port: parseInt(m[2]!, 16),
   };
 }

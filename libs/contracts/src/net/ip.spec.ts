@@ -60,6 +60,15 @@ describe('IP text ↔ bigint', () => {
     );
   });
 
+  it('compresses the longest zero run only, and never a single zero group', () => {
+    const groups = (...g: number[]) => g.reduce((n, x) => (n << 16n) | BigInt(x), 0n);
+    expect(formatIpv6(0n)).toBe('::');
+    expect(formatIpv6(groups(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1))).toBe('2001:db8:0:1::1');
+    expect(formatIpv6(groups(0x2001, 0, 1, 2, 3, 4, 5, 6))).toBe('2001:0:1:2:3:4:5:6');
+    expect(formatIpv6(groups(1, 0, 0, 0, 0, 0, 0, 0))).toBe('1::');
+    expect(formatIpv6(groups(0, 0, 0, 0, 0, 0xffff, 0x7f00, 1))).toBe('::ffff:127.0.0.1');
+  });
+
   it('picks the leftmost longest zero run and does not compress one group', () => {
     expect(
       formatIpv6(
