@@ -22,7 +22,7 @@ const IPV6_MAX = (1n << 128n) - 1n;
 export const V4_MAPPED_FIRST = 0xffff_0000_0000n;
 export const V4_MAPPED_LAST = 0xffff_ffff_ffffn;
 
-export function maxOf(family: IpFamily): bigint {
+function maxOf(family: IpFamily): bigint {
   return family === 4 ? IPV4_MAX : IPV6_MAX;
 }
 
