@@ -17,7 +17,7 @@ import { findSourceRoot, inventorySources, sourcePath } from '../inventory/inven
 import { loadRunReport } from '../report/load-run-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
-import { nothingToProbeError } from '../stages/plan-failures.js';
+import { nothingToProbeError, probingFailures } from '../stages/plan-failures.js';
 
 export interface SweepOptions {
   inventoryPath: string;
@@ -155,10 +155,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const finished = (await getRun(store.prisma, run.id))!;
     const report = await loadRunReport(store, finished);
     stage('report', 'evaluate');
-    // The plan's failures are in the report (stored with the run); these are the ones probing found.
-    const unresolved = new Set(plan.unresolved.map((f) => f.given));
-    const failures = probed.failures.filter((f) => f.address !== undefined || !unresolved.has(f.given));
-    return { report, failures };
+    return { report, failures: probingFailures(probed.failures, plan.unresolved) };
   } catch (e) {
     await failRun(store, run, e, opts.signal);
     throw e;

@@ -1,4 +1,4 @@
-import { nothingToProbeError } from './plan-failures.js';
+import { nothingToProbeError, probingFailures } from './plan-failures.js';
 
 const failure = (n: number) => ({
   given: `h${n}.example.test`,
@@ -19,5 +19,29 @@ describe('nothingToProbeError', () => {
     expect(message).toContain('"h3.example.test"');
     expect(message).not.toContain('"h4.example.test"');
     expect(message).toMatch(/; and 2 more$/);
+  });
+});
+
+describe('probingFailures', () => {
+  const planFailures = [failure(1), failure(2)];
+
+  it('drops the failures of names the plan could not resolve: the run stores those', () => {
+    const probed = [
+      { given: 'h1.example.test', host: 'h1.example.test', error: 'cannot resolve' },
+      { given: 'h3.example.test', host: 'h3.example.test', error: 'cannot resolve' },
+    ];
+    expect(probingFailures(probed, planFailures)).toEqual([probed[1]]);
+  });
+
+  it('keeps a failure at an address, even of a name the plan also lists', () => {
+    const atAddress = {
+      given: 'h2.example.test',
+      host: 'h2.example.test',
+      address: '127.0.0.2',
+      error: 'refused',
+    };
+    const literal = { given: '127.0.0.3', host: '127.0.0.3', address: '127.0.0.3', error: 'no route' };
+    expect(probingFailures([atAddress, literal], planFailures)).toEqual([atAddress, literal]);
+    expect(probingFailures([literal], [])).toEqual([literal]);
   });
 });

@@ -1,4 +1,5 @@
 import type { PlanFailure } from '@fleetqry/contracts';
+import type { TargetFailure } from '@fleetqry/probe';
 
 const NAMED = 3;
 
@@ -10,4 +11,16 @@ export function nothingToProbeError(failures: readonly PlanFailure[]): string {
   const named = failures.slice(0, NAMED).map((f) => f.error);
   const more = failures.length > NAMED ? `; and ${failures.length - NAMED} more` : '';
   return `no target could be probed (${failures.length} failed at plan time): ${named.join('; ')}${more}`;
+}
+
+/**
+ * The failures probing found that a run's report does not hold already: a name the plan could not resolve
+ * is stored with the run, so its failure is dropped here; a failure at an address is the probe's own.
+ */
+export function probingFailures(
+  failures: readonly TargetFailure[],
+  planFailures: readonly PlanFailure[],
+): TargetFailure[] {
+  const unresolved = new Set(planFailures.map((f) => f.given));
+  return failures.filter((f) => f.address !== undefined || !unresolved.has(f.given));
 }
