@@ -175,4 +175,19 @@ describe('runSweep', () => {
     expect(run).toMatchObject({ status: 'cancelled', error: 'interrupted' });
     expect(run.finishedAt).not.toBeNull();
   }, 60_000);
+
+  it('an error while probing ends the run failed, with the error, and rethrows it', async () => {
+    const before = await runCount();
+    const sweep = runSweep(
+      options(await listenerInventory('broken'), {
+        onProgress: () => {
+          throw new Error('progress bar broke');
+        },
+      }),
+    );
+    await expect(sweep).rejects.toThrow('progress bar broke');
+    const runs = await listRuns(store.prisma);
+    expect(runs).toHaveLength(before + 1);
+    expect(runs[0]).toMatchObject({ status: 'failed', error: 'progress bar broke' });
+  }, 60_000);
 });
