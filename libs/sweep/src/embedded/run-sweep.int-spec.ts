@@ -1,13 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { parsePolicyYaml } from '@fleetqry/policy';
 import { createStore, getRun, listRuns, type Store } from '@fleetqry/store';
 
 import { InventoryError } from '../inventory/inventory-file.js';
+import { tempStore, type TempStore } from '../testing/stored-runs.js';
 import { runSweep, type SweepOptions, type SweepStage } from './run-sweep.js';
 
 /**
@@ -19,6 +19,7 @@ const POLICY = parsePolicyYaml(
     '  - { id: port.open, type: port-forbidden, severity: high, title: listener, ports: { tcp: "1-65535" } }\n',
 );
 
+let temp: TempStore;
 let dir: string;
 let store: Store;
 let listener: Server;
@@ -26,8 +27,8 @@ let port: number;
 /** A UDP port that never answers: its probe waits out its timeouts. */
 let silent: Socket;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fq-run-sweep-'));
-  store = await createStore({ dataDir: join(dir, 'store') });
+  temp = await tempStore('fq-run-sweep-');
+  ({ dir, store } = temp);
   listener = createServer((socket) => socket.destroy());
   await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', ok));
   port = (listener.address() as { port: number }).port;
@@ -37,8 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((ok) => listener.close(ok));
   await new Promise<void>((ok) => silent.close(ok));
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp.remove();
 });
 
 async function inventory(name: string, text: string): Promise<string> {

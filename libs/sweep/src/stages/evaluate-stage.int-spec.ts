@@ -1,12 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import type { HostCoverage, Observation } from '@fleetqry/contracts';
 import { baselinePolicy, parsePolicyYaml, type PolicyHost } from '@fleetqry/policy';
 import {
   createRun,
-  createStore,
   ensureScanDefinition,
   finishRun,
   getRun,
@@ -16,6 +11,7 @@ import {
   type Store,
 } from '@fleetqry/store';
 
+import { tempStore, type TempStore } from '../testing/stored-runs.js';
 import { evaluateStage } from './evaluate-stage.js';
 import { ingestBatch } from './ingest-stage.js';
 
@@ -44,18 +40,15 @@ const HOSTS: PolicyHost[] = [
 ];
 
 describe('evaluateStage over stored observations and coverage', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: Store;
   let scan: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fq-evaluate-'));
-    store = await createStore({ dataDir: dir });
+    temp = await tempStore('fq-evaluate-');
+    store = temp.store;
     scan = (await ensureScanDefinition(store.prisma, 'evaluate-spec')).id;
   }, 60_000);
-  afterAll(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => temp.remove());
 
   async function run(observations: Observation[], coverage: HostCoverage[], batchHosts: number) {
     const { run } = await createRun(store.prisma, {

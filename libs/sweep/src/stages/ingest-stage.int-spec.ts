@@ -1,18 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import type { HostCoverage, Observation, ResultBatchJob } from '@fleetqry/contracts';
-import {
-  createRun,
-  createRunChunks,
-  createStore,
-  getRun,
-  getRunChunk,
-  startRun,
-  type Store,
-} from '@fleetqry/store';
+import { createRun, createRunChunks, getRun, getRunChunk, startRun, type Store } from '@fleetqry/store';
 
+import { tempStore, type TempStore } from '../testing/stored-runs.js';
 import { ingestChunkBatch, Ingester } from './ingest-stage.js';
 
 /** Both ingest paths on the embedded store (PGlite), the one local sweeps use. */
@@ -35,16 +24,13 @@ const closed = (address: string, ranges: [number, number][]): HostCoverage => ({
 });
 
 describe('ingest stage (embedded store)', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: Store;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fq-ingest-'));
-    store = await createStore({ dataDir: dir });
+    temp = await tempStore('fq-ingest-');
+    store = temp.store;
   }, 60_000);
-  afterAll(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => temp.remove());
 
   const newRun = async (running = true) => {
     const { run } = await createRun(store.prisma, { trigger: 'cli', hosts: 2 });

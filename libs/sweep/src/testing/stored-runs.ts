@@ -1,5 +1,5 @@
 /**
- * Test helper (report loader specs): an embedded store in a temporary directory, and finished runs with
+ * Test helper (the lib's store specs): an embedded store in a temporary directory, and finished runs with
  * the findings a spec states, written through the store's own repository functions.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +21,9 @@ import {
 
 export interface TempStore {
   store: Store;
+  /** The store's data directory (the database is in its `pglite/`): room for a spec's own files too. */
+  dir: string;
+  /** Closes the store and deletes the directory. */
   remove(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function tempStore(prefix: string): Promise<TempStore> {
   const store = await createStore({ dataDir: dir });
   return {
     store,
+    dir,
     async remove() {
       await store.close();
       await rm(dir, { recursive: true, force: true });
