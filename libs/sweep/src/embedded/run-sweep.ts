@@ -18,6 +18,9 @@ import { loadRunReport } from '../report/load-run-report.js';
 import { evaluateStage } from '../stages/evaluate-stage.js';
 import { Ingester } from '../stages/ingest-stage.js';
 import { nothingToProbeError, probingFailures } from '../stages/plan-failures.js';
+import { stageClock, type SweepStage } from './stage-clock.js';
+
+export type { SweepStage } from './stage-clock.js';
 
 export interface SweepOptions {
   inventoryPath: string;
@@ -43,9 +46,6 @@ export interface SweepOptions {
   onStage?: (stage: SweepStage, ms: number) => void;
   now?: () => Date;
 }
-
-/** The embedded pipeline's stages (`store` opens the store and records the run beside `probe`). */
-export type SweepStage = 'plan' | 'store' | 'probe' | 'ingest' | 'evaluate' | 'report';
 
 export interface SweepResult {
   /** A run none of whose targets resolved is failed, with the plan's failures (`run.planFailures`). */
@@ -160,20 +160,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     await failRun(store, run, e, opts.signal);
     throw e;
   }
-}
-
-/**
- * Reports a stage's wall time: from the end of `after` (or the sweep's start) to now. Marks are kept so
- * `store`, which runs beside `probe`, is measured from the plan like the probe is.
- */
-function stageClock(onStage: SweepOptions['onStage']) {
-  const start = performance.now();
-  const ends = new Map<SweepStage, number>();
-  return (name: SweepStage, after?: SweepStage) => {
-    const t = performance.now();
-    ends.set(name, t);
-    onStage?.(name, t - (after ? (ends.get(after) ?? start) : start));
-  };
 }
 
 async function failRun(store: Store, run: RunRecord, e: unknown, signal?: AbortSignal): Promise<void> {
