@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
@@ -189,5 +189,62 @@ describe('runSweep', () => {
     const runs = await listRuns(store.prisma);
     expect(runs).toHaveLength(before + 1);
     expect(runs[0]).toMatchObject({ status: 'failed', error: 'progress bar broke' });
+  }, 60_000);
+});
+
+/**
+ * Names under the lab's domain that its dnsmasq answers NXDOMAIN for, asked of that dnsmasq only (never
+ * the machine's resolver): a run none of whose targets resolves ends failed at once; otherwise the names
+ * stay with the run as its plan failures and are not returned again as probe failures.
+ */
+describe('runSweep with names that do not resolve (fleet lab dnsmasq)', () => {
+  let lab: { dnsServer: string; domain: string };
+  beforeAll(async () => {
+    const path = join(process.env.LAB_STATE ?? '/tmp/fleetqry-lab', 'ground-truth.json');
+    lab = JSON.parse(
+      await readFile(path, 'utf8').catch((e: unknown) => {
+        throw new Error(
+          `fleet lab ground truth not readable at ${path} (bash tools/lab/lab.sh up): ${String(e)}`,
+        );
+      }),
+    );
+  });
+  const absent = (label: string) => `fq-absent-${label}.${lab.domain}`;
+  const labOptions = (file: string, over: Partial<SweepOptions> = {}) =>
+    options(file, {
+      base: {
+        scope: { allow: ['127.0.0.1/32'] },
+        maxHosts: 16,
+        noReverse: true,
+        dnsServers: [lab.dnsServer],
+      },
+      ...over,
+    });
+
+  it('no target resolves: the run is failed at once with the plan failures, nothing probed', async () => {
+    const file = await inventory(
+      'none-resolve',
+      `name: none-resolve\ntargets:\n  - ${absent('a')}\n  - ${absent('b')}\nports:\n  tcp: "${port}"\n`,
+    );
+    const progress: number[] = [];
+    const { report, failures } = await runSweep(labOptions(file, { onProgress: (n) => progress.push(n) }));
+    expect(progress).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(report.run).toMatchObject({ status: 'failed', hosts: 0, totalProbes: 0 });
+    expect(report.run.error).toMatch(/^no target could be probed \(2 failed at plan time\): /);
+    expect(report.run.planFailures.map((f) => f.given)).toEqual([absent('a'), absent('b')]);
+    expect(report.violations).toEqual([]);
+  }, 60_000);
+
+  it('some resolve: the run goes on, the names stay its plan failures and are not returned again', async () => {
+    const file = await inventory(
+      'some-resolve',
+      `name: some-resolve\ntargets:\n  - 127.0.0.1\n  - ${absent('c')}\nports:\n  tcp: "${port}"\n`,
+    );
+    const { report, failures } = await runSweep(labOptions(file));
+    expect(report.run).toMatchObject({ status: 'succeeded', hosts: 1, totalProbes: 1 });
+    expect(report.run.planFailures.map((f) => f.given)).toEqual([absent('c')]);
+    expect(failures).toEqual([]);
+    expect(report.violations.map((f) => f.address)).toEqual(['127.0.0.1']);
   }, 60_000);
 });
