@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -97,9 +98,17 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
     return { status: 404, type: 'text/plain', body: 'not found\n' };
   }
 
+  /**
+   * Ready when Redis answers a ping. A request while the connection is still being made (just after
+   * start, or after Redis restarted) waits for it within the timeout, instead of failing at once: the
+   * worker must not say "ready" in its log and "unavailable" here.
+   */
   private async pingRedis(): Promise<boolean> {
+    const redis = this.redis!;
     try {
-      return (await withTimeout(this.redis!.ping(), PING_TIMEOUT_MS)) === 'PONG';
+      if (redis.status !== 'ready')
+        await once(redis, 'ready', { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+      return (await withTimeout(redis.ping(), PING_TIMEOUT_MS)) === 'PONG';
     } catch {
       return false;
     }
