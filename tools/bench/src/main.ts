@@ -1,13 +1,13 @@
 // fleetqry benchmark suite: `npx tsx tools/bench/src/main.ts [tcp] [udp] [snmp] [banners]` (default: all).
 // Normally started through tools/bench/run-all.sh (npm run bench), which checks the lab first.
 // Env: RUNS (3), LIMIT (600 s per scanner run), LAB_GROUND_TRUTH, LAB_NFT_TABLE, OUT, FLEETQRY_ARGS.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { banners } from './banners.js';
 import { codeState } from './lib/code-state.js';
+import { tryRun } from './lib/exec.js';
 import { writeReport, type SuiteReport } from './lib/report.js';
 import { SafetyError } from './lib/safety.js';
 import {
@@ -29,18 +29,6 @@ const ROOT = path.resolve(BENCH_DIR, '../..');
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-function tryRun(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '';
-  }
 }
 
 function egressCount(table: string | undefined): number | null {

@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+import { tryRun } from './exec.js';
 
 /** The code a benchmark measured: HEAD, and whether tracked files differ from it. */
 export interface CodeState {
@@ -11,23 +7,13 @@ export interface CodeState {
   dirty: boolean;
 }
 
-function git(...args: string[]): string {
-  try {
-    return execFileSync('git', args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '';
-  }
-}
-
 /** Every bench records this next to its figures (the run scripts build HEAD first). */
 export function codeState(): CodeState {
   return {
-    commit: git('rev-parse', 'HEAD') || 'unknown',
-    dirty: git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!tools/bench/results') !== '',
+    commit: tryRun('git', ['rev-parse', 'HEAD']) || 'unknown',
+    dirty:
+      tryRun('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!tools/bench/results']) !==
+      '',
   };
 }
 

@@ -1,6 +1,8 @@
 // Runs one scanner invocation: `/usr/bin/time -v -o F timeout -s INT -k 5 LIMIT cmd…`, stdout to a file.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { assertSafeCommand } from './safety.js';
 
@@ -17,6 +19,20 @@ export interface RunTiming {
 }
 
 const TIME_BIN = '/usr/bin/time';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** A short helper command's trimmed output, run in the repository; '' when it fails or is missing. */
+export function tryRun(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return '';
+  }
+}
 
 export function parseTimeV(text: string): Omit<RunTiming, 'wall' | 'timedOut' | 'loadavg1'> {
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
