@@ -29,8 +29,20 @@ export class PortSet implements Iterable<number> {
     return new PortSet(out);
   }
 
+  /** From single ports in any order, without a range per port (a sweep's closed ports, host by host). */
+  static fromPorts(ports: Iterable<number>): PortSet {
+    const sorted = [...ports].sort((a, b) => a - b);
+    const out: [number, number][] = [];
+    for (const p of sorted) {
+      const last = out[out.length - 1];
+      if (last && p <= last[1] + 1) last[1] = Math.max(last[1], p);
+      else out.push([p, p]);
+    }
+    return new PortSet(out);
+  }
+
   static of(...ports: number[]): PortSet {
-    return PortSet.fromRanges(ports.map((p) => [p, p] as const));
+    return PortSet.fromPorts(ports);
   }
 
   get size(): number {

@@ -68,7 +68,7 @@ export class CoverageCollector {
       host: cells.host,
       address,
       proto,
-      closed: PortSet.fromRanges(cells.closed[proto].map((p) => [p, p] as const))
+      closed: PortSet.fromPorts(cells.closed[proto])
         .ranges()
         .map(([lo, hi]): [number, number] => [lo, hi]),
       observedAt: cells.observedAt,
