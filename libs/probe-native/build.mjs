@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the optional SYN-scan addon (build/Release/fleetqry_probe_native.node) with node-gyp.
+// Builds the optional native scan addon (build/Release/fleetqry_probe_native.node) with node-gyp.
 // It never fails the caller: without a compiler, headers or node-gyp (or off Linux) it prints a
-// warning and exits 0, and the probe engine keeps using its connect() scan.
+// warning and exits 0, and the probe engine keeps using its per-socket connect() path.
 // FLEETQRY_NATIVE=0 skips the build; FLEETQRY_NATIVE=require makes a failure fatal (CI of the addon).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,7 +16,7 @@ const warn = (msg) => {
     console.error(`probe-native: ${msg}`);
     process.exit(1);
   }
-  console.warn(`probe-native: ${msg}; the TCP engine will use connect() scans`);
+  console.warn(`probe-native: ${msg}; the TCP engine will use per-socket connect() scans`);
   process.exit(0);
 };
 
@@ -24,7 +24,7 @@ if (mode === '0' || mode === 'off') {
   console.log('probe-native: skipped (FLEETQRY_NATIVE=0)');
   process.exit(0);
 }
-if (process.platform !== 'linux') warn(`raw-socket SYN scan is Linux-only (platform ${process.platform})`);
+if (process.platform !== 'linux') warn(`the native scans are Linux-only (platform ${process.platform})`);
 
 /** node-gyp: the one npm bundles, a local install, or one on PATH. */
 function findNodeGyp() {

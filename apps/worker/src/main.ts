@@ -27,8 +27,8 @@ async function main(): Promise<void> {
   if (tcp.engine === 'syn') logger.info({ tcpEngine: 'syn' }, 'TCP engine: native SYN scan (raw socket)');
   else
     logger[tcp.fallback ? 'warn' : 'info'](
-      { tcpEngine: 'connect', reason: tcp.reason },
-      `TCP engine: connect() scans; ${tcp.reason}`,
+      { tcpEngine: 'connect', batched: tcp.batched, reason: tcp.reason },
+      `TCP engine: connect() scans (${tcp.batched ? 'native batches' : 'one socket at a time'}); ${tcp.reason}`,
     );
   logger.info({ pid: process.pid }, 'worker ready');
 }

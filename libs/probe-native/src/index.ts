@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Per-cell result of a SYN scan. UNPROBED: not decided (deadline, cancel) — probe it another way;
+ * Per-cell result of a batch scan (SYN or connect). UNPROBED: not decided (deadline, cancel) — probe it another way;
  * EXCLUDED: masked out by the caller; ERROR: a local send error (EPERM from a local firewall, …).
  */
-export const SynState = {
+export const CellState = {
   UNPROBED: 0,
   LISTENING: 1,
   NOT_LISTENING: 2,
@@ -16,7 +16,7 @@ export const SynState = {
   EXCLUDED: 6,
 } as const;
 
-export interface SynScanRequest {
+export interface BatchScanRequest {
   /** IPv4 addresses as unsigned 32-bit integers in host order (127.0.0.1 = 0x7f000001). */
   targets: Uint32Array;
   ports: Uint16Array;
@@ -44,7 +44,7 @@ export interface SynScanRequest {
   /** Probes awaiting an answer at once, overall and per target. Defaults 256 / 64. */
   concurrency?: number;
   perHost?: number;
-  /** Fixed source port; 0/absent = an ephemeral port reserved for the batch. */
+  /** Fixed source port; 0/absent = an ephemeral port reserved for the batch. synScan only. */
   sourcePort?: number;
   /** Hard stop for the batch (ms); cells undecided by then come back UNPROBED. Default: derived. */
   deadlineMs?: number;
@@ -52,8 +52,8 @@ export interface SynScanRequest {
   cancel?: Int32Array;
 }
 
-export interface SynScanResult {
-  /** One SynState per cell, target-major: cell = targetIndex × ports.length + portIndex. */
+export interface BatchScanResult {
+  /** One CellState per cell, target-major: cell = targetIndex × ports.length + portIndex. */
   states: Uint8Array;
   /** Round trip of the answered attempt in ms, NaN when unknown (silence, or an answer to an earlier SYN). */
   rttMs: Float32Array;
@@ -73,8 +73,13 @@ export interface SynScanResult {
 }
 
 export interface ProbeNative {
-  /** The whole batch runs in C on a libuv worker thread. Rejects with an Error whose `code` is an errno name. */
-  synScan(req: SynScanRequest): Promise<SynScanResult>;
+  /**
+   * A batch of raw-socket SYN probes (root or CAP_NET_RAW). The whole batch runs in C on a libuv worker
+   * thread. Rejects with an Error whose `code` is an errno name.
+   */
+  synScan(req: BatchScanRequest): Promise<BatchScanResult>;
+  /** The same batch over one non-blocking connect() per attempt (no privilege; no sourcePort). */
+  connectScan(req: BatchScanRequest): Promise<BatchScanResult>;
   /** undefined when raw IPv4 sockets can be opened (root / CAP_NET_RAW), else the errno name. */
   rawSocketError(): string | undefined;
   abiVersion: number;
@@ -97,9 +102,12 @@ export function ipv4ToUint32(address: string): number | undefined {
 
 let cached: ProbeNative | null | undefined;
 
+/** FLEETQRY_NATIVE=0/off: build (build.mjs) and use no addon. */
+const nativeDisabled = () => ['0', 'off'].includes(process.env.FLEETQRY_NATIVE ?? '');
+
 /**
  * The addon, or undefined when it is not built, cannot load (other platform, ABI) or is disabled
- * (FLEETQRY_TCP_ENGINE=connect). Never throws. `binaryUrl` is for tests.
+ * (FLEETQRY_NATIVE=0 or off: the per-socket connect() path only). Never throws. `binaryUrl` is for tests.
  */
 export function loadProbeNative(binaryUrl?: URL): ProbeNative | undefined {
   if (binaryUrl === undefined && cached !== undefined) return cached ?? undefined;
@@ -107,9 +115,14 @@ export function loadProbeNative(binaryUrl?: URL): ProbeNative | undefined {
   try {
     const url = binaryUrl ?? new URL(BINARY, import.meta.url);
     const path = fileURLToPath(url);
-    if (process.env.FLEETQRY_TCP_ENGINE !== 'connect' && existsSync(path)) {
+    if (!nativeDisabled() && existsSync(path)) {
       const m = createRequire(import.meta.url)(path) as Partial<ProbeNative>;
-      if (typeof m.synScan === 'function' && typeof m.rawSocketError === 'function') mod = m as ProbeNative;
+      if (
+        typeof m.synScan === 'function' &&
+        typeof m.connectScan === 'function' &&
+        typeof m.rawSocketError === 'function'
+      )
+        mod = m as ProbeNative;
     }
   } catch {
     mod = undefined;

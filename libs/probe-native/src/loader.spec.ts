@@ -20,16 +20,27 @@ describe('probe-native loader', () => {
     expect(loadProbeNative(pathToFileURL(bogus))).toBeUndefined();
   });
 
-  it('returns undefined when FLEETQRY_TCP_ENGINE=connect', () => {
-    const before = process.env.FLEETQRY_TCP_ENGINE;
-    process.env.FLEETQRY_TCP_ENGINE = 'connect';
+  it('returns undefined when FLEETQRY_NATIVE=0 or off, and loads both batch scans otherwise', () => {
+    const binary = new URL('../build/Release/fleetqry_probe_native.node', import.meta.url);
+    const before = { native: process.env.FLEETQRY_NATIVE, engine: process.env.FLEETQRY_TCP_ENGINE };
+    const restore = (key: string, value: string | undefined) => {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    };
     try {
-      expect(
-        loadProbeNative(new URL('../build/Release/fleetqry_probe_native.node', import.meta.url)),
-      ).toBeUndefined();
+      for (const off of ['0', 'off']) {
+        process.env.FLEETQRY_NATIVE = off;
+        expect(loadProbeNative(binary)).toBeUndefined();
+      }
+      delete process.env.FLEETQRY_NATIVE;
+      // FLEETQRY_TCP_ENGINE=connect still loads the addon: its connect batches need no privilege.
+      process.env.FLEETQRY_TCP_ENGINE = 'connect';
+      const native = loadProbeNative(binary);
+      expect(typeof native?.synScan).toBe('function');
+      expect(typeof native?.connectScan).toBe('function');
     } finally {
-      if (before === undefined) delete process.env.FLEETQRY_TCP_ENGINE;
-      else process.env.FLEETQRY_TCP_ENGINE = before;
+      restore('FLEETQRY_NATIVE', before.native);
+      restore('FLEETQRY_TCP_ENGINE', before.engine);
     }
   });
 

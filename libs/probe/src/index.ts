@@ -9,7 +9,7 @@ export { DEFAULT_TIMING } from './engine/rtt-estimator.js';
 export { SourcePortInUseError } from './engine/tcp-connect.js';
 export type { ProbeTarget } from './engine/port-probe.js';
 export { DEFAULT_UDP_QUIET_MIN_MS, type ScanConfig } from './engine/scan-options.js';
-export { tcpEngineName, tcpEngineStatus } from './engine/syn-engine.js';
+export { tcpEngineName, tcpEngineStatus } from './engine/tcp-engine.js';
 export * from './plan/plan-scan.js';
 export * from './plan/probe-stage.js';
 export { validateCommunity } from './protocols/snmp/community.js';

@@ -6,7 +6,7 @@ import { loadGroundTruth, runCli, type HostTruth } from './run-cli.js';
 /**
  * The whole fleet lab through the CLI, checked against the lab's ground truth: every host × port ×
  * protocol state, every accepted community, banners. This is the accuracy contract of the probe core, so
- * it holds for both TCP engines: the raw-socket SYN engine (the default for root) and connect().
+ * it holds for both TCP engines: the raw-socket SYN engine (the default for root) and connect() (in the native batches, and per socket without the addon).
  */
 const truth = loadGroundTruth();
 const COMMUNITIES = ['public', 'private', 'nothing-accepts-this'];
@@ -31,7 +31,14 @@ function expectedState(h: HostTruth, proto: 'tcp' | 'udp', port: number): PortSt
   return queried ? 'LISTENING' : 'LISTENING or FILTERED';
 }
 
-describe.each(['syn', 'connect'] as const)(
+// `connect` runs connect() in the native addon's batches; `per-socket connect` without the addon.
+const ENGINE_ENV = {
+  syn: { FLEETQRY_TCP_ENGINE: 'auto' },
+  connect: { FLEETQRY_TCP_ENGINE: 'connect' },
+  'per-socket connect': { FLEETQRY_TCP_ENGINE: 'connect', FLEETQRY_NATIVE: '0' },
+};
+
+describe.each(['syn', 'connect', 'per-socket connect'] as const)(
   'fleet mode (%s TCP engine) against the fleet lab ground truth',
   (engine) => {
     let observations: Observation[];
@@ -57,7 +64,7 @@ describe.each(['syn', 'connect'] as const)(
           'jsonl',
           '--no-progress',
         ],
-        { timeoutMs: 300_000, env: { FLEETQRY_TCP_ENGINE: engine === 'connect' ? 'connect' : 'auto' } },
+        { timeoutMs: 300_000, env: ENGINE_ENV[engine] },
       );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);

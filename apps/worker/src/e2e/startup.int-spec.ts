@@ -209,7 +209,7 @@ describe('the TCP engine a worker scans with is logged at start', () => {
       const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0' }, { uid: 65534, gid: 65534 }));
       expect(lines).toEqual([
         expect.stringMatching(
-          /"level":"?(warn|40)"?.*TCP engine: connect\(\) scans; no raw socket \(EPERM\): the SYN engine needs root or CAP_NET_RAW/,
+          /"level":"?(warn|40)"?.*TCP engine: connect\(\) scans \(native batches\); no raw socket \(EPERM\): the SYN engine needs root or CAP_NET_RAW/,
         ),
       ]);
     },
@@ -232,7 +232,7 @@ describe('the TCP engine a worker scans with is logged at start', () => {
     const lines = await ready(startWorker({ FLEETQRY_WORKER_PORT: '0', FLEETQRY_TCP_ENGINE: 'connect' }));
     expect(lines).toEqual([
       expect.stringMatching(
-        /"level":"?(info|30)"?.*TCP engine: connect\(\) scans; chosen \(FLEETQRY_TCP_ENGINE=connect\)/,
+        /"level":"?(info|30)"?.*TCP engine: connect\(\) scans \(native batches\); chosen \(FLEETQRY_TCP_ENGINE=connect\)/,
       ),
     ]);
   }, 60_000);

@@ -38,11 +38,11 @@ describe('HostCursor', () => {
     expect(c.pending).toBe(false);
   });
 
-  it('leaves out the TCP ports a SYN batch decides, and takes back those it did not', () => {
+  it('leaves out the TCP ports a native batch decides, and takes back those it did not', () => {
     const mask = new Uint8Array(65_536);
     mask[22] = mask[443] = 1;
     const c = new HostCursor(TARGET, ports, true, mask);
-    expect(c.syn).toBe(true);
+    expect(c.batched).toBe(true);
     expect(c.take()).toEqual(['tcp', 80]);
     c.putBack([443]);
     expect(drain(c)).toEqual(['tcp/443', 'udp/53', 'udp/161']);

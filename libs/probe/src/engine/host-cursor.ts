@@ -51,9 +51,9 @@ export class HostCursor {
   constructor(
     readonly target: ProbeTarget,
     ports: { tcp: PortList; udp: PortList },
-    /** The host's TCP state probes are in (or queued for) a native SYN batch. */
-    public syn = false,
-    /** TCP ports left out (1 = skip, indexed by port): those the SYN batch decides. */
+    /** The host's TCP state probes are in (or queued for) a native batch. */
+    public batched = false,
+    /** TCP ports left out (1 = skip, indexed by port): those the native batch decides. */
     skipTcp?: Uint8Array,
   ) {
     this.subnet = subnetOf(target.address);

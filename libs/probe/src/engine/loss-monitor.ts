@@ -20,7 +20,7 @@ export const DEFAULT_TCP_ATTEMPTS = 3;
 /** Ceiling of the adaptive TCP attempts (nmap -T4 allows 7 with its 6 retries). */
 export const MAX_TCP_ATTEMPTS = 8;
 
-/** What one native SYN batch saw (see SynScanResult). */
+/** What one native batch saw (see BatchScanResult). */
 export interface BatchLoss {
   answered: number;
   retried: number;

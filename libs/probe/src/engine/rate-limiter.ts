@@ -8,8 +8,8 @@ export class RateLimiter {
   private readonly waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   /**
-   * The fraction of the rate this limiter may use now; the rest is lent to a native SYN batch that
-   * paces itself in C (see syn-batcher.ts), so the two together stay within the scan's rate.
+   * The fraction of the rate this limiter may use now; the rest is lent to a native batch that
+   * paces itself in C (see native-batcher.ts), so the two together stay within the scan's rate.
    */
   share = 1;
 

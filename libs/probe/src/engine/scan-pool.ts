@@ -9,7 +9,7 @@ import type { ScanConfig } from './scan-options.js';
 import { loadScanOptions } from './scan-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker-protocol.js';
 import { scan, type ScanEvent } from './scanner.js';
-import { loadSynEngine } from './syn-engine.js';
+import { loadBatchEngine } from './tcp-engine.js';
 import { SourcePortInUseError } from './tcp-connect.js';
 
 export interface ScanRunOptions {
@@ -71,14 +71,14 @@ export async function* runScan(
   opts: ScanRunOptions = {},
 ): AsyncGenerator<ScanEvent[]> {
   let n = threadCount(config, opts);
-  // A TCP-only scan whose ports have no protocol query, on the native SYN engine, runs its batches on a
+  // A TCP-only scan whose ports have no protocol query, on the native engine, runs its batches on a
   // libuv thread already; extra JS threads would only add start-up and message-copying cost (and take the
   // CPU that the kernel's packet handling and the rest of a sweep need).
   if (
     n > 1 &&
     opts.workers === undefined &&
     (await statesOnly(config)) &&
-    (await loadSynEngine(config.tcpEngine))
+    (await loadBatchEngine(config.tcpEngine))
   )
     n = 1;
   // Under ts-jest or tsx the worker module is TypeScript source that a bare worker cannot load.

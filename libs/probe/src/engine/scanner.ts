@@ -6,8 +6,8 @@ import { HostCursor, type PortList } from './host-cursor.js';
 import { HostScheduler } from './host-scheduler.js';
 import { probePort, probeTcpPortCallback, type PortProbeOptions, type ProbeTarget } from './port-probe.js';
 import type { TimingOptions } from './rtt-estimator.js';
-import { SynBatcher, type SynBatchSink } from './syn-batcher.js';
-import type { TcpEngineChoice } from './syn-engine.js';
+import { NativeBatcher, type BatchSink } from './native-batcher.js';
+import type { TcpEngineChoice } from './tcp-engine.js';
 import { UdpRecheckHold } from './udp-hold.js';
 
 export interface ScanLimits {
@@ -40,8 +40,9 @@ export interface ScanOptions extends Omit<PortProbeOptions, 'signal'> {
   sourcePort?: number;
   /**
    * `auto` (default): TCP state probes of IPv4 hosts go through the native SYN scan when it is
-   * available (built, raw sockets allowed); `connect`: always the connect() path. The environment
-   * variable FLEETQRY_TCP_ENGINE=connect forces `connect` too.
+   * available (built, raw sockets allowed), else connect(); `connect`: always connect() (nmap -sT's
+   * probe, no privilege). The environment variable FLEETQRY_TCP_ENGINE=connect forces `connect` too.
+   * See tcp-engine.ts for where connect() runs (native batches or per socket).
    */
   tcpEngine?: TcpEngineChoice;
   /** Re-checks every address right before it is probed; returns a reason to refuse, or undefined. */
@@ -61,15 +62,15 @@ export type ScanEvent =
 
 /**
  * One scan's moving parts, wired together: hosts come from the target stream, the scheduler starts
- * their probes (the SYN batcher takes the TCP state probes it can), results go to the outbox, and a
- * host is done, with a `host-done` after all of its observations, once its probes, its SYN batch and
+ * their probes (the native batcher takes the TCP state probes it can), results go to the outbox, and a
+ * host is done, with a `host-done` after all of its observations, once its probes, its native batch and
  * its UDP recheck have all finished.
  */
-class ScanRun implements SynBatchSink<HostCursor> {
+class ScanRun implements BatchSink<HostCursor> {
   readonly outbox = new EventOutbox<ScanEvent>();
   readonly scheduler: HostScheduler<HostCursor>;
   readonly hold: UdpRecheckHold<HostCursor>;
-  syn: SynBatcher<HostCursor> | undefined;
+  batcher: NativeBatcher<HostCursor> | undefined;
   sourceDone = false;
   /** An error that ends the scan (a fixed source port in use). */
   fatal: Error | undefined;
@@ -83,8 +84,8 @@ class ScanRun implements SynBatchSink<HostCursor> {
     this.scheduler = new HostScheduler(
       ctx.pacer,
       {
-        concurrency: () => limits.concurrency - (this.syn?.reserved ?? 0),
-        perHost: (host) => (host.syn ? limits.perHost - this.syn!.perHost : limits.perHost),
+        concurrency: () => limits.concurrency - (this.batcher?.reserved ?? 0),
+        perHost: (host) => (host.batched ? limits.perHost - this.batcher!.perHost : limits.perHost),
       },
       this.launch,
     );
@@ -110,10 +111,10 @@ class ScanRun implements SynBatchSink<HostCursor> {
     const target = r.value;
     const refusal = this.opts.scopeCheck(target.address);
     if (refusal) return this.outbox.push({ type: 'host-refused', target, reason: refusal });
-    const syn = this.syn?.accepts(target) ? this.syn : undefined;
-    const host = new HostCursor(target, this.opts.ports, syn !== undefined, syn?.mask);
-    if (syn) {
-      syn.enqueue(host);
+    const batcher = this.batcher?.accepts(target) ? this.batcher : undefined;
+    const host = new HostCursor(target, this.opts.ports, batcher !== undefined, batcher?.mask);
+    if (batcher) {
+      batcher.enqueue(host);
       this.scheduler.add(host);
     } else if (!host.pending) this.outbox.push({ type: 'host-done', target });
     else this.scheduler.add(host);
@@ -124,14 +125,14 @@ class ScanRun implements SynBatchSink<HostCursor> {
     if (!this.stopped) this.scheduler.fill();
   }
 
-  launchSyn(): void {
-    if (!this.stopped) this.syn?.launch();
+  launchBatches(): void {
+    if (!this.stopped) this.batcher?.launch();
   }
 
   close(): void {
     // Stop launching; in-flight probes settle on their own deadlines, a native batch is cancelled.
     this.scheduler.clear();
-    this.syn?.close();
+    this.batcher?.close();
   }
 
   /** The scheduler's start: the host's next probe, on the callback path for plain TCP states. */
@@ -162,7 +163,7 @@ class ScanRun implements SynBatchSink<HostCursor> {
   }
 
   private finishIfDone(host: HostCursor): void {
-    if (host.pending || host.inflight !== 0 || host.syn) return;
+    if (host.pending || host.inflight !== 0 || host.batched) return;
     const recheck = this.hold.release(host, host.target, this.observation);
     if (recheck) {
       this.scheduler.hold(host);
@@ -180,19 +181,19 @@ class ScanRun implements SynBatchSink<HostCursor> {
     this.outbox.push({ type: 'host-done', target: host.target });
   }
 
-  // SynBatchSink
+  // BatchSink
   readonly observation = (observation: Observation): void => {
     this.outbox.push({ type: 'observation', observation });
   };
 
   hostSettled(host: HostCursor, leftover: number[]): void {
     host.putBack(leftover);
-    host.syn = false;
+    host.batched = false;
     this.finishIfDone(host);
   }
 
   batchDone(): void {
-    this.launchSyn();
+    this.launchBatches();
     this.fill();
     this.outbox.wakeSoon();
   }
@@ -201,8 +202,8 @@ class ScanRun implements SynBatchSink<HostCursor> {
 /**
  * Streams targets × ports through the probes with bounded concurrency, per-host parallelism and a
  * bounded set of active hosts, so memory does not grow with the size of the target list. Hosts are
- * served round-robin (host-scheduler.ts); the native SYN scan takes the plain TCP state probes of IPv4
- * hosts when it can (syn-batcher.ts); silent UDP ports may be rechecked before they are reported
+ * served round-robin (host-scheduler.ts); the native batch scan (SYN or connect) takes the plain TCP
+ * state probes of IPv4 hosts when it can (native-batcher.ts); silent UDP ports may be rechecked before they are reported
  * (udp-hold.ts). Events come out in batches as probes finish; a host's `host-done` follows all of its
  * observations; the last event is `network`.
  */
@@ -216,7 +217,7 @@ export async function* scan(
   const limits = opts.sourcePort !== undefined ? { ...opts.limits, concurrency: 1, perHost: 1 } : opts.limits;
   const ctx = createEngineContext(opts);
   const run = new ScanRun(source, opts, ctx, limits);
-  run.syn = await SynBatcher.open(ctx, { ...opts, limits }, run);
+  run.batcher = await NativeBatcher.open(ctx, { ...opts, limits }, run);
   const { outbox, scheduler } = run;
   try {
     for (;;) {
@@ -227,7 +228,7 @@ export async function* scan(
       if (outbox.length) yield outbox.take();
       while (!run.sourceDone && scheduler.size < limits.hostGroupSize && outbox.length < 4096)
         await run.pullHost();
-      run.launchSyn();
+      run.launchBatches();
       run.fill();
       if (run.sourceDone && scheduler.size === 0 && scheduler.inflight === 0) {
         outbox.push({ type: 'network', network: ctx.loss.quality() });

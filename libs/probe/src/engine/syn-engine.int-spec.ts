@@ -5,7 +5,7 @@ import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_TIMING } from './rtt-estimator.js';
 import { scan, type ScanEvent } from './scanner.js';
 import { preconditionMet } from '../testing/lab-daemons.js';
-import { loadSynEngine } from './syn-engine.js';
+import { loadBatchEngine } from './tcp-engine.js';
 
 // The fleet lab (tools/lab, 127.30.0.1-64): every host × TCP 1-1024 through the SYN engine must equal
 // the ground truth. Skipped when the lab is down or the SYN engine is unavailable (not root, no addon),
@@ -19,7 +19,7 @@ interface TruthHost {
 const truth = existsSync(TRUTH)
   ? (JSON.parse(readFileSync(TRUTH, 'utf8')) as { hosts: TruthHost[] })
   : undefined;
-const syn = await loadSynEngine();
+const syn = (await loadBatchEngine())?.kind === 'syn';
 const d = preconditionMet(
   'SYN engine on the lab',
   !truth

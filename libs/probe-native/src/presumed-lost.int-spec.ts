@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { ipv4ToUint32, loadProbeNative, SynState } from './index.js';
+import { ipv4ToUint32, loadProbeNative, CellState } from './index.js';
 
 // Packets go only to 127.117.18.1, a loopback address nothing else uses, where tools/lab/loss.sh's
 // firewall rule drops one TCP port silently (no loss otherwise). Needs root, nft and the built addon.
@@ -40,36 +40,39 @@ function loss(...args: string[]): void {
   if (r.status !== 0) throw new Error(`loss.sh ${args.join(' ')}: ${r.stderr}`);
 }
 
-d('synScan: a silent attempt leaves the caps once its round trip has passed', () => {
-  let closed: number[];
-  let dropped: number;
-  beforeAll(async () => {
-    const freed = await freedPorts(41);
-    dropped = freed[0]!;
-    closed = freed.slice(1);
-    loss('on', '0', CIDR, '--filter-tcp', String(dropped));
-  });
-  afterAll(() => loss('off'));
-
-  it('scans on past a dropped port with one probe in flight, long before that port’s first timeout', async () => {
-    // One probe in flight, a one-second timeout floor, 1.5 s for the whole batch. Were the dropped
-    // port to hold the only place until its attempts ran out (1 s + 2 s + 2 s), every port after it
-    // would still be unprobed at the deadline. Presumed lost a tenth of the floor after its SYN, it
-    // lets them all through while it keeps listening.
-    const ports = Uint16Array.from([closed[0]!, dropped, ...closed.slice(1)]);
-    const r = await native!.synScan({
-      targets: Uint32Array.of(ipv4ToUint32(TARGET)!),
-      ports,
-      timeoutMs: 1000,
-      minTimeoutMs: 1000,
-      attempts: 3,
-      concurrency: 1,
-      perHost: 1,
-      deadlineMs: 1500,
+d.each(['synScan', 'connectScan'] as const)(
+  '%s: a silent attempt leaves the caps once its round trip has passed',
+  (kind) => {
+    let closed: number[];
+    let dropped: number;
+    beforeAll(async () => {
+      const freed = await freedPorts(41);
+      dropped = freed[0]!;
+      closed = freed.slice(1);
+      loss('on', '0', CIDR, '--filter-tcp', String(dropped));
     });
-    const states = [...r.states];
-    expect(states[1]).toBe(SynState.UNPROBED); // still within its attempts at the deadline
-    expect(states.filter((s, i) => i !== 1)).toEqual(closed.map(() => SynState.NOT_LISTENING));
-    expect(r.sent).toBeGreaterThanOrEqual(ports.length);
-  });
-});
+    afterAll(() => loss('off'));
+
+    it('scans on past a dropped port with one probe in flight, long before that port’s first timeout', async () => {
+      // One probe in flight, a one-second timeout floor, 1.5 s for the whole batch. Were the dropped
+      // port to hold the only place until its attempts ran out (1 s + 2 s + 2 s), every port after it
+      // would still be unprobed at the deadline. Presumed lost a tenth of the floor after its SYN, it
+      // lets them all through while it keeps listening.
+      const ports = Uint16Array.from([closed[0]!, dropped, ...closed.slice(1)]);
+      const r = await native![kind]({
+        targets: Uint32Array.of(ipv4ToUint32(TARGET)!),
+        ports,
+        timeoutMs: 1000,
+        minTimeoutMs: 1000,
+        attempts: 3,
+        concurrency: 1,
+        perHost: 1,
+        deadlineMs: 1500,
+      });
+      const states = [...r.states];
+      expect(states[1]).toBe(CellState.UNPROBED); // still within its attempts at the deadline
+      expect(states.filter((s, i) => i !== 1)).toEqual(closed.map(() => CellState.NOT_LISTENING));
+      expect(r.sent).toBeGreaterThanOrEqual(ports.length);
+    });
+  },
+);

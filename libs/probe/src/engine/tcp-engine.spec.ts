@@ -1,18 +1,27 @@
 import net from 'node:net';
 
 import type { Observation } from '@fleetqry/contracts';
+import { loadProbeNative } from '@fleetqry/probe-native';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { preconditionMet } from '../testing/lab-daemons.js';
 import { collectEvents, portList, testScanOptions } from '../testing/scan-options.js';
 import type { ProbeTarget } from './port-probe.js';
 import { DEFAULT_LIMITS, scan, type ScanEvent, type ScanOptions } from './scanner.js';
-import { ipv4ToUint32, loadSynEngine, synStateResult, tcpEngineName, tcpEngineStatus } from './syn-engine.js';
+import { createEngineContext } from './engine-context.js';
+import { probeTcpState } from './tcp-probe.js';
+import {
+  cellStateResult,
+  ipv4ToUint32,
+  loadBatchEngine,
+  tcpEngineName,
+  tcpEngineStatus,
+} from './tcp-engine.js';
 
 // Everything here talks to in-process listeners on 127.0.0.1 only. The SYN engine needs the built
 // addon and root/CAP_NET_RAW; without them the comparison is skipped (and `auto` must mean connect),
 // except under FLEETQRY_REQUIRE_DAEMONS=1.
-const syn = await loadSynEngine();
+const syn = (await loadBatchEngine())?.kind === 'syn';
 const d = preconditionMet('SYN engine', syn ? undefined : 'the SYN engine does not load (root + addon)')
   ? describe
   : describe.skip;
@@ -36,13 +45,13 @@ function byPort(events: ScanEvent[]): Map<string, Pick<Observation, 'state' | 'r
   return m;
 }
 
-describe('syn-engine helpers', () => {
+describe('tcp-engine helpers', () => {
   it('maps native codes to the connect path states and reasons', () => {
-    expect(synStateResult(1, 0.5)).toEqual({ state: 'LISTENING', reason: 'syn-ack', rttMs: 0.5 });
-    expect(synStateResult(2, NaN)).toEqual({ state: 'NOT LISTENING', reason: 'conn-refused' });
-    expect(synStateResult(3, NaN)).toEqual({ state: 'FILTERED', reason: 'timeout' });
-    expect(synStateResult(4, NaN)).toEqual({ state: 'FILTERED', reason: 'host-unreachable' });
-    for (const undecided of [0, 5, 6]) expect(synStateResult(undecided, NaN)).toBeUndefined();
+    expect(cellStateResult(1, 0.5)).toEqual({ state: 'LISTENING', reason: 'syn-ack', rttMs: 0.5 });
+    expect(cellStateResult(2, NaN)).toEqual({ state: 'NOT LISTENING', reason: 'conn-refused' });
+    expect(cellStateResult(3, NaN)).toEqual({ state: 'FILTERED', reason: 'timeout' });
+    expect(cellStateResult(4, NaN)).toEqual({ state: 'FILTERED', reason: 'host-unreachable' });
+    for (const undecided of [0, 5, 6]) expect(cellStateResult(undecided, NaN)).toBeUndefined();
     expect(ipv4ToUint32('127.30.0.1')).toBe(0x7f1e0001);
   });
 
@@ -51,9 +60,12 @@ describe('syn-engine helpers', () => {
     const before = process.env.FLEETQRY_TCP_ENGINE;
     process.env.FLEETQRY_TCP_ENGINE = 'connect';
     try {
-      expect(await loadSynEngine()).toBeUndefined();
+      // connect() runs in the addon's batches when the addon is built (no privilege needed).
+      const batched = loadProbeNative() !== undefined;
+      expect((await loadBatchEngine())?.kind).toBe(batched ? 'connect' : undefined);
       expect(await tcpEngineStatus()).toEqual({
         engine: 'connect',
+        batched,
         reason: 'chosen (FLEETQRY_TCP_ENGINE=connect)',
         fallback: false,
       });
@@ -85,15 +97,22 @@ d('SYN engine against the connect path (127.0.0.1)', () => {
 
   it('uses the SYN engine here', async () => {
     expect(await tcpEngineName()).toBe('syn');
-    expect(await tcpEngineStatus()).toEqual({ engine: 'syn', fallback: false });
+    expect(await tcpEngineStatus()).toEqual({ engine: 'syn', batched: true, fallback: false });
   });
 
-  it('gives the same states and reasons as connect() for open and closed ports', async () => {
+  it('gives the same states and reasons as connect(), batched and per socket, for open and closed ports', async () => {
     const ports = portList([...open.map(portOf), ...closed]);
     const viaSyn = byPort(await run('auto', { ports: { tcp: ports, udp: portList([]) } }));
     const viaConnect = byPort(await run('connect', { ports: { tcp: ports, udp: portList([]) } }));
+    const ctx = createEngineContext(testScanOptions());
+    const perSocket = new Map<string, Pick<Observation, 'state' | 'reason'>>();
+    for (const port of ports) {
+      const { state, reason } = await probeTcpState(ctx, LOCAL.address, 4, port);
+      perSocket.set(`127.0.0.1 tcp/${port}`, { state, reason });
+    }
     expect(viaSyn.size).toBe(8);
     expect(viaSyn).toEqual(viaConnect);
+    expect(viaSyn).toEqual(perSocket);
     for (const p of open.map(portOf))
       expect(viaSyn.get(`127.0.0.1 tcp/${p}`)).toEqual({ state: 'LISTENING', reason: 'syn-ack' });
     for (const p of closed)

@@ -1,7 +1,13 @@
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 
 import type { Observation } from '@fleetqry/contracts';
-import { SynState, type SynScanRequest, type SynScanResult } from '@fleetqry/probe-native';
+import {
+  CellState,
+  loadProbeNative,
+  type BatchScanRequest,
+  type BatchScanResult,
+} from '@fleetqry/probe-native';
 
 import type { ProtocolPlugin } from '../protocols/plugin.js';
 import { preconditionMet } from '../testing/lab-daemons.js';
@@ -9,33 +15,31 @@ import { portList, testScanOptions } from '../testing/scan-options.js';
 import { createEngineContext, type EngineContext } from './engine-context.js';
 import type { ProbeTarget } from './port-probe.js';
 import type { ScanOptions } from './scanner.js';
-import { SynBatcher, type SynBatcherOptions } from './syn-batcher.js';
-import { ipv4ToUint32, loadSynEngine, type SynNative } from './syn-engine.js';
+import { NativeBatcher, type NativeBatcherOptions } from './native-batcher.js';
+import { ipv4ToUint32, type BatchEngine } from './tcp-engine.js';
 
 /**
  * The batcher's bookkeeping against a stand-in engine whose answers the test chooses (which cells
  * come back decided, undecided, or the whole batch failing); the native engine itself, against real
- * listeners, is the last case here and syn-engine.spec.ts.
+ * listeners, is the last case here and tcp-engine.spec.ts.
  */
-class StandIn implements SynNative {
-  readonly requests: SynScanRequest[] = [];
-  private readonly pending: { resolve: (r: SynScanResult) => void; reject: (e: Error) => void }[] = [];
-  synScan(req: SynScanRequest): Promise<SynScanResult> {
+class StandIn implements BatchEngine {
+  constructor(readonly kind: BatchEngine['kind'] = 'syn') {}
+  readonly requests: BatchScanRequest[] = [];
+  private readonly pending: { resolve: (r: BatchScanResult) => void; reject: (e: Error) => void }[] = [];
+  scan(req: BatchScanRequest): Promise<BatchScanResult> {
     this.requests.push(req);
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
-  rawSocketError(): string | undefined {
-    return undefined;
-  }
   /** Answers the oldest open batch: `state(targetIndex, port)` per cell. */
-  answer(state: (t: number, port: number) => number, stats: Partial<SynScanResult> = {}): void {
+  answer(state: (t: number, port: number) => number, stats: Partial<BatchScanResult> = {}): void {
     const req = this.requests[this.requests.length - this.pending.length]!;
     const np = req.ports.length;
     const states = new Uint8Array(req.targets.length * np);
     const rttMs = new Float32Array(states.length).fill(NaN);
     for (let t = 0; t < req.targets.length; t++)
       for (let k = 0; k < np; k++)
-        states[t * np + k] = req.exclude?.[t * np + k] ? SynState.EXCLUDED : state(t, req.ports[k]!);
+        states[t * np + k] = req.exclude?.[t * np + k] ? CellState.EXCLUDED : state(t, req.ports[k]!);
     this.pending.shift()!.resolve({
       states,
       rttMs,
@@ -64,19 +68,23 @@ const host = (n: number, exclude?: ProbeTarget['exclude']): Host => ({
 });
 // The native engine loads as root with the addon built (required under FLEETQRY_REQUIRE_DAEMONS=1).
 const realEngine = preconditionMet(
-  'SYN engine',
-  (await loadSynEngine()) ? undefined : 'the SYN engine does not load',
+  'native engine',
+  loadProbeNative() ? undefined : 'the native addon does not load',
 );
 const flush = () => new Promise((r) => setImmediate(r));
 
-function setup(over: Partial<ScanOptions & SynBatcherOptions> = {}, tcp = [21, 22, 23]) {
+function setup(
+  over: Partial<ScanOptions & NativeBatcherOptions> = {},
+  tcp = [21, 22, 23],
+  kind: BatchEngine['kind'] = 'syn',
+) {
   const opts = { ...testScanOptions({ ports: { tcp: portList(tcp), udp: portList([]) } }), ...over };
   const ctx: EngineContext = createEngineContext(opts);
-  const native = new StandIn();
+  const native = new StandIn(kind);
   const observations: Observation[] = [];
   const settled: [string, number[]][] = [];
   let batchesDone = 0;
-  const batcher: SynBatcher<Host> = new SynBatcher(native, Uint16Array.from(tcp), ctx, opts, {
+  const batcher: NativeBatcher<Host> = new NativeBatcher(native, Uint16Array.from(tcp), ctx, opts, {
     observation: (o) => observations.push(o),
     hostSettled: (h, leftover) => settled.push([h.target.host, leftover]),
     batchDone: () => {
@@ -87,7 +95,7 @@ function setup(over: Partial<ScanOptions & SynBatcherOptions> = {}, tcp = [21, 2
   return { batcher, native, ctx, observations, settled, batchesDone: () => batchesDone };
 }
 
-describe('SynBatcher', () => {
+describe('NativeBatcher', () => {
   it('batches queued hosts by cells, one batch at a time, and reports every decided cell', async () => {
     const { batcher, native, observations, settled, batchesDone } = setup({ batchCells: 6 });
     for (let n = 1; n <= 5; n++) batcher.enqueue(host(n));
@@ -97,7 +105,7 @@ describe('SynBatcher', () => {
     expect([...native.requests[0]!.targets]).toEqual([1, 2].map((n) => ipv4ToUint32(`127.0.5.${n}`)));
     expect([...native.requests[0]!.ports]).toEqual([21, 22, 23]);
 
-    native.answer((_t, port) => (port === 22 ? SynState.LISTENING : SynState.NOT_LISTENING));
+    native.answer((_t, port) => (port === 22 ? CellState.LISTENING : CellState.NOT_LISTENING));
     await flush();
     expect(batchesDone()).toBe(1);
     expect(settled).toEqual([
@@ -113,13 +121,34 @@ describe('SynBatcher', () => {
       'h2 23 NOT LISTENING',
     ]);
     expect(native.requests).toHaveLength(2); // the next batch started once the first was done
-    native.answer(() => SynState.FILTERED);
+    native.answer(() => CellState.FILTERED);
     await flush();
-    native.answer(() => SynState.FILTERED);
+    native.answer(() => CellState.FILTERED);
     await flush();
     expect(native.requests.map((r) => r.targets.length)).toEqual([2, 2, 1]);
     expect(settled.map(([h]) => h)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5']);
     expect(batchesDone()).toBe(3);
+  });
+
+  it('runs connect() batches one per core, dealing the queued hosts evenly and splitting the share', () => {
+    // FLEETQRY_BATCHES (a measurement override) must not decide this case.
+    const before = process.env.FLEETQRY_BATCHES;
+    delete process.env.FLEETQRY_BATCHES;
+    try {
+      const cores = Math.min(availableParallelism(), 4);
+      const { batcher, native } = setup({}, [21, 22, 23], 'connect');
+      for (let n = 1; n <= 5 * cores; n++) batcher.enqueue(host(n));
+      batcher.launch();
+      expect(native.requests.map((r) => r.targets.length)).toEqual(Array<number>(cores).fill(5));
+      expect(native.requests[0]!.concurrency).toBe(Math.floor(batcher.concurrency / cores));
+      // SYN batches, by default, one at a time.
+      const syn = setup({}, [21, 22, 23], 'syn');
+      for (let n = 1; n <= 5; n++) syn.batcher.enqueue(host(n));
+      syn.batcher.launch();
+      expect(syn.native.requests.map((r) => r.targets.length)).toEqual([5]);
+    } finally {
+      if (before !== undefined) process.env.FLEETQRY_BATCHES = before;
+    }
   });
 
   it('hands undecided cells back for connect(), and never reports a host’s excluded ports', async () => {
@@ -129,7 +158,7 @@ describe('SynBatcher', () => {
     batcher.launch();
     expect([...native.requests[0]!.exclude!]).toEqual([0, 0, 1, 0, 0, 0]);
     native.answer((t, port) =>
-      port === 21 ? SynState.UNPROBED : t === 1 && port === 22 ? SynState.ERROR : SynState.LISTENING,
+      port === 21 ? CellState.UNPROBED : t === 1 && port === 22 ? CellState.ERROR : CellState.LISTENING,
     );
     await flush();
     expect(settled).toEqual([
@@ -165,7 +194,7 @@ describe('SynBatcher', () => {
   it('borrows its share of the limits only while a batch runs', async () => {
     const limits = { concurrency: 100, perHost: 10, ratePerSecond: 1000, hostGroupSize: 8 };
     const { batcher, native, ctx } = setup({ limits });
-    // Only TCP ports, all of them SYN ports: 3/4 of each limit.
+    // Only TCP ports, all of them batched: 3/4 of each limit.
     expect([batcher.concurrency, batcher.perHost]).toEqual([75, 7]);
     expect(batcher.reserved).toBe(0);
     batcher.enqueue(host(1));
@@ -173,7 +202,7 @@ describe('SynBatcher', () => {
     expect(batcher.reserved).toBe(75);
     expect(ctx.rate.share).toBe(0.25);
     expect(native.requests[0]).toMatchObject({ concurrency: 75, perHost: 7, ratePerSecond: 750 });
-    native.answer(() => SynState.FILTERED, { answered: 4, retried: 1, retransmitted: 6, silent: 2 });
+    native.answer(() => CellState.FILTERED, { answered: 4, retried: 1, retransmitted: 6, silent: 2 });
     await flush();
     expect(batcher.reserved).toBe(0);
     expect(ctx.rate.share).toBe(1);
@@ -214,18 +243,23 @@ describe('SynBatcher', () => {
     const opts = (over: Partial<ScanOptions> = {}) =>
       testScanOptions({ ports: { tcp: portList([21, 80]), udp: portList([]) }, ...over });
 
-    it('is off for the connect engine, for attempts the native scan cannot do, and without SYN ports', async () => {
-      const of = (o: ScanOptions) => SynBatcher.open(createEngineContext(o), o, sink);
-      expect(await of(opts({ tcpEngine: 'connect' }))).toBeUndefined();
+    it('is off for connect() on a fixed source port, for attempts the native scan cannot do, and without batchable ports', async () => {
+      const of = (o: ScanOptions) => NativeBatcher.open(createEngineContext(o), o, sink);
+      expect(await of(opts({ tcpEngine: 'connect', sourcePort: 40000 }))).toBeUndefined();
       expect(await of(opts({ tcpAttempts: 0 }))).toBeUndefined();
       expect(await of(opts({ tcpAttempts: 9 }))).toBeUndefined();
       const http = { name: 'http' } as ProtocolPlugin;
       expect(await of(opts({ pluginFor: () => http }))).toBeUndefined();
     });
 
-    (realEngine ? it : it.skip)(
-      'takes the ports without a protocol query, and decides them natively',
-      async () => {
+    // `auto` means SYN batches only where raw sockets are allowed (root here, required under REQUIRE_DAEMONS).
+    const rawOk = loadProbeNative()?.rawSocketError() === undefined;
+    (realEngine ? it.each : it.skip.each)([
+      ...(rawOk ? [['auto', 'syn'] as const] : []),
+      ['connect', 'connect'] as const,
+    ])(
+      'takes the ports without a protocol query, and decides them natively (%s: %s batches)',
+      async (tcpEngine, kind) => {
         // The real engine against a listener and a closed port of this test on 127.0.0.1.
         const server = net.createServer((c) => c.destroy());
         await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -239,18 +273,19 @@ describe('SynBatcher', () => {
         try {
           const http = { name: 'http' } as ProtocolPlugin;
           const o = opts({
+            tcpEngine,
             ports: { tcp: portList([open, closed, 80]), udp: portList([]) },
             pluginFor: (_p, port) => (port === 80 ? http : undefined),
           });
           const observations: Observation[] = [];
           let done!: () => void;
           const finished = new Promise<void>((r) => (done = r));
-          const b = await SynBatcher.open<Host>(createEngineContext(o), o, {
+          const b = await NativeBatcher.open<Host>(createEngineContext(o), o, {
             observation: (x) => observations.push(x),
             hostSettled: () => undefined,
             batchDone: done,
           });
-          expect(b).toBeDefined();
+          expect(b?.kind).toBe(kind);
           expect([b!.mask[open], b!.mask[closed], b!.mask[80]]).toEqual([1, 1, 0]);
           b!.enqueue({ target: { host: 'local', address: '127.0.0.1', family: 4 } });
           b!.launch();
