@@ -6,7 +6,8 @@ import { loadGroundTruth, runCli, type HostTruth } from './run-cli.js';
 /**
  * The whole fleet lab through the CLI, checked against the lab's ground truth: every host × port ×
  * protocol state, every accepted community, banners. This is the accuracy contract of the probe core, so
- * it holds for both TCP engines: the raw-socket SYN engine (the default for root) and connect() (in the native batches, and per socket without the addon).
+ * it holds for both TCP engines: the raw-socket SYN engine (the default for root) and connect(), in the
+ * native batches and per socket (without the addon).
  */
 const truth = loadGroundTruth();
 const COMMUNITIES = ['public', 'private', 'nothing-accepts-this'];
