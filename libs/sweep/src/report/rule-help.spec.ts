@@ -75,5 +75,8 @@ describe('ruleHelp', () => {
     );
     expect(help.fullDescription).toBe('New check.');
     expect(help.text).toContain('Fix: See the rule reference.');
+    // No section of the rule reference is named after it: the link goes to the reference itself.
+    expect(help.helpUri).toBe(RULES_DOC_URL);
+    expect(help.markdown.endsWith(`[Rule reference](${RULES_DOC_URL})`)).toBe(true);
   });
 });

@@ -41,16 +41,18 @@ export interface RuleHelp {
 
 /** SARIF's fullDescription, help and helpUri for a rule; `title` is used when the run recorded no catalog. */
 export function ruleHelp(id: string, rule: ReportRule | undefined, title: string): RuleHelp {
-  const type = rule?.type as RuleType | undefined;
-  const what = type ? ruleTypeDescription(type) : undefined;
-  const remedy = type ? REMEDY[type] : undefined;
+  const type = rule?.type;
+  // A type this version does not know (a run recorded by another one) has no remedy and no section.
+  const known = type !== undefined && Object.hasOwn(REMEDY, type) ? (type as RuleType) : undefined;
+  const what = known ? ruleTypeDescription(known) : undefined;
+  const remedy = known ? REMEDY[known] : undefined;
   const entries: { check?: string; title: string; description?: string }[] = rule?.entries ?? [{ title }];
   const lines = entries.map(
     (e) =>
       `${e.check ? `${e.check}: ` : ''}${sentence(e.title)}${e.description ? ` ${sentence(e.description)}` : ''}`,
   );
   const fullDescription = [...lines, what ? sentence(`Rule type ${type}: ${what}`) : ''].filter(Boolean);
-  const helpUri = type ? `${RULES_DOC_URL}#${type}` : RULES_DOC_URL;
+  const helpUri = known ? `${RULES_DOC_URL}#${known}` : RULES_DOC_URL;
   const fix = remedy ?? 'See the rule reference.';
   const refs = rule?.references ?? [];
   return {
