@@ -216,7 +216,12 @@ static int conn_drain(scan_t *s) {
       int e = 0;
       socklen_t len = sizeof e;
       if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) e = errno;
-      if (e == 0 && !(evs[k].events & EPOLLOUT)) continue; /* not yet an outcome */
+      if (e == 0 && !(evs[k].events & EPOLLOUT)) {
+        /* Hung up without an error or a connection: silence, which the timeouts judge. Left in the
+           (level-triggered) set, it would be reported again on every drain. */
+        if (evs[k].events & (EPOLLHUP | EPOLLERR)) drop(c, fd, 0);
+        continue;
+      }
       settle(s, fd, e, now);
     }
     total += n;

@@ -1,7 +1,7 @@
 import type { Observation, PortState } from '@fleetqry/contracts';
 import { tcpEngineName } from '@fleetqry/probe';
 
-import { loadGroundTruth, runCli, type HostTruth } from './run-cli.js';
+import { loadGroundTruth, runCli, TCP_ENGINE_ENV, type HostTruth } from './run-cli.js';
 
 /**
  * The whole fleet lab through the CLI, checked against the lab's ground truth: every host × port ×
@@ -32,13 +32,6 @@ function expectedState(h: HostTruth, proto: 'tcp' | 'udp', port: number): PortSt
   return queried ? 'LISTENING' : 'LISTENING or FILTERED';
 }
 
-// `connect` runs connect() in the native addon's batches; `per-socket connect` without the addon.
-const ENGINE_ENV = {
-  syn: { FLEETQRY_TCP_ENGINE: 'auto' },
-  connect: { FLEETQRY_TCP_ENGINE: 'connect' },
-  'per-socket connect': { FLEETQRY_TCP_ENGINE: 'connect', FLEETQRY_NATIVE: '0' },
-};
-
 describe.each(['syn', 'connect', 'per-socket connect'] as const)(
   'fleet mode (%s TCP engine) against the fleet lab ground truth',
   (engine) => {
@@ -65,7 +58,7 @@ describe.each(['syn', 'connect', 'per-socket connect'] as const)(
           'jsonl',
           '--no-progress',
         ],
-        { timeoutMs: 300_000, env: ENGINE_ENV[engine] },
+        { timeoutMs: 300_000, env: TCP_ENGINE_ENV[engine] },
       );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);

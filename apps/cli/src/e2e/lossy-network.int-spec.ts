@@ -8,14 +8,15 @@ import { promisify } from 'node:util';
 
 import { NetworkQualitySchema, ObservationSchema, ReportSchema } from '@fleetqry/contracts';
 
-import { REPO_ROOT } from './run-cli.js';
+import { REPO_ROOT, TCP_ENGINE_ENV } from './run-cli.js';
 
 /**
  * TCP states on a lossy network: a small fleet of our own (listeners this test starts on 16 loopback
  * addresses of a range nobody else uses, two ports dropped by a firewall rule) behind tools/lab/loss.sh,
  * which drops 5 % of the packets in each direction. Every one of the 16 × 1023 cells must come out as
- * the ground truth says, with both TCP engines (connect() batched and per socket); the run's network evidence must show the drops (in the
- * query summary, and stored with an embedded sweep's run and its report); and the loss table must be gone
+ * the ground truth says, with both TCP engines (connect() batched and per socket); the run's network
+ * evidence must show the drops (in the query summary, and stored with an embedded sweep's run and its
+ * report); and the loss table must be gone
  * afterwards. UDP 53, 161 and 389 (datagram echo services on a rotating subset of the hosts, the rest
  * closed) must come out as they are: loopback obeys the machine's global ICMP rate limit, so closed
  * ports whose ICMP the scan's burst has used up, or loss has dropped, must still be found closed. Needs root (nft); never skipped under FLEETQRY_REQUIRE_DAEMONS.
@@ -116,14 +117,9 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
     spawnSync('bash', [LOSS_SH, 'off'], { env: { ...process.env, LOSS_TAG: TAG }, stdio: 'ignore' });
   });
 
-  // connect() runs in the addon's batches; FLEETQRY_NATIVE=0 takes the per-socket path (no addon).
-  it.each([
-    ['syn', { FLEETQRY_TCP_ENGINE: 'auto' }],
-    ['connect', { FLEETQRY_TCP_ENGINE: 'connect' }],
-    ['per-socket connect', { FLEETQRY_TCP_ENGINE: 'connect', FLEETQRY_NATIVE: '0' }],
-  ])(
+  it.each(Object.keys(TCP_ENGINE_ENV) as (keyof typeof TCP_ENGINE_ENV)[])(
     'reports every cell as the ground truth says (%s engine)',
-    async (_engine, engineEnv) => {
+    async (engine) => {
       const stdout = await underLoss(
         [
           'query',
@@ -141,7 +137,7 @@ d(`fleetqry query at ${LOSS} % loss per direction`, () => {
           '--config',
           resolve(REPO_ROOT, 'fleetqry.config.yaml'),
         ],
-        engineEnv,
+        TCP_ENGINE_ENV[engine],
       );
       const out = JSON.parse(stdout) as { summary: { network: unknown }; observations: unknown[] };
       const wrong: string[] = [];

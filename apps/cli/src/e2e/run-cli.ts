@@ -10,6 +10,16 @@ export interface CliResult {
 }
 
 export const REPO_ROOT = process.cwd();
+
+/**
+ * The environment of each TCP engine a CLI run can use: the SYN engine (root), connect() in the native
+ * addon's batches, and connect() one socket at a time (no addon).
+ */
+export const TCP_ENGINE_ENV = {
+  syn: { FLEETQRY_TCP_ENGINE: 'auto' },
+  connect: { FLEETQRY_TCP_ENGINE: 'connect' },
+  'per-socket connect': { FLEETQRY_TCP_ENGINE: 'connect', FLEETQRY_NATIVE: '0' },
+} as const;
 const BIN = resolve(REPO_ROOT, 'apps/cli/bin/fleetqry.js');
 
 export function runCli(
